@@ -1,0 +1,118 @@
+"""Email rules of SPEC 2.2: syntax, normalisation, the 1 + 5 limit, no duplicates."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from email_validator import EmailNotValidError, validate_email
+
+from domain.errors import Collected
+
+MAX_ADDITIONAL_EMAILS = 5
+
+
+def email_key(email: str) -> str:
+    """The form used for every comparison: trimmed and case-folded."""
+    return email.strip().lower()
+
+
+def is_valid_email(email: str) -> bool:
+    try:
+        validate_email(email.strip(), check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
+def check_email(email: str, path: tuple[str, ...], errors: Collected) -> str | None:
+    """Returns the trimmed email, or records INVALID_EMAIL and returns None."""
+    trimmed = email.strip()
+    if not is_valid_email(trimmed):
+        errors.add(path, "INVALID_EMAIL", f"“{trimmed}” is not a valid email address.")
+        return None
+    return trimmed
+
+
+def check_additional_emails(
+    primary: str | None,
+    additional: Sequence[str],
+    errors: Collected,
+    path: tuple[str, ...] = ("additionalEmails",),
+    primary_path: tuple[str, ...] = ("primaryEmail",),
+) -> list[str]:
+    """Validates a contact's whole additional-email list against its primary.
+
+    Returns the trimmed list. Rules: a primary must exist first
+    (PRIMARY_EMAIL_REQUIRED), at most five (EMAIL_LIMIT_EXCEEDED), each valid
+    (INVALID_EMAIL), and no address twice on one contact, the primary included
+    (DUPLICATE_EMAIL). Additional emails may repeat across contacts.
+    """
+    cleaned: list[str] = []
+    if additional and not primary:
+        errors.add(
+            path,
+            "PRIMARY_EMAIL_REQUIRED",
+            "Add a primary email before adding additional emails.",
+        )
+        return cleaned
+    if len(additional) > MAX_ADDITIONAL_EMAILS:
+        errors.add(
+            path,
+            "EMAIL_LIMIT_EXCEEDED",
+            f"A contact can have at most {MAX_ADDITIONAL_EMAILS} additional emails.",
+        )
+        return cleaned
+    seen = {email_key(primary)} if primary else set()
+    for index, raw in enumerate(additional):
+        email = check_email(raw, (*path, str(index)), errors)
+        if email is None:
+            continue
+        if email_key(email) in seen:
+            errors.add(
+                (*path, str(index)),
+                "DUPLICATE_EMAIL",
+                f"{email} is already one of this contact's emails.",
+            )
+            continue
+        seen.add(email_key(email))
+        cleaned.append(email)
+    return cleaned
+
+
+def check_primary_change(
+    new_primary: str | None,
+    additional: Sequence[str],
+    status: str,
+    errors: Collected,
+    path: tuple[str, ...] = ("primaryEmail",),
+) -> str | None:
+    """Validates a new primary email against the contact's additional emails.
+
+    The primary cannot be cleared while additional emails exist, nor while the
+    contact is PENDING or ACTIVE (it is the owner's login manager).
+    """
+    if new_primary is None or not new_primary.strip():
+        if additional:
+            errors.add(
+                path,
+                "PRIMARY_EMAIL_REQUIRED",
+                "Remove the additional emails before clearing the primary email.",
+            )
+        elif status != "INACTIVE":
+            errors.add(
+                path,
+                "PRIMARY_EMAIL_REQUIRED",
+                "An invited or active owner must keep a primary email.",
+            )
+        return None
+    email = check_email(new_primary, path, errors)
+    if email is None:
+        return None
+    if email_key(email) in {email_key(a) for a in additional}:
+        errors.add(
+            path,
+            "DUPLICATE_EMAIL",
+            f"{email} is already one of this contact's additional emails.",
+        )
+        return None
+    return email

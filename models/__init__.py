@@ -1,0 +1,38 @@
+"""SQLAlchemy tables. Relationships never load implicitly (`lazy="raise"`)."""
+
+from models.accounts import AuthSession, BuilderAccount, PasswordReset, User
+from models.base import Base, utcnow
+from models.contacts import (
+    ACTIVATION_STATUSES,
+    CLAIMING_STATUSES,
+    Contact,
+    ContactEmail,
+    ContactMerge,
+    CustomFieldDefinition,
+    CustomFieldValue,
+    Invite,
+)
+from models.outbox import OutboxMessage
+from models.work import Job, JobOwner, Lead, LeadContact
+
+__all__ = [
+    "ACTIVATION_STATUSES",
+    "CLAIMING_STATUSES",
+    "AuthSession",
+    "Base",
+    "BuilderAccount",
+    "Contact",
+    "ContactEmail",
+    "ContactMerge",
+    "CustomFieldDefinition",
+    "CustomFieldValue",
+    "Invite",
+    "Job",
+    "JobOwner",
+    "Lead",
+    "LeadContact",
+    "OutboxMessage",
+    "PasswordReset",
+    "User",
+    "utcnow",
+]

@@ -1,0 +1,158 @@
+"""Owner Contacts, their additional emails, invites and custom field values."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, utcnow
+
+ACTIVATION_STATUSES = ("INACTIVE", "PENDING", "ACTIVE")
+CLAIMING_STATUSES = ("PENDING", "ACTIVE")
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+    __table_args__ = (
+        CheckConstraint(
+            "activation_status IN ('INACTIVE', 'PENDING', 'ACTIVE')", name="activation_status"
+        ),
+        CheckConstraint(
+            "activation_status = 'INACTIVE' OR primary_email_key IS NOT NULL",
+            name="claimed_needs_primary",
+        ),
+        # SPEC 2.3.3: within a builder account no two PENDING/ACTIVE contacts share a
+        # primary email. The database decides races between server processes.
+        Index(
+            "uq_contacts_claimed_primary_email",
+            "builder_account_id",
+            "primary_email_key",
+            unique=True,
+            sqlite_where=text("activation_status IN ('PENDING', 'ACTIVE') AND merged_into_id IS NULL"),
+            postgresql_where=text(
+                "activation_status IN ('PENDING', 'ACTIVE') AND merged_into_id IS NULL"
+            ),
+        ),
+        Index("ix_contacts_builder_last_name", "builder_account_id", "last_name", "id"),
+        Index("ix_contacts_builder_primary_email_key", "builder_account_id", "primary_email_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    builder_account_id: Mapped[int] = mapped_column(
+        ForeignKey("builder_accounts.id", ondelete="CASCADE"), index=True
+    )
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    last_name: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    cell_phone: Mapped[str | None] = mapped_column(String(40))
+    street: Mapped[str | None] = mapped_column(String(200))
+    city: Mapped[str | None] = mapped_column(String(100))
+    state: Mapped[str | None] = mapped_column(String(100))
+    postal_code: Mapped[str | None] = mapped_column(String(20))
+    primary_email: Mapped[str | None] = mapped_column(String(320))
+    primary_email_key: Mapped[str | None] = mapped_column(String(320))
+    activation_status: Mapped[str] = mapped_column(String(10), default="INACTIVE")
+    sms_opt_in: Mapped[bool] = mapped_column(default=False)
+    profile_image_key: Mapped[str | None] = mapped_column(String(100))
+    profile_image_width: Mapped[int | None]
+    profile_image_height: Mapped[int | None]
+    profile_image_updated_at: Mapped[datetime | None]
+    # Set when this contact was merged into another one: the row stays so that
+    # its old ID keeps resolving (SPEC 4) and an undo can bring it back.
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), index=True
+    )
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    additional_emails: Mapped[list[ContactEmail]] = relationship(
+        lazy="raise",
+        order_by="ContactEmail.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+class ContactEmail(Base):
+    """An additional email of a contact (the primary lives on the contact row)."""
+
+    __tablename__ = "contact_emails"
+    __table_args__ = (UniqueConstraint("contact_id", "email_key", name="uq_contact_emails_contact_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    email: Mapped[str] = mapped_column(String(320))
+    email_key: Mapped[str] = mapped_column(String(320))
+
+
+class Invite(Base):
+    """An owner invite. Only the SHA-256 of the token is stored; a token is live
+    while it is neither used nor revoked nor expired."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    sent_to: Mapped[str] = mapped_column(String(320))
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class CustomFieldDefinition(Base):
+    __tablename__ = "custom_field_definitions"
+    __table_args__ = (
+        UniqueConstraint("builder_account_id", "name_key", name="uq_custom_field_definitions_name"),
+        CheckConstraint("type IN ('TEXT', 'NUMBER', 'DATE', 'BOOLEAN', 'SELECT')", name="type"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    builder_account_id: Mapped[int] = mapped_column(
+        ForeignKey("builder_accounts.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    name_key: Mapped[str] = mapped_column(String(100))
+    type: Mapped[str] = mapped_column(String(10))
+    options: Mapped[list[str]] = mapped_column(JSON, default=list)
+    visible_to_owner: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CustomFieldValue(Base):
+    __tablename__ = "custom_field_values"
+
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True
+    )
+    field_id: Mapped[int] = mapped_column(
+        ForeignKey("custom_field_definitions.id", ondelete="CASCADE"), primary_key=True
+    )
+    value: Mapped[str] = mapped_column(String(1000))
+
+
+class ContactMerge(Base):
+    """Audit entry of a merge, with what undo needs to restore (SPEC 4)."""
+
+    __tablename__ = "contact_merges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    builder_account_id: Mapped[int] = mapped_column(
+        ForeignKey("builder_accounts.id", ondelete="CASCADE"), index=True
+    )
+    survivor_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    merged_ids: Mapped[list[int]] = mapped_column(JSON)
+    performed_by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    merged_at: Mapped[datetime] = mapped_column(default=utcnow)
+    kept: Mapped[dict] = mapped_column(JSON, default=dict)
+    snapshot: Mapped[dict] = mapped_column(JSON, default=dict)
+    undone_at: Mapped[datetime | None]

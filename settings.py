@@ -1,0 +1,52 @@
+"""Runtime settings (SPEC 11), read from the environment or a `.env` file."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Literal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/ownerhub.sqlite3"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    DATABASE_URL: str = DEFAULT_DATABASE_URL
+    APP_URL: str = "http://127.0.0.1:8000"
+    ENVIRONMENT: Literal["development", "production"] = "development"
+    # None means "follow ENVIRONMENT": on in development, off in production.
+    GRAPHIQL: bool | None = None
+    INTROSPECTION: bool | None = None
+    CORS_ORIGINS: list[str] = []
+    SMTP_HOST: str | None = None
+    SMTP_PORT: int = 25
+    SMTP_USERNAME: str | None = None
+    SMTP_PASSWORD: str | None = None
+    SMTP_STARTTLS: bool = False
+    MAIL_FROM: str = "OwnerHub <no-reply@ownerhub.invalid>"
+    MAIL_DIR: str = "var/mail"
+    MEDIA_DIR: str = "var/media"
+    REDIS_URL: str | None = None
+    INVITE_TTL_HOURS: int = 7 * 24
+    RESET_TTL_MINUTES: int = 30
+    SESSION_TTL_HOURS: int = 14 * 24
+    OUTBOX_WORKER: Literal["internal", "external"] = "internal"
+
+    @property
+    def is_production(self) -> bool:
+        return self.ENVIRONMENT == "production"
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        return (not self.is_production) if self.GRAPHIQL is None else self.GRAPHIQL
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return (not self.is_production) if self.INTROSPECTION is None else self.INTROSPECTION
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()
