@@ -16,6 +16,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Execution option a unit of work sets on its connection: "this transaction writes".
+WRITE_OPTION = "ownerhub_write"
 
 
 def is_sqlite(url: str) -> bool:
@@ -36,7 +38,9 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Readers use a deferred BEGIN so they never wait for writers (WAL).
+        writes = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
 def create_engine(url: str) -> AsyncEngine:

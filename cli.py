@@ -1,0 +1,145 @@
+"""The `ownerhub` command line (SPEC 10, 11)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import typer
+
+from settings import get_settings
+
+app = typer.Typer(help="OwnerHub: the Owner Contacts GraphQL API server.", no_args_is_help=True)
+
+SCHEMA_FILE = Path(__file__).resolve().parent / "schema.graphql"
+
+
+def _read_password() -> str:
+    """Asks at a prompt on a terminal; otherwise reads one line from standard input."""
+    if sys.stdin.isatty():
+        return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    line = sys.stdin.readline()
+    if not line:
+        raise typer.BadParameter("no password on standard input")
+    return line.rstrip("\r\n")
+
+
+async def _in_unit_of_work(work):
+    from db.engine import create_engine, create_session_factory
+    from repository.uow import UnitOfWork
+
+    engine = create_engine(get_settings().DATABASE_URL)
+    try:
+        async with UnitOfWork(create_session_factory(engine)) as uow:
+            result = await work(uow)
+            await uow.commit()
+            return result
+    finally:
+        await engine.dispose()
+
+
+def _run_rules(work):
+    from domain.errors import RuleError
+
+    try:
+        return asyncio.run(_in_unit_of_work(work))
+    except RuleError as error:
+        for violation in error.violations:
+            typer.echo(f"error: {violation.message}", err=True)
+        raise typer.Exit(code=1) from None
+
+
+@app.command()
+def migrate() -> None:
+    """Apply the database migrations."""
+    from db.migrate import upgrade_to_head
+
+    upgrade_to_head(get_settings().DATABASE_URL)
+    typer.echo("database is up to date")
+
+
+@app.command("create-builder")
+def create_builder(
+    name: str = typer.Option(..., "--name", help="The builder company's name."),
+    admin_username: str = typer.Option(..., "--admin-username", help="Username of the first admin."),
+) -> None:
+    """Create a builder account and its first admin."""
+    from services.auth import create_builder as create
+
+    password = _read_password()
+    _run_rules(lambda uow: create(uow, name, admin_username, password))
+    typer.echo(f"created builder account {name!r} with admin {admin_username!r}")
+
+
+@app.command("create-user")
+def create_user(
+    builder: str = typer.Option(..., "--builder", help="The builder account's name."),
+    username: str = typer.Option(..., "--username"),
+    role: str = typer.Option("STAFF", "--role", help="ADMIN or STAFF."),
+) -> None:
+    """Create a builder staff user."""
+    from domain.errors import RuleError, Violation
+    from repository.accounts import AccountRepository
+    from services.auth import create_user as create
+
+    password = _read_password()
+
+    async def work(uow):
+        account = await AccountRepository(uow.session).builder_by_name(builder)
+        if account is None:
+            raise RuleError(Violation(("builder",), "NOT_FOUND", f"No builder account named {builder!r}."))
+        return await create(uow, account, username, password, role.upper())
+
+    _run_rules(work)
+    typer.echo(f"created {role.upper()} user {username!r} in {builder!r}")
+
+
+@app.command("export-schema")
+def export_schema(
+    output: Path = typer.Option(SCHEMA_FILE, "--output", "-o", help="Where to write the SDL."),
+) -> None:
+    """Write the GraphQL schema's SDL (schema.graphql)."""
+    from schema.build import schema
+
+    output.write_text(schema.as_str() + "\n", encoding="utf-8")
+    typer.echo(f"wrote {output}")
+
+
+@app.command("seed-demo")
+def seed_demo() -> None:
+    """Fill the database with a realistic demo data set."""
+    from services.demo import seed
+
+    summary = _run_rules(seed)
+    typer.echo(summary)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8000, "--port"),
+    workers: int = typer.Option(1, "--workers", help="Server processes (use PostgreSQL for more than one)."),
+) -> None:
+    """Migrate the database, then serve the API (GraphiQL at /graphql)."""
+    import uvicorn
+
+    from db.migrate import upgrade_to_head
+
+    settings = get_settings()
+    upgrade_to_head(settings.DATABASE_URL)
+    typer.echo(f"serving on http://{host}:{port}/graphql")
+    uvicorn.run(
+        "server:app",
+        host=host,
+        port=port,
+        workers=workers,
+        loop="uvloop",
+        http="httptools",
+        proxy_headers=False,
+        timeout_graceful_shutdown=10,
+    )
+
+
+if __name__ == "__main__":
+    app()

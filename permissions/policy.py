@@ -1,0 +1,172 @@
+"""Who may do what to an Owner Contact, by actor and activation status (SPEC 2, 2.1).
+
+Pure functions over plain values: the Strawberry permission classes, `viewerCan`
+and any other caller ask these, so each rule lives in exactly one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class ActorKind(str, Enum):
+    ANONYMOUS = "ANONYMOUS"
+    BUILDER = "BUILDER"
+    OWNER = "OWNER"
+
+
+@dataclass(frozen=True)
+class Actor:
+    kind: ActorKind
+    builder_account_id: int | None = None
+    role: str | None = None  # ADMIN or STAFF for builder users
+    contact_id: int | None = None  # the owner's own contact
+
+
+ANONYMOUS = Actor(ActorKind.ANONYMOUS)
+
+
+@dataclass(frozen=True)
+class ContactFacts:
+    """What the policy needs to know about a contact."""
+
+    id: int
+    status: str  # INACTIVE | PENDING | ACTIVE
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    code: str | None = None  # UNAUTHENTICATED | FORBIDDEN | CONTACT_LOCKED
+    message: str | None = None
+
+
+ALLOW = Decision(True)
+UNAUTHENTICATED = Decision(False, "UNAUTHENTICATED", "Sign in to do this.")
+FORBIDDEN = Decision(False, "FORBIDDEN", "You are not allowed to do this.")
+
+LOCKED_PENDING = Decision(
+    False,
+    "CONTACT_LOCKED",
+    "This contact has a pending owner invite, so the owner's contact info is locked. "
+    "Cancel the invite, make the change, then send the invite again.",
+)
+LOCKED_ACTIVE = Decision(
+    False,
+    "CONTACT_LOCKED",
+    "This owner is active and manages their own contact info. "
+    "Ask the owner to make the change, or deactivate the owner, edit, and invite them again.",
+)
+
+
+def _is_own_active_contact(actor: Actor, contact: ContactFacts) -> bool:
+    return actor.kind is ActorKind.OWNER and actor.contact_id == contact.id and contact.status == "ACTIVE"
+
+
+def _signed_in(actor: Actor) -> Decision | None:
+    return UNAUTHENTICATED if actor.kind is ActorKind.ANONYMOUS else None
+
+
+def is_builder(actor: Actor) -> Decision:
+    return _signed_in(actor) or (ALLOW if actor.kind is ActorKind.BUILDER else FORBIDDEN)
+
+
+def is_builder_admin(actor: Actor) -> Decision:
+    decision = is_builder(actor)
+    if decision.allowed and actor.role != "ADMIN":
+        return Decision(False, "FORBIDDEN", "Only a builder admin can do this.")
+    return decision
+
+
+def is_owner(actor: Actor) -> Decision:
+    return _signed_in(actor) or (ALLOW if actor.kind is ActorKind.OWNER else FORBIDDEN)
+
+
+def is_signed_in(actor: Actor) -> Decision:
+    return _signed_in(actor) or ALLOW
+
+
+def can_read_contact(actor: Actor, contact: ContactFacts) -> Decision:
+    """Builders read every contact of their account; an owner only their own."""
+    if denied := _signed_in(actor):
+        return denied
+    if actor.kind is ActorKind.BUILDER or actor.contact_id == contact.id:
+        return ALLOW
+    return FORBIDDEN
+
+
+def can_edit_contact_info(actor: Actor, contact: ContactFacts) -> Decision:
+    """Names, phones, address and primary email: the builder while INACTIVE, the
+    owner while ACTIVE, nobody while PENDING (SPEC 2)."""
+    if denied := _signed_in(actor):
+        return denied
+    if actor.kind is ActorKind.BUILDER:
+        if contact.status == "PENDING":
+            return LOCKED_PENDING
+        if contact.status == "ACTIVE":
+            return LOCKED_ACTIVE
+        return ALLOW
+    return ALLOW if _is_own_active_contact(actor, contact) else FORBIDDEN
+
+
+def can_edit_additional_emails(actor: Actor, contact: ContactFacts) -> Decision:
+    if denied := _signed_in(actor):
+        return denied
+    if actor.kind is ActorKind.BUILDER or _is_own_active_contact(actor, contact):
+        return ALLOW
+    return FORBIDDEN
+
+
+def can_edit_custom_fields(actor: Actor, contact: ContactFacts) -> Decision:
+    return is_builder(actor)
+
+
+def can_manage_own_profile(actor: Actor, contact: ContactFacts) -> Decision:
+    """Profile image and notification preferences: only the active owner, for themself."""
+    if denied := _signed_in(actor):
+        return denied
+    return ALLOW if _is_own_active_contact(actor, contact) else FORBIDDEN
+
+
+def can_delete_contact(actor: Actor, contact: ContactFacts) -> Decision:
+    """Deleting would destroy an owner's identity, so it is locked like contact info."""
+    return can_edit_contact_info(actor, contact) if actor.kind is ActorKind.BUILDER else is_builder(actor)
+
+
+def can_manage_invites(actor: Actor, contact: ContactFacts) -> Decision:
+    """Invite, cancel, deactivate, merge: builder staff only. Whether the contact's
+    status allows the step is a business rule (INVALID_STATUS), not a permission."""
+    return is_builder(actor)
+
+
+@dataclass(frozen=True)
+class ViewerCan:
+    edit_info: bool
+    edit_additional_emails: bool
+    edit_custom_fields: bool
+    set_profile_image: bool
+    invite: bool
+    cancel_invite: bool
+    deactivate: bool
+    merge: bool
+    delete: bool
+    locked_reason: str | None
+
+
+def viewer_can(actor: Actor, contact: ContactFacts) -> ViewerCan:
+    """Everything a user interface needs to show or hide actions, from the same rules."""
+    info = can_edit_contact_info(actor, contact)
+    manage = can_manage_invites(actor, contact).allowed
+    return ViewerCan(
+        edit_info=info.allowed,
+        edit_additional_emails=can_edit_additional_emails(actor, contact).allowed,
+        edit_custom_fields=can_edit_custom_fields(actor, contact).allowed,
+        set_profile_image=can_manage_own_profile(actor, contact).allowed,
+        invite=manage and contact.status in ("INACTIVE", "PENDING"),
+        cancel_invite=manage and contact.status == "PENDING",
+        deactivate=manage and contact.status == "ACTIVE",
+        merge=manage,
+        delete=can_delete_contact(actor, contact).allowed,
+        locked_reason=info.message if info.code == "CONTACT_LOCKED" else None,
+    )

@@ -1,0 +1,142 @@
+"""All SQL about builder accounts, users and login sessions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import AuthSession, BuilderAccount, Contact, User
+
+
+class UsernameTaken(Exception):
+    pass
+
+
+class BuilderNameTaken(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class SessionViewer:
+    """Who a live session token belongs to."""
+
+    session_id: int
+    user_id: int
+    builder_account_id: int
+    kind: str
+    role: str | None
+    contact_id: int | None
+    username: str
+
+
+def username_key(username: str) -> str:
+    return username.strip().casefold()
+
+
+class AccountRepository:
+    """Accounts are looked up before anyone is authenticated (login, tokens),
+    so this repository is not scoped to one builder account."""
+
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def builder_by_name(self, name: str) -> BuilderAccount | None:
+        return (
+            await self.session.execute(select(BuilderAccount).where(BuilderAccount.name == name))
+        ).scalar_one_or_none()
+
+    async def builder(self, builder_account_id: int) -> BuilderAccount | None:
+        return await self.session.get(BuilderAccount, builder_account_id)
+
+    async def add_builder(self, name: str) -> BuilderAccount:
+        account = BuilderAccount(name=name)
+        self.session.add(account)
+        try:
+            await self.session.flush()
+        except IntegrityError as error:
+            raise BuilderNameTaken(name) from error
+        return account
+
+    async def user_by_username(self, username: str) -> User | None:
+        return (
+            await self.session.execute(select(User).where(User.username_key == username_key(username)))
+        ).scalar_one_or_none()
+
+    async def user(self, user_id: int) -> User | None:
+        return await self.session.get(User, user_id)
+
+    async def owner_user_for_contact(self, contact_id: int) -> User | None:
+        return (
+            await self.session.execute(select(User).where(User.contact_id == contact_id))
+        ).scalar_one_or_none()
+
+    async def add_user(self, user: User) -> User:
+        user.username_key = username_key(user.username)
+        self.session.add(user)
+        try:
+            async with self.session.begin_nested():
+                await self.session.flush()
+        except IntegrityError as error:
+            raise UsernameTaken(user.username) from error
+        return user
+
+    async def username_exists(self, username: str, *, except_user_id: int | None = None) -> bool:
+        query = select(User.id).where(User.username_key == username_key(username))
+        if except_user_id is not None:
+            query = query.where(User.id != except_user_id)
+        return (await self.session.execute(query)).first() is not None
+
+    async def add_session(self, user_id: int, token_hash: str, expires_at: datetime) -> AuthSession:
+        auth_session = AuthSession(user_id=user_id, token_hash=token_hash, expires_at=expires_at)
+        self.session.add(auth_session)
+        await self.session.flush()
+        return auth_session
+
+    async def live_session(self, token_hash: str, now: datetime) -> SessionViewer | None:
+        """The viewer of a token that is neither expired nor revoked, whose user is
+        enabled and, for an owner, whose contact is ACTIVE."""
+        row = (
+            await self.session.execute(
+                select(
+                    AuthSession.id,
+                    User.id,
+                    User.builder_account_id,
+                    User.kind,
+                    User.role,
+                    User.contact_id,
+                    User.username,
+                    Contact.activation_status,
+                )
+                .join(User, User.id == AuthSession.user_id)
+                .outerjoin(Contact, Contact.id == User.contact_id)
+                .where(
+                    AuthSession.token_hash == token_hash,
+                    AuthSession.revoked_at.is_(None),
+                    AuthSession.expires_at > now,
+                    User.is_enabled.is_(True),
+                )
+            )
+        ).one_or_none()
+        if row is None:
+            return None
+        session_id, user_id, account_id, kind, role, contact_id, username, status = row
+        if kind == "OWNER" and status != "ACTIVE":
+            return None
+        return SessionViewer(session_id, user_id, account_id, kind, role, contact_id, username)
+
+    async def revoke_session(self, session_id: int, now: datetime) -> None:
+        await self.session.execute(
+            update(AuthSession)
+            .where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+
+    async def revoke_user_sessions(self, user_id: int, now: datetime, *, except_session_id: int | None = None) -> None:
+        query = update(AuthSession).where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+        if except_session_id is not None:
+            query = query.where(AuthSession.id != except_session_id)
+        await self.session.execute(query.values(revoked_at=now))

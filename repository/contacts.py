@@ -1,0 +1,213 @@
+"""All SQL about Owner Contacts. Every query is scoped to one builder account,
+so a contact of another account is simply not found."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Select, and_, delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.emails import email_key
+from models import CLAIMING_STATUSES, Contact, ContactEmail, utcnow
+
+CLAIMED_EMAIL_INDEX = "uq_contacts_claimed_primary_email"
+
+
+class EmailClaimConflict(Exception):
+    """The claimed-primary-email unique index refused a write (SPEC 2.3.3)."""
+
+
+@dataclass(frozen=True)
+class ContactPage:
+    rows: list[Contact]
+    has_next: bool
+
+
+# Sort keys of `contacts(orderBy:)`; blanks sort first, ties break on id (keyset pagination).
+ORDERINGS = {
+    "LAST_NAME": lambda: func.coalesce(Contact.last_name, ""),
+    "FIRST_NAME": lambda: func.coalesce(Contact.first_name, ""),
+    "CREATED_AT": lambda: Contact.created_at,
+}
+
+
+def encode_cursor(sort_value, contact_id: int) -> str:
+    raw = json.dumps([str(sort_value), contact_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[str, int] | None:
+    try:
+        sort_value, contact_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, TypeError):
+        return None
+    if not isinstance(sort_value, str) or not isinstance(contact_id, int):
+        return None
+    return sort_value, contact_id
+
+
+class ContactRepository:
+    def __init__(self, session: AsyncSession, builder_account_id: int):
+        self.session = session
+        self.builder_account_id = builder_account_id
+
+    def _scoped(self) -> Select:
+        return select(Contact).where(
+            Contact.builder_account_id == self.builder_account_id,
+            Contact.merged_into_id.is_(None),
+        )
+
+    async def get(self, contact_id: int, *, for_update: bool = False) -> Contact | None:
+        query = self._scoped().where(Contact.id == contact_id)
+        if for_update:
+            query = query.with_for_update()
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def resolve_id(self, contact_id: int) -> int | None:
+        """Follows merge redirects: the id a (possibly merged) contact id now stands for."""
+        seen: set[int] = set()
+        current = contact_id
+        while current not in seen:
+            seen.add(current)
+            row = (
+                await self.session.execute(
+                    select(Contact.id, Contact.merged_into_id).where(
+                        Contact.id == current, Contact.builder_account_id == self.builder_account_id
+                    )
+                )
+            ).one_or_none()
+            if row is None:
+                return None
+            if row.merged_into_id is None:
+                return row.id
+            current = row.merged_into_id
+        return None
+
+    async def get_many(self, contact_ids: Sequence[int]) -> dict[int, Contact]:
+        if not contact_ids:
+            return {}
+        rows = (await self.session.execute(self._scoped().where(Contact.id.in_(contact_ids)))).scalars()
+        return {row.id: row for row in rows}
+
+    async def additional_emails_by_contact(self, contact_ids: Sequence[int]) -> dict[int, list[str]]:
+        result: dict[int, list[str]] = defaultdict(list)
+        if contact_ids:
+            rows = await self.session.execute(
+                select(ContactEmail.contact_id, ContactEmail.email)
+                .where(ContactEmail.contact_id.in_(contact_ids))
+                .order_by(ContactEmail.contact_id, ContactEmail.position)
+            )
+            for contact_id, email in rows:
+                result[contact_id].append(email)
+        return result
+
+    async def page(
+        self,
+        *,
+        first: int,
+        after: tuple[str, int] | None,
+        search: str | None,
+        statuses: Sequence[str] | None,
+        order_by: str,
+    ) -> ContactPage:
+        sort_expression = ORDERINGS[order_by]()
+        query = self._filtered(self._scoped(), search, statuses)
+        if after is not None:
+            sort_value, last_id = after
+            if order_by == "CREATED_AT":
+                try:
+                    sort_value = datetime.fromisoformat(sort_value)
+                except ValueError:
+                    sort_value = None
+            if sort_value is not None:
+                query = query.where(
+                    or_(
+                        sort_expression > sort_value,
+                        and_(sort_expression == sort_value, Contact.id > last_id),
+                    )
+                )
+        query = query.order_by(sort_expression, Contact.id).limit(first + 1)
+        rows = list((await self.session.execute(query)).scalars())
+        return ContactPage(rows=rows[:first], has_next=len(rows) > first)
+
+    async def count(self, *, search: str | None, statuses: Sequence[str] | None) -> int:
+        query = self._filtered(
+            select(func.count()).select_from(Contact).where(
+                Contact.builder_account_id == self.builder_account_id,
+                Contact.merged_into_id.is_(None),
+            ),
+            search,
+            statuses,
+        )
+        return (await self.session.execute(query)).scalar_one()
+
+    @staticmethod
+    def _filtered(query: Select, search: str | None, statuses: Sequence[str] | None) -> Select:
+        if statuses:
+            query = query.where(Contact.activation_status.in_(statuses))
+        if search and search.strip():
+            term = search.strip().lower()
+            query = query.where(
+                or_(
+                    func.lower(Contact.first_name).contains(term, autoescape=True),
+                    func.lower(Contact.last_name).contains(term, autoescape=True),
+                    Contact.primary_email_key.contains(term, autoescape=True),
+                    (func.lower(Contact.first_name) + " " + func.lower(Contact.last_name)).contains(
+                        term, autoescape=True
+                    ),
+                )
+            )
+        return query
+
+    async def with_primary_email(
+        self, email: str, *, exclude_id: int | None, statuses: Sequence[str] | None = None
+    ) -> list[Contact]:
+        """Contacts of this account whose primary email equals `email` (normalised)."""
+        query = self._scoped().where(Contact.primary_email_key == email_key(email))
+        if exclude_id is not None:
+            query = query.where(Contact.id != exclude_id)
+        if statuses is not None:
+            query = query.where(Contact.activation_status.in_(statuses))
+        return list((await self.session.execute(query.order_by(Contact.id))).scalars())
+
+    async def claimed_by_email(self, email: str, *, exclude_id: int | None) -> Contact | None:
+        """The PENDING or ACTIVE contact that holds `email` as its primary, if any."""
+        rows = await self.with_primary_email(email, exclude_id=exclude_id, statuses=CLAIMING_STATUSES)
+        return rows[0] if rows else None
+
+    def add(self, contact: Contact) -> None:
+        contact.builder_account_id = self.builder_account_id
+        self.session.add(contact)
+
+    async def replace_additional_emails(self, contact: Contact, emails: Sequence[str]) -> None:
+        await self.session.execute(delete(ContactEmail).where(ContactEmail.contact_id == contact.id))
+        self.session.add_all(
+            ContactEmail(contact_id=contact.id, position=index, email=email, email_key=email_key(email))
+            for index, email in enumerate(emails)
+        )
+
+    def touch(self, contact: Contact) -> None:
+        """Marks the contact changed, bumping its version (optimistic concurrency)."""
+        contact.updated_at = utcnow()
+
+    async def delete(self, contact: Contact) -> None:
+        await self.session.execute(
+            update(Contact).where(Contact.merged_into_id == contact.id).values(merged_into_id=None)
+        )
+        await self.session.delete(contact)
+
+    async def flush_claim(self) -> None:
+        """Flushes, reporting a lost race for a claimed primary email as EmailClaimConflict."""
+        try:
+            await self.session.flush()
+        except IntegrityError as error:
+            if CLAIMED_EMAIL_INDEX in str(error.orig) or "primary_email_key" in str(error.orig):
+                raise EmailClaimConflict() from error
+            raise

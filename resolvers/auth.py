@@ -1,0 +1,70 @@
+"""Sign-in resolvers: login, logout, me."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from strawberry.types import Info
+
+import schema.types as types
+from domain.errors import RuleError
+from permissions.policy import ActorKind
+from repository.accounts import AccountRepository
+from repository.contacts import ContactRepository
+from repository.uow import UnitOfWork
+from resolvers.support import violation_payload
+from schema import inputs
+from schema.payloads import OkPayload, SessionPayload
+from services import auth as service
+
+
+async def viewer_for_user(info: Info, user_id: int) -> types.BuilderUser | types.OwnerUser | None:
+    async with info.context.session_factory() as session:
+        accounts = AccountRepository(session)
+        user = await accounts.user(user_id)
+        if user is None:
+            return None
+        account = types.BuilderAccount(name=(await accounts.builder(user.builder_account_id)).name)
+        if user.kind == "BUILDER":
+            return types.BuilderUser(username=user.username, role=types.BuilderRole(user.role), builder_account=account)
+        contacts = ContactRepository(session, user.builder_account_id)
+        contact = await contacts.get(user.contact_id)
+        emails = (await contacts.additional_emails_by_contact([contact.id]))[contact.id]
+    return types.OwnerUser(
+        username=user.username, builder_account=account, contact=types.Contact.from_model(contact, emails, info)
+    )
+
+
+async def me(info: Info) -> types.BuilderUser | types.OwnerUser | None:
+    if info.context.actor.kind is ActorKind.ANONYMOUS:
+        return None
+    return await viewer_for_user(info, info.context.user_id)
+
+
+async def session_payload(info: Info, issued: service.IssuedSession) -> SessionPayload:
+    # The new session's viewer, not the (anonymous) caller's.
+    actor_before = info.context.actor
+    info.context.actor = service.actor_for_user_row(issued.user)
+    try:
+        viewer = await viewer_for_user(info, issued.user.id)
+    finally:
+        info.context.actor = actor_before
+    return SessionPayload(token=issued.token, expires_at=issued.expires_at, viewer=viewer)
+
+
+async def login(info: Info, input: inputs.LoginInput) -> SessionPayload:
+    ttl = timedelta(hours=info.context.settings.SESSION_TTL_HOURS)
+    try:
+        async with UnitOfWork(info.context.session_factory) as uow:
+            issued = await service.login(uow, input.username, input.password, ttl)
+            await uow.commit()
+    except RuleError as error:
+        return violation_payload(SessionPayload, error)
+    return await session_payload(info, issued)
+
+
+async def logout(info: Info) -> OkPayload:
+    async with UnitOfWork(info.context.session_factory) as uow:
+        await service.logout(uow, info.context.session_id)
+        await uow.commit()
+    return OkPayload(ok=True)

@@ -1,0 +1,74 @@
+"""Loading objects by global id: `node(id)`, `contact(id)`, `job(id)`, `lead(id)`.
+
+Objects of another builder account, and objects the viewer may not read, are
+reported exactly like missing ones (null)."""
+
+from __future__ import annotations
+
+from strawberry.types import Info
+
+import schema.types as types
+from permissions.policy import ActorKind, ContactFacts, can_read_contact
+from repository.contacts import ContactRepository
+from repository.work import WorkRepository
+from resolvers.loaders import bundle_contacts
+
+
+def _int_ids(node_ids: list[str]) -> list[int | None]:
+    return [int(i) if i.isdigit() and len(i) < 19 else None for i in node_ids]
+
+
+def _missing(required: bool, node_id: str):
+    if required:
+        raise ValueError(f"No object with id {node_id}.")
+    return None
+
+
+async def contacts_by_ids(info: Info, node_ids: list[str], required: bool) -> list[types.Contact | None]:
+    context = info.context
+    if context.actor.kind is ActorKind.ANONYMOUS:
+        return [_missing(required, i) for i in node_ids]
+    async with context.session_factory() as session:
+        contacts = ContactRepository(session, context.actor.builder_account_id)
+        # Old ids of merged contacts keep resolving to the survivor (SPEC 4).
+        resolved = [await contacts.resolve_id(i) if i is not None else None for i in _int_ids(node_ids)]
+        rows = await contacts.get_many([i for i in resolved if i is not None])
+        bundles = {b.contact.id: b for b in await bundle_contacts(contacts, list(rows.values()))}
+    result = []
+    for node_id, contact_id in zip(node_ids, resolved):
+        bundle = bundles.get(contact_id)
+        if bundle is None or not can_read_contact(
+            context.actor, ContactFacts(bundle.contact.id, bundle.contact.activation_status)
+        ).allowed:
+            result.append(_missing(required, node_id))
+        else:
+            result.append(types.Contact.from_model(bundle.contact, bundle.additional_emails, info))
+    return result
+
+
+async def _owner_job_ids(session, context) -> set[int]:
+    work = WorkRepository(session, context.actor.builder_account_id)
+    return {job.id for job in (await work.jobs_by_contact([context.actor.contact_id])).get(context.actor.contact_id, [])}
+
+
+async def jobs_by_ids(info: Info, node_ids: list[str], required: bool) -> list[types.Job | None]:
+    context = info.context
+    if context.actor.kind is ActorKind.ANONYMOUS:
+        return [_missing(required, i) for i in node_ids]
+    ids = _int_ids(node_ids)
+    async with context.session_factory() as session:
+        rows = await WorkRepository(session, context.actor.builder_account_id).jobs([i for i in ids if i])
+        if context.actor.kind is ActorKind.OWNER:
+            visible = await _owner_job_ids(session, context)
+            rows = {k: v for k, v in rows.items() if k in visible}
+    return [types.Job.from_model(rows[i]) if i in rows else _missing(required, n) for n, i in zip(node_ids, ids)]
+
+
+async def leads_by_ids(info: Info, node_ids: list[str], required: bool) -> list[types.Lead | None]:
+    context = info.context
+    if context.actor.kind is not ActorKind.BUILDER:
+        return [_missing(required, i) for i in node_ids]
+    ids = _int_ids(node_ids)
+    async with context.session_factory() as session:
+        rows = await WorkRepository(session, context.actor.builder_account_id).leads([i for i in ids if i])
+    return [types.Lead.from_model(rows[i]) if i in rows else _missing(required, n) for n, i in zip(node_ids, ids)]

@@ -1,0 +1,40 @@
+"""Resolvers of the relation fields inside objects (Contact.jobs, Job.owners, ...),
+batched through per-request DataLoaders."""
+
+from __future__ import annotations
+
+from strawberry.types import Info
+
+import schema.types as types
+from permissions.policy import ActorKind
+from resolvers import loaders
+
+
+def _owner_of_other_contact(info: Info, contact_id: int) -> bool:
+    actor = info.context.actor
+    return actor.kind is ActorKind.OWNER and actor.contact_id != contact_id
+
+
+async def contact_jobs(root, info: Info) -> list[types.Job]:
+    # An owner sees only their own jobs, never a co-owner's other jobs.
+    if _owner_of_other_contact(info, root.id):
+        return []
+    rows = await loaders.jobs_by_contact(info.context).load(root.id)
+    return [types.Job.from_model(row) for row in rows]
+
+
+async def contact_leads(root, info: Info) -> list[types.Lead]:
+    if info.context.actor.kind is not ActorKind.BUILDER:
+        return []
+    rows = await loaders.leads_by_contact(info.context).load(root.id)
+    return [types.Lead.from_model(row) for row in rows]
+
+
+async def job_owners(root, info: Info) -> list[types.Contact]:
+    bundles = await loaders.owners_by_job(info.context).load(root.id)
+    return [types.Contact.from_model(b.contact, b.additional_emails, info) for b in bundles]
+
+
+async def lead_contacts(root, info: Info) -> list[types.Contact]:
+    bundles = await loaders.contacts_by_lead(info.context).load(root.id)
+    return [types.Contact.from_model(b.contact, b.additional_emails, info) for b in bundles]

@@ -1,0 +1,58 @@
+"""Small helpers every mutation resolver uses: decoding ids, reading Maybe inputs,
+and building contact payloads."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from strawberry.types import Info
+
+import schema.types as types
+from domain.errors import NotFound, RuleError, Violation
+from permissions.classes import decode_contact_id
+from repository.contacts import ContactRepository
+from resolvers.loaders import bundle_contacts
+
+
+def contact_id_or_error(value: Any, path: str = "contactId") -> int:
+    contact_id = decode_contact_id(value)
+    if contact_id is None:
+        raise NotFound((path,), "contact")
+    return contact_id
+
+
+def present(patch: Any, names: Sequence[str]) -> dict[str, Any]:
+    """The fields of a patch input that were given (`Maybe` is set), by GraphQL name."""
+    given: dict[str, Any] = {}
+    for name in names:
+        attribute = "".join("_" + c.lower() if c.isupper() else c for c in name)
+        value = getattr(patch, attribute, None)
+        if value is not None:  # Some(...) means "given", even when it holds None
+            inner = value.value
+            if isinstance(inner, object) and hasattr(inner, "__strawberry_definition__"):
+                inner = present(inner, ["street", "city", "state", "postalCode"])
+            given[name] = inner
+    return given
+
+
+def violation_payload(payload_cls, error: RuleError, **extra):
+    return payload_cls(user_errors=types.UserError.from_violations(error.violations), **extra)
+
+
+async def contacts_for_payload(info: Info, contact_ids: Sequence[int]) -> list[types.Contact]:
+    """Reads contacts after a commit, in a fresh session, as the viewer sees them."""
+    if not contact_ids:
+        return []
+    context = info.context
+    async with context.session_factory() as session:
+        repo = ContactRepository(session, context.actor.builder_account_id)
+        rows = await repo.get_many(list(contact_ids))
+        bundles = await bundle_contacts(repo, [rows[i] for i in contact_ids if i in rows])
+    return [types.Contact.from_model(b.contact, b.additional_emails, info) for b in bundles]
+
+
+def rule_error(code: str, message: str, *path: str) -> RuleError:
+    return RuleError(Violation(tuple(path), code, message))
+
+

@@ -1,0 +1,42 @@
+"""The root Mutation type. Each mutation takes one `input` and returns a payload."""
+
+from __future__ import annotations
+
+import strawberry
+
+from permissions.classes import (
+    CanDeleteContact,
+    CanEditAdditionalEmails,
+    CanEditContactInfo,
+    IsBuilder,
+    IsSignedIn,
+)
+from resolvers import auth, contacts
+from schema.payloads import ContactPayload, OkPayload, SessionPayload
+
+
+@strawberry.type
+class Mutation:
+    login: SessionPayload = strawberry.field(resolver=auth.login, description="Sign in with username and password.")
+    logout: OkPayload = strawberry.field(
+        resolver=auth.logout, permission_classes=[IsSignedIn], description="Revoke the current session."
+    )
+    create_contact: ContactPayload = strawberry.field(
+        resolver=contacts.create_contact, permission_classes=[IsBuilder]
+    )
+    update_contact_info: ContactPayload = strawberry.field(
+        resolver=contacts.update_contact_info,
+        permission_classes=[CanEditContactInfo],
+        description="Change contact info: the builder while the contact is INACTIVE, the owner while ACTIVE.",
+    )
+    set_additional_emails: ContactPayload = strawberry.field(
+        resolver=contacts.set_additional_emails, permission_classes=[CanEditAdditionalEmails]
+    )
+    promote_additional_email: ContactPayload = strawberry.field(
+        resolver=contacts.promote_additional_email,
+        permission_classes=[CanEditContactInfo],
+        description="Swap an additional email with the primary email in one step.",
+    )
+    delete_contact: OkPayload = strawberry.field(
+        resolver=contacts.delete_contact, permission_classes=[CanDeleteContact]
+    )

@@ -1,0 +1,26 @@
+"""The root Query type."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry import relay
+
+from permissions.classes import IsBuilder
+from resolvers import auth, queries
+from schema.connections import ContactConnection
+from schema.types import Contact, Viewer
+
+
+@strawberry.type
+class Query:
+    node: relay.Node | None = relay.node(description="Any object by its global id; null when not found or not yours.")
+    me: Viewer | None = strawberry.field(resolver=auth.me, description="The signed-in user; null when anonymous.")
+    contact: Contact | None = strawberry.field(
+        resolver=queries.contact,
+        description="A contact by id. Ids of merged contacts resolve to the surviving contact.",
+    )
+    contacts: ContactConnection = strawberry.field(
+        resolver=queries.contacts,
+        permission_classes=[IsBuilder],
+        description="The builder account's contacts, paginated (`first` from 1 to 100).",
+    )

@@ -1,0 +1,108 @@
+"""Sign-in: builder accounts and users, login, sessions (SPEC 1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from domain.errors import RuleError, Violation
+from domain.passwords import hash_password, password_problem, verify_against_dummy, verify_password
+from domain.tokens import hash_token, new_token
+from models import BuilderAccount, User, utcnow
+from permissions.policy import Actor, ActorKind
+from repository.contacts import ContactRepository
+from repository.accounts import AccountRepository, BuilderNameTaken, SessionViewer, UsernameTaken
+from repository.uow import UnitOfWork
+
+INVALID_LOGIN = "The username or password is not correct."
+USERNAME_PATTERN_MESSAGE = "Choose a username of 3 to 150 characters without spaces."
+
+
+@dataclass(frozen=True)
+class IssuedSession:
+    token: str
+    expires_at: datetime
+    user: User
+
+
+def check_username(username: str) -> str:
+    username = username.strip()
+    if not 3 <= len(username) <= 150 or any(ch.isspace() for ch in username):
+        raise RuleError(Violation(("username",), "INVALID_INPUT", USERNAME_PATTERN_MESSAGE))
+    return username
+
+
+def check_new_password(password: str, *, username: str | None, emails=(), path=("password",)) -> None:
+    if problem := password_problem(password, username=username, emails=emails):
+        raise RuleError(Violation(path, "WEAK_PASSWORD", problem))
+
+
+async def issue_session(uow: UnitOfWork, user: User, ttl: timedelta) -> IssuedSession:
+    """A new random session token; only its hash is stored."""
+    token = new_token()
+    expires_at = utcnow() + ttl
+    await AccountRepository(uow.session).add_session(user.id, hash_token(token), expires_at)
+    return IssuedSession(token, expires_at, user)
+
+
+async def login(uow: UnitOfWork, username: str, password: str, ttl: timedelta) -> IssuedSession:
+    accounts = AccountRepository(uow.session)
+    user = await accounts.user_by_username(username)
+    if user is None:
+        verify_against_dummy(password)  # same work whether or not the name exists
+        raise RuleError(Violation(("password",), "INVALID_INPUT", INVALID_LOGIN))
+    if not verify_password(user.password_hash, password) or not user.is_enabled:
+        raise RuleError(Violation(("password",), "INVALID_INPUT", INVALID_LOGIN))
+    if user.kind == "OWNER":
+        contact = await ContactRepository(uow.session, user.builder_account_id).get(user.contact_id)
+        if contact is None or contact.activation_status != "ACTIVE":
+            raise RuleError(Violation(("password",), "INVALID_INPUT", INVALID_LOGIN))
+    return await issue_session(uow, user, ttl)
+
+
+async def viewer_for_token(uow_session, token: str) -> SessionViewer | None:
+    return await AccountRepository(uow_session).live_session(hash_token(token), utcnow())
+
+
+async def logout(uow: UnitOfWork, session_id: int) -> None:
+    await AccountRepository(uow.session).revoke_session(session_id, utcnow())
+
+
+async def create_builder(uow: UnitOfWork, name: str, admin_username: str, admin_password: str) -> BuilderAccount:
+    name = name.strip()
+    if not name:
+        raise RuleError(Violation(("name",), "INVALID_INPUT", "Give the builder account a name."))
+    accounts = AccountRepository(uow.session)
+    try:
+        account = await accounts.add_builder(name)
+    except BuilderNameTaken:
+        raise RuleError(Violation(("name",), "INVALID_INPUT", f"A builder account named {name} exists already.")) from None
+    await create_user(uow, account, admin_username, admin_password, "ADMIN")
+    return account
+
+
+async def create_user(
+    uow: UnitOfWork, account: BuilderAccount, username: str, password: str, role: str
+) -> User:
+    if role not in ("ADMIN", "STAFF"):
+        raise RuleError(Violation(("role",), "INVALID_INPUT", "The role is ADMIN or STAFF."))
+    username = check_username(username)
+    check_new_password(password, username=username)
+    user = User(
+        builder_account_id=account.id,
+        kind="BUILDER",
+        role=role,
+        username=username,
+        password_hash=hash_password(password),
+    )
+    try:
+        return await AccountRepository(uow.session).add_user(user)
+    except UsernameTaken:
+        raise RuleError(Violation(("username",), "USERNAME_TAKEN", "This username is taken. Choose another one.")) from None
+
+
+def actor_for_user_row(user) -> Actor:
+    """The policy's view of a user (a `User` row or a `SessionViewer`)."""
+    if user.kind == "BUILDER":
+        return Actor(ActorKind.BUILDER, user.builder_account_id, role=user.role)
+    return Actor(ActorKind.OWNER, user.builder_account_id, contact_id=user.contact_id)

@@ -1,0 +1,257 @@
+"""Owner Contact use cases: create, edit contact info, emails, delete (SPEC 2.2, 2.3).
+
+Each function takes a unit of work and plain values, applies the rules and the
+repository, and raises `RuleError` (reported as userErrors) when a rule breaks;
+the caller commits. Who may call them is decided before, by permissions/.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from domain.emails import check_additional_emails, check_primary_change, email_key
+from domain.errors import Collected, NotFound, RuleError, Violation
+from models import Contact
+from repository.contacts import ContactRepository, EmailClaimConflict
+from repository.uow import StaleObject, UnitOfWork
+
+EMAIL_IN_USE_BY_ACTIVE_OWNER = "This email is currently the Primary Email associated with another account."
+EMAIL_IN_USE_FOR_OWNER = (
+    "This email can't be used as your primary email. Please contact your builder for help."
+)
+
+# Contact-info fields (SPEC 2) by input name -> (column, max length).
+INFO_FIELDS: dict[str, tuple[str, int]] = {
+    "firstName": ("first_name", 100),
+    "lastName": ("last_name", 100),
+    "phone": ("phone", 40),
+    "cellPhone": ("cell_phone", 40),
+}
+ADDRESS_FIELDS: dict[str, tuple[str, int]] = {
+    "street": ("street", 200),
+    "city": ("city", 100),
+    "state": ("state", 100),
+    "postalCode": ("postal_code", 20),
+}
+PHONE_PATTERN = re.compile(r"^\+?[0-9 ().\-/]{3,40}(?:\s*(?:x|ext\.?)\s*[0-9]{1,6})?$", re.IGNORECASE)
+
+
+@dataclass
+class ContactChange:
+    """The outcome of a contact mutation, for its payload."""
+
+    contact: Contact
+    duplicate_ids: list[int] = field(default_factory=list)
+
+
+def _clean_text(value: str | None, path: tuple[str, ...], limit: int, errors: Collected) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        return None
+    if len(value) > limit:
+        errors.add(path, "INVALID_INPUT", f"Use at most {limit} characters.")
+    return value
+
+
+def clean_info(changes: Mapping[str, object], errors: Collected) -> dict[str, str | None]:
+    """Maps input names to columns, trimming text; blank strings clear a field."""
+    cleaned: dict[str, str | None] = {}
+    for name, (column, limit) in INFO_FIELDS.items():
+        if name in changes:
+            value = _clean_text(changes[name], (name,), limit, errors)
+            if value and name in ("phone", "cellPhone") and not PHONE_PATTERN.match(value):
+                errors.add((name,), "INVALID_INPUT", "Enter a phone number using digits, spaces and + ( ) - only.")
+            cleaned[column] = value
+    if "address" in changes:
+        address = changes["address"]
+        for name, (column, limit) in ADDRESS_FIELDS.items():
+            if address is None:
+                cleaned[column] = None
+            elif name in address:
+                cleaned[column] = _clean_text(address[name], ("address", name), limit, errors)
+    return cleaned
+
+
+async def _check_builder_primary(
+    contacts: ContactRepository, email: str, exclude_id: int | None
+) -> list[int]:
+    """SPEC 2.3 rules 1 and 4 for a builder's create or edit: refused when an ACTIVE
+    owner of the account has it as primary; never-invited holders are merge candidates."""
+    holders = await contacts.with_primary_email(email, exclude_id=exclude_id)
+    for holder in holders:
+        if holder.activation_status == "ACTIVE":
+            raise RuleError(
+                Violation(("primaryEmail",), "EMAIL_IN_USE", EMAIL_IN_USE_BY_ACTIVE_OWNER),
+                conflicting_contact_id=holder.id,
+            )
+    return [holder.id for holder in holders if holder.activation_status == "INACTIVE"]
+
+
+async def _check_owner_primary(contacts: ContactRepository, email: str, own_id: int) -> None:
+    """SPEC 2.3 rule 5: an owner may not take any other contact's primary email,
+    and the refusal tells nothing about that contact."""
+    if await contacts.with_primary_email(email, exclude_id=own_id):
+        raise RuleError(Violation(("primaryEmail",), "EMAIL_IN_USE", EMAIL_IN_USE_FOR_OWNER))
+
+
+def _set_primary(contact: Contact, email: str | None) -> None:
+    contact.primary_email = email
+    contact.primary_email_key = email_key(email) if email else None
+
+
+async def load_for_change(
+    uow: UnitOfWork, builder_account_id: int, contact_id: int, expected_version: int | None
+) -> Contact:
+    """Loads the target inside the write transaction; if it changed since the
+    permission check looked at it, the request lost a race (STALE_OBJECT)."""
+    contacts = ContactRepository(uow.session, builder_account_id)
+    contact = await contacts.get(contact_id, for_update=True)
+    if contact is None:
+        raise NotFound(("contactId",), "contact")
+    if expected_version is not None and contact.version != expected_version:
+        raise StaleObject()
+    return contact
+
+
+async def create_contact(
+    uow: UnitOfWork, builder_account_id: int, data: Mapping[str, object]
+) -> ContactChange:
+    errors = Collected()
+    info = clean_info(data, errors)
+    primary = check_primary_change(data.get("primaryEmail"), [], "INACTIVE", errors)
+    additional = check_additional_emails(primary, list(data.get("additionalEmails") or []), errors)
+    if not any(info.get(c) for c in ("first_name", "last_name")) and not primary:
+        errors.add(("firstName",), "INVALID_INPUT", "Give the contact a name or a primary email.")
+    errors.raise_if_any()
+
+    contacts = ContactRepository(uow.session, builder_account_id)
+    duplicates = await _check_builder_primary(contacts, primary, None) if primary else []
+    contact = Contact(**info)
+    _set_primary(contact, primary)
+    contacts.add(contact)
+    await uow.flush()
+    await contacts.replace_additional_emails(contact, additional)
+    await uow.flush()
+    return ContactChange(contact, duplicates)
+
+
+async def update_contact_info(
+    uow: UnitOfWork,
+    builder_account_id: int,
+    contact_id: int,
+    changes: Mapping[str, object],
+    *,
+    by_owner: bool,
+    expected_version: int | None,
+) -> ContactChange:
+    contact = await load_for_change(uow, builder_account_id, contact_id, expected_version)
+    contacts = ContactRepository(uow.session, builder_account_id)
+    additional = (await contacts.additional_emails_by_contact([contact.id]))[contact.id]
+    errors = Collected()
+    info = clean_info(changes, errors)
+    new_primary = contact.primary_email
+    if "primaryEmail" in changes:
+        new_primary = check_primary_change(changes["primaryEmail"], additional, contact.activation_status, errors)
+    errors.raise_if_any()
+
+    duplicates: list[int] = []
+    primary_changed = "primaryEmail" in changes and (
+        (email_key(new_primary) if new_primary else None) != contact.primary_email_key
+    )
+    if primary_changed and new_primary:
+        if by_owner:
+            await _check_owner_primary(contacts, new_primary, contact.id)
+        else:
+            duplicates = await _check_builder_primary(contacts, new_primary, contact.id)
+    elif contact.primary_email and not by_owner:
+        duplicates = [
+            c.id
+            for c in await contacts.with_primary_email(contact.primary_email, exclude_id=contact.id)
+            if c.activation_status == "INACTIVE"
+        ]
+    for column, value in info.items():
+        setattr(contact, column, value)
+    if "primaryEmail" in changes:
+        _set_primary(contact, new_primary)
+    contacts.touch(contact)
+    await _flush_primary(uow, contacts, by_owner)
+    return ContactChange(contact, duplicates)
+
+
+async def _flush_primary(uow: UnitOfWork, contacts: ContactRepository, by_owner: bool) -> None:
+    """Flushes; the claimed-email index decides a race the checks above could not see."""
+    try:
+        await contacts.flush_claim()
+    except EmailClaimConflict:
+        message = EMAIL_IN_USE_FOR_OWNER if by_owner else EMAIL_IN_USE_BY_ACTIVE_OWNER
+        raise RuleError(Violation(("primaryEmail",), "EMAIL_IN_USE", message)) from None
+    await uow.flush()
+
+
+async def set_additional_emails(
+    uow: UnitOfWork,
+    builder_account_id: int,
+    contact_id: int,
+    emails: Sequence[str],
+    *,
+    expected_version: int | None,
+) -> ContactChange:
+    contact = await load_for_change(uow, builder_account_id, contact_id, expected_version)
+    errors = Collected()
+    cleaned = check_additional_emails(contact.primary_email, list(emails), errors, path=("emails",))
+    errors.raise_if_any()
+    contacts = ContactRepository(uow.session, builder_account_id)
+    await contacts.replace_additional_emails(contact, cleaned)
+    contacts.touch(contact)
+    await uow.flush()
+    return ContactChange(contact)
+
+
+async def promote_additional_email(
+    uow: UnitOfWork,
+    builder_account_id: int,
+    contact_id: int,
+    email: str,
+    *,
+    by_owner: bool,
+    expected_version: int | None,
+) -> ContactChange:
+    """SPEC 2.3 rule 6: swaps an additional email with the primary in one step."""
+    contact = await load_for_change(uow, builder_account_id, contact_id, expected_version)
+    contacts = ContactRepository(uow.session, builder_account_id)
+    additional = (await contacts.additional_emails_by_contact([contact.id]))[contact.id]
+    keys = [email_key(a) for a in additional]
+    if email_key(email) not in keys:
+        raise RuleError(
+            Violation(("email",), "NOT_FOUND", "This email is not one of the contact's additional emails.")
+        )
+    promoted = additional[keys.index(email_key(email))]
+    duplicates: list[int] = []
+    if by_owner:
+        await _check_owner_primary(contacts, promoted, contact.id)
+    else:
+        duplicates = await _check_builder_primary(contacts, promoted, contact.id)
+    remaining = [a for a in additional if email_key(a) != email_key(promoted)]
+    if contact.primary_email:
+        remaining.insert(0, contact.primary_email)
+    # Free the old primary's key first so the swap never holds one email twice.
+    await contacts.replace_additional_emails(contact, [])
+    await uow.flush()
+    _set_primary(contact, promoted)
+    contacts.touch(contact)
+    await _flush_primary(uow, contacts, by_owner)
+    await contacts.replace_additional_emails(contact, remaining)
+    await uow.flush()
+    return ContactChange(contact, duplicates)
+
+
+async def delete_contact(
+    uow: UnitOfWork, builder_account_id: int, contact_id: int, *, expected_version: int | None
+) -> None:
+    contact = await load_for_change(uow, builder_account_id, contact_id, expected_version)
+    await ContactRepository(uow.session, builder_account_id).delete(contact)
+    await uow.flush()

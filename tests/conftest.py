@@ -1,0 +1,160 @@
+"""Test harness: one migrated database per run (SQLite by default, PostgreSQL when
+DATABASE_URL says so), emptied between tests; the ASGI app driven over HTTP by httpx."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import event, text
+
+from db.engine import is_sqlite
+from db.migrate import upgrade_to_head
+from models import Base
+from repository.uow import UnitOfWork
+from server import create_app
+from services.auth import create_builder
+from settings import Settings
+
+ADMIN_PASSWORD = "correct horse battery staple"
+
+
+def _database_url(tmp_root: Path) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url and not is_sqlite(url):
+        return url
+    return f"sqlite+aiosqlite:///{tmp_root / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = _database_url(tmp_path_factory.mktemp("db"))
+    upgrade_to_head(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def settings(database_url, tmp_path_factory) -> Settings:
+    root = tmp_path_factory.mktemp("var")
+    return Settings(
+        _env_file=None,
+        DATABASE_URL=database_url,
+        APP_URL="https://app.example.test",
+        MAIL_DIR=str(root / "mail"),
+        MEDIA_DIR=str(root / "media"),
+        OUTBOX_WORKER="external",
+    )
+
+
+@pytest.fixture(scope="session")
+async def app(settings):
+    application = create_app(settings)
+    yield application
+    await application.state.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+async def clean_database(app):
+    """Every test starts from empty tables."""
+    yield
+    async with app.state.engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            await connection.execute(table.delete())
+
+
+@pytest.fixture
+async def client(app):
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+class SqlCounter:
+    """Counts the SQL statements the app sends (transaction control excluded)."""
+
+    def __init__(self, engine):
+        self.statements: list[str] = []
+        self._engine = engine.sync_engine
+
+    def _record(self, conn, cursor, statement, *args):
+        if statement.split(None, 1)[0].upper() not in {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "PRAGMA"}:
+            self.statements.append(statement)
+
+    def __enter__(self):
+        self.statements.clear()
+        event.listen(self._engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self._engine, "before_cursor_execute", self._record)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def sql_counter(app):
+    return SqlCounter(app.state.engine)
+
+
+@dataclass
+class Actor:
+    """A signed-in user, as the tests drive it through GraphQL."""
+
+    client: httpx.AsyncClient
+    token: str | None
+    username: str
+    builder_account_id: int | None = None
+
+    async def gql(self, query: str, variables: dict | None = None, **kwargs) -> dict:
+        return await gql(self.client, query, variables, token=self.token, **kwargs)
+
+
+async def gql(client, query, variables=None, *, token=None, expect_errors=False) -> dict:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = await client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
+    body = response.json()
+    if not expect_errors:
+        assert "errors" not in body, body
+    return body
+
+
+LOGIN = """
+mutation($input: LoginInput!) {
+  login(input: $input) { token expiresAt viewer { __typename } userErrors { code message field } }
+}
+"""
+
+
+async def make_builder(app, client, name: str) -> Actor:
+    username = f"admin-{uuid.uuid4().hex[:8]}"
+    async with UnitOfWork(app.state.session_factory) as uow:
+        account = await create_builder(uow, name, username, ADMIN_PASSWORD)
+        await uow.commit()
+    body = await gql(client, LOGIN, {"input": {"username": username, "password": ADMIN_PASSWORD}})
+    token = body["data"]["login"]["token"]
+    assert token
+    return Actor(client, token, username, account.id)
+
+
+@pytest.fixture
+async def builder(app, client) -> Actor:
+    return await make_builder(app, client, "Acme Homes")
+
+
+@pytest.fixture
+async def other_builder(app, client) -> Actor:
+    return await make_builder(app, client, "Rival Builders")
+
+
+@pytest.fixture
+def anonymous(client) -> Actor:
+    return Actor(client, None, "")
+
+
