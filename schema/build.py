@@ -1,14 +1,21 @@
-"""Builds the GraphQL schema with its extensions."""
+"""Builds the GraphQL schema: the root types are merged from one class per area,
+so each area declares its own fields in its own module."""
 
 from __future__ import annotations
 
 import strawberry
 from strawberry.extensions import ParserCache, ValidationCache
-from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
 
 from schema import types
-from schema.mutation import Mutation
-from schema.query import Query
+from schema.mutation import ContactMutation
+from schema.query import ContactQuery
+
+QUERY_AREAS: tuple[type, ...] = (ContactQuery,)
+MUTATION_AREAS: tuple[type, ...] = (ContactMutation,)
+
+Query = merge_types("Query", QUERY_AREAS)
+Mutation = merge_types("Mutation", MUTATION_AREAS)
 
 
 def build_schema() -> strawberry.Schema:
@@ -17,7 +24,6 @@ def build_schema() -> strawberry.Schema:
         mutation=Mutation,
         types=[types.Contact, types.Job, types.Lead],
         extensions=[lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)],
-        config=StrawberryConfig(auto_camel_case=True),
     )
 
 

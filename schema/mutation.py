@@ -1,4 +1,5 @@
-"""The root Mutation type. Each mutation takes one `input` and returns a payload."""
+"""Mutations for sign-in and contacts (merged into `Mutation` in schema/build.py).
+Each mutation takes one `input` and returns a payload."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from schema.payloads import ContactPayload, OkPayload, SessionPayload
 
 
 @strawberry.type
-class Mutation:
+class ContactMutation:
     login: SessionPayload = strawberry.field(resolver=auth.login, description="Sign in with username and password.")
     logout: OkPayload = strawberry.field(
         resolver=auth.logout, permission_classes=[IsSignedIn], description="Revoke the current session."

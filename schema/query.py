@@ -1,4 +1,4 @@
-"""The root Query type."""
+"""Root query fields for sign-in and contacts (merged into `Query` in schema/build.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from schema.types import Contact, Viewer
 
 
 @strawberry.type
-class Query:
+class ContactQuery:
     node: relay.Node | None = relay.node(description="Any object by its global id; null when not found or not yours.")
     me: Viewer | None = strawberry.field(resolver=auth.me, description="The signed-in user; null when anonymous.")
     contact: Contact | None = strawberry.field(

@@ -111,6 +111,7 @@ class Actor:
     token: str | None
     username: str
     builder_account_id: int | None = None
+    contact_id: int | None = None
 
     async def gql(self, query: str, variables: dict | None = None, **kwargs) -> dict:
         return await gql(self.client, query, variables, token=self.token, **kwargs)
@@ -158,3 +159,39 @@ def anonymous(client) -> Actor:
     return Actor(client, None, "")
 
 
+
+
+OWNER_PASSWORD = "my own long passphrase"
+
+
+async def make_active_owner(app, client, builder: Actor, *, first_name="Olive", email=None) -> tuple[Actor, int]:
+    """An ACTIVE owner with a login, written straight to the database.
+
+    For tests of what an owner may do; the invite flow itself is tested through
+    GraphQL in the activation tests."""
+    from models import Contact, User
+    from domain.passwords import hash_password
+
+    email = email or f"{first_name.lower()}-{uuid.uuid4().hex[:6]}@example.com"
+    username = f"owner-{uuid.uuid4().hex[:8]}"
+    async with UnitOfWork(app.state.session_factory) as uow:
+        contact = Contact(
+            builder_account_id=builder.builder_account_id, first_name=first_name, last_name="Owner",
+            primary_email=email, primary_email_key=email.lower(), activation_status="ACTIVE",
+        )
+        uow.session.add(contact)
+        await uow.session.flush()
+        uow.session.add(User(
+            builder_account_id=builder.builder_account_id, kind="OWNER", contact_id=contact.id,
+            username=username, username_key=username.lower(), password_hash=hash_password(OWNER_PASSWORD),
+        ))
+        await uow.commit()
+    body = await gql(client, LOGIN, {"input": {"username": username, "password": OWNER_PASSWORD}})
+    return Actor(client, body["data"]["login"]["token"], username, builder.builder_account_id), contact.id
+
+
+@pytest.fixture
+async def owner(app, client, builder) -> Actor:
+    actor, contact_id = await make_active_owner(app, client, builder)
+    actor.contact_id = contact_id
+    return actor
