@@ -1,0 +1,447 @@
+"""The outbox sender delivers every queued message once (SPEC 6, SPEC 11).
+
+Runs on SQLite, or on a fresh PostgreSQL database when `DATABASE_URL` names a
+PostgreSQL server; the concurrent-senders test runs on both then. Email goes to a
+real SMTP server (aiosmtpd) on a free local port.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+
+import asyncpg
+import pytest
+import pytest_asyncio
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+
+from db.engine import create_engine, create_session_factory
+from db.migrate import upgrade_to_head
+from mail import messages
+from mail.sender import OutboxSender
+from mail.transports import FileEmailTransport, FileSmsTransport, SmtpEmailTransport
+from models import BuilderAccount, OutboxMessage, utcnow
+from repository import outbox
+from repository.uow import UnitOfWork
+
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+ON_POSTGRESQL = DATABASE_URL.startswith("postgresql")
+MAIL_FROM = "OwnerHub <no-reply@ownerhub.test>"
+APP_URL = "https://app.ownerhub.test"
+
+both_databases = pytest.mark.parametrize(
+    "backend",
+    [
+        "sqlite",
+        pytest.param(
+            "postgresql",
+            marks=pytest.mark.skipif(not ON_POSTGRESQL, reason="DATABASE_URL is not PostgreSQL"),
+        ),
+    ],
+)
+
+
+# --- a fresh, migrated database per test ---------------------------------------------
+
+
+@asynccontextmanager
+async def fresh_database(backend: str, tmp_path):
+    if backend == "postgresql":
+        server = make_url(DATABASE_URL)
+        name = f"ownerhub_outbox_{uuid.uuid4().hex[:12]}"
+        await _admin(server, f'CREATE DATABASE "{name}"')
+        url = server.set(database=name).render_as_string(hide_password=False)
+    else:
+        name = None
+        url = f"sqlite+aiosqlite:///{tmp_path / 'ownerhub.sqlite3'}"
+    try:
+        await asyncio.to_thread(upgrade_to_head, url)
+        engine = create_engine(url)
+        try:
+            yield create_session_factory(engine)
+        finally:
+            await engine.dispose()
+    finally:
+        if name:
+            await _admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def _admin(server, statement: str) -> None:
+    connection = await asyncpg.connect(
+        host=server.host or "127.0.0.1",
+        port=server.port or 5432,
+        user=server.username or "postgres",
+        password=server.password,
+        database="postgres",
+    )
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture
+def backend():
+    return "postgresql" if ON_POSTGRESQL else "sqlite"
+
+
+@pytest_asyncio.fixture
+async def session_factory(backend, tmp_path):
+    async with fresh_database(backend, tmp_path) as factory:
+        yield factory
+
+
+@pytest_asyncio.fixture
+async def builder_account_id(session_factory):
+    async with UnitOfWork(session_factory) as uow:
+        account = BuilderAccount(name="Oak & Stone Builders")
+        uow.session.add(account)
+        await uow.session.flush()
+        await uow.commit()
+        return account.id
+
+
+# --- a real SMTP server -------------------------------------------------------------
+
+
+@dataclass
+class Received:
+    mail_from: str
+    rcpt_tos: list[str]
+    message: EmailMessage
+
+
+class Catcher:
+    """aiosmtpd handler that keeps every message it accepts."""
+
+    def __init__(self):
+        self.received: list[Received] = []
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        parsed = BytesParser(policy=policy.default).parsebytes(envelope.content)
+        with self._lock:
+            self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))
+        return "250 Message accepted for delivery"
+
+    def message_ids(self) -> list[str]:
+        with self._lock:
+            return [r.message["Message-ID"] for r in self.received]
+
+
+class SmtpServer:
+    def __init__(self):
+        self.port = _free_port()
+        self.catcher = Catcher()
+        self._controller: Controller | None = None
+
+    def start(self) -> None:
+        self._controller = Controller(self.catcher, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def transport(self) -> SmtpEmailTransport:
+        return SmtpEmailTransport("127.0.0.1", self.port, None, None, False, MAIL_FROM, timeout=5)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp():
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+# --- helpers --------------------------------------------------------------------------
+
+
+async def queue_emails(session_factory, builder_account_id, recipients) -> list[int]:
+    async with UnitOfWork(session_factory) as uow:
+        ids = []
+        for number, recipient in enumerate(recipients):
+            content = messages.added_to_job(
+                app_url=APP_URL, builder_name="Oak & Stone Builders", first_name="Ann",
+                job_name=f"Kitchen <{number}>",
+            )
+            message = await outbox.enqueue_email(
+                uow.session, builder_account_id=builder_account_id, to=recipient, **content._asdict()
+            )
+            ids.append(message.id)
+        await uow.commit()
+    return ids
+
+
+async def load(session_factory, message_id: int) -> OutboxMessage:
+    async with session_factory() as session:
+        return (await session.execute(select(OutboxMessage).where(OutboxMessage.id == message_id))).scalar_one()
+
+
+async def until(condition, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        await asyncio.sleep(0.01)
+    return condition()
+
+
+class BrokenTransport:
+    async def send(self, message):
+        raise ConnectionError("provider down")
+
+
+def at(offset_seconds: float):
+    """A sender clock running `offset_seconds` ahead of real time."""
+    return lambda: utcnow() + timedelta(seconds=offset_seconds)
+
+
+# --- the tests ------------------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_queued_emails_are_delivered_once_each_with_both_parts(session_factory, builder_account_id, smtp, tmp_path):
+    recipients = ["ann@example.com", "ann.work@example.com", "bob@example.com"]
+    ids = await queue_emails(session_factory, builder_account_id, recipients)
+    sender = OutboxSender(session_factory, smtp.transport(), FileSmsTransport(tmp_path))
+
+    assert await sender.drain_once() == 3
+    assert await sender.drain_once() == 0
+
+    assert sorted(r.rcpt_tos[0] for r in smtp.catcher.received) == sorted(recipients)
+    assert all(len(r.rcpt_tos) == 1 and r.mail_from == "no-reply@ownerhub.test" for r in smtp.catcher.received)
+    assert sorted(smtp.catcher.message_ids()) == sorted(f"<outbox-{i}@ownerhub>" for i in ids)
+    for received in smtp.catcher.received:
+        mime = received.message
+        assert mime.get_content_type() == "multipart/alternative"
+        assert mime["To"] == received.rcpt_tos[0]
+        assert mime["Subject"].startswith("Oak & Stone Builders added you to the job Kitchen <")
+        text = mime.get_body(("plain",)).get_content()
+        html = mime.get_body(("html",)).get_content()
+        assert 'the job "Kitchen <' in text
+        assert "Kitchen &lt;" in html and "Oak &amp; Stone" in html
+    for message_id in ids:
+        row = await load(session_factory, message_id)
+        assert row.sent_at is not None and row.attempts == 1 and row.last_error is None
+    async with session_factory() as session:
+        assert await outbox.backlog_count(session) == 0
+
+
+@pytest.mark.asyncio
+async def test_file_backend_writes_eml_files_and_logs_the_link(session_factory, builder_account_id, tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="ownerhub.outbox")
+    mail_dir = tmp_path / "mail"
+    invite = messages.owner_invite(
+        app_url=APP_URL, builder_name="Oak & Stone Builders", first_name="Ann",
+        token="tok-123_abc", expires_at=datetime(2026, 3, 9, 14, 0, tzinfo=timezone.utc),
+    )
+    async with UnitOfWork(session_factory) as uow:
+        email = await outbox.enqueue_email(
+            uow.session, builder_account_id=builder_account_id, to="ann@example.com", **invite._asdict()
+        )
+        sms = await outbox.enqueue_sms(
+            uow.session, builder_account_id=builder_account_id, to="+15550100",
+            text=messages.added_to_job_sms(app_url=APP_URL, builder_name="Oak & Stone Builders", job_name="Kitchen"),
+        )
+        await uow.commit()
+    sender = OutboxSender(session_factory, FileEmailTransport(mail_dir, MAIL_FROM), FileSmsTransport(mail_dir))
+
+    assert await sender.drain_once() == 2
+
+    eml = mail_dir / f"{email.id}.eml"
+    written = BytesParser(policy=policy.default).parsebytes(eml.read_bytes())
+    assert written["To"] == "ann@example.com"
+    assert written["Message-ID"] == f"<outbox-{email.id}@ownerhub>"
+    link = f"{APP_URL}/accept-invite?token=tok-123_abc"
+    assert link in written.get_body(("plain",)).get_content()
+    assert [p.name for p in mail_dir.glob("*.eml")] == [eml.name], "no temporary file is left behind"
+    assert any(str(eml) in r.getMessage() and link in r.getMessage() for r in caplog.records)
+
+    [line] = (mail_dir / "sms.jsonl").read_text().splitlines()
+    assert json.loads(line) | {"created_at": None} == {
+        "id": sms.id, "to": "+15550100", "created_at": None,
+        "text": f'Oak & Stone Builders added you to the job "Kitchen" in OwnerHub: {APP_URL}',
+    }
+
+
+@pytest.mark.asyncio
+async def test_a_failed_send_is_retried_later_and_delivered_exactly_once(session_factory, builder_account_id, smtp, tmp_path):
+    [message_id] = await queue_emails(session_factory, builder_account_id, ["ann@example.com"])
+    smtp.stop()
+    before = utcnow()
+
+    assert await OutboxSender(session_factory, smtp.transport(), FileSmsTransport(tmp_path)).drain_once() == 0
+
+    row = await load(session_factory, message_id)
+    assert row.sent_at is None
+    assert row.attempts == 1
+    assert row.last_error
+    assert row.available_at >= before + timedelta(seconds=2), "backoff: retried later, not at once"
+
+    smtp.start()
+    assert await OutboxSender(session_factory, smtp.transport(), FileSmsTransport(tmp_path)).drain_once() == 0, (
+        "not due before its retry time"
+    )
+    later = OutboxSender(session_factory, smtp.transport(), FileSmsTransport(tmp_path), clock=at(10))
+    assert await later.drain_once() == 1
+    assert await later.drain_once() == 0
+
+    assert smtp.catcher.message_ids() == [f"<outbox-{message_id}@ownerhub>"]
+    row = await load(session_factory, message_id)
+    assert row.sent_at is not None and row.attempts == 2 and row.last_error is None
+
+
+@pytest.mark.asyncio
+@both_databases
+async def test_two_senders_draining_at_once_deliver_each_message_exactly_once(session_factory, builder_account_id, smtp, tmp_path):
+    ids = await queue_emails(session_factory, builder_account_id, [f"owner{n}@example.com" for n in range(40)])
+    senders = [
+        OutboxSender(session_factory, smtp.transport(), FileSmsTransport(tmp_path), batch_size=7)
+        for _ in range(2)
+    ]
+
+    async def drain_all(sender) -> int:
+        total = 0
+        while delivered := await sender.drain_once():
+            total += delivered
+        return total
+
+    delivered = await asyncio.gather(*(drain_all(s) for s in senders))
+
+    assert sum(delivered) == 40
+    assert all(count > 0 for count in delivered), "both senders took part"
+    assert sorted(smtp.catcher.message_ids()) == sorted(f"<outbox-{i}@ownerhub>" for i in ids)
+    async with session_factory() as session:
+        assert await outbox.backlog_count(session) == 0
+
+
+@pytest.mark.asyncio
+async def test_wake_delivers_a_new_message_within_two_seconds(session_factory, builder_account_id, smtp, tmp_path):
+    sender = OutboxSender(session_factory, smtp.transport(), FileSmsTransport(tmp_path))
+    stop = asyncio.Event()
+    running = asyncio.create_task(sender.run_forever(stop, poll_seconds=60))
+    await asyncio.sleep(0.2)  # its first, empty round is over: only wake() can start the next
+
+    committed = time.monotonic()
+    await queue_emails(session_factory, builder_account_id, ["ann@example.com"])
+    sender.wake()
+    arrived = await until(lambda: len(smtp.catcher.received) == 1, timeout=2)
+    elapsed = time.monotonic() - committed
+
+    stop.set()
+    await asyncio.wait_for(running, timeout=5)
+    assert arrived, "delivered within 2 s of the commit"
+    assert elapsed < 2
+
+
+@pytest.mark.asyncio
+@both_databases
+async def test_a_claim_never_takes_rows_another_uncommitted_claim_holds(session_factory, builder_account_id):
+    ids = await queue_emails(session_factory, builder_account_id, [f"owner{n}@example.com" for n in range(10)])
+    now = utcnow()
+
+    async def claim(uow, limit):
+        return {m.id for m in await outbox.claim_due(uow.session, limit=limit, lease_seconds=60, now=now)}
+
+    async with UnitOfWork(session_factory) as first:
+        first_claim = await claim(first, 5)
+
+        async def second_claimer():
+            async with UnitOfWork(session_factory) as second:
+                claimed = await claim(second, 10)
+                await second.commit()
+                return claimed
+
+        # PostgreSQL skips the locked rows at once; SQLite waits for the write lock.
+        second = asyncio.create_task(second_claimer())
+        await asyncio.sleep(0.3)
+        await first.commit()
+    second_claim = await asyncio.wait_for(second, timeout=10)
+
+    assert len(first_claim) == 5 and len(second_claim) == 5
+    assert first_claim | second_claim == set(ids)
+
+
+@pytest.mark.asyncio
+async def test_a_crashed_senders_claim_comes_back_after_the_lease(session_factory, builder_account_id):
+    [message_id] = await queue_emails(session_factory, builder_account_id, ["ann@example.com"])
+    now = utcnow()
+
+    async def claim(at_time):
+        async with UnitOfWork(session_factory) as uow:
+            claimed = await outbox.claim_due(uow.session, limit=10, lease_seconds=60, now=at_time)
+            await uow.commit()
+            return [m.id for m in claimed]
+
+    assert await claim(now) == [message_id]
+    assert await claim(now + timedelta(seconds=59)) == [], "leased to the first claimer"
+    assert await claim(now + timedelta(seconds=61)) == [message_id], "the lease ran out: due again"
+    assert (await load(session_factory, message_id)).attempts == 2
+
+
+@pytest.mark.asyncio
+async def test_after_max_attempts_a_message_is_kept_but_no_longer_tried(session_factory, builder_account_id, tmp_path):
+    async with UnitOfWork(session_factory) as uow:
+        sms = await outbox.enqueue_sms(uow.session, builder_account_id=builder_account_id, to="+15550100", text="hi")
+        await uow.commit()
+    sender = OutboxSender(session_factory, BrokenTransport(), BrokenTransport(), max_attempts=2)
+
+    assert await sender.drain_once() == 0
+    sender_later = OutboxSender(session_factory, BrokenTransport(), BrokenTransport(), max_attempts=2, clock=at(3600))
+    assert await sender_later.drain_once() == 0
+    assert await OutboxSender(
+        session_factory, BrokenTransport(), BrokenTransport(), max_attempts=2, clock=at(7 * 86400)
+    ).drain_once() == 0
+
+    row = await load(session_factory, sms.id)
+    assert row.sent_at is None and row.attempts == 2 and row.last_error == "ConnectionError: provider down"
+    async with session_factory() as session:
+        assert await outbox.dead_letter_count(session, max_attempts=2) == 1
+        assert await outbox.backlog_count(session, max_attempts=2) == 0
+
+
+def test_message_texts_escape_every_value_in_html():
+    invite = messages.owner_invite(
+        app_url=APP_URL + "/", builder_name='<b>"Evil"</b> & Co', first_name="<script>x</script>",
+        token="a/b?c", expires_at=datetime(2026, 3, 9, 14, 0, tzinfo=timezone.utc),
+    )
+    assert f"{APP_URL}/accept-invite?token=a%2Fb%3Fc" in invite.text
+    assert "<script>" not in invite.html and "<b>" not in invite.html
+    assert "&lt;script&gt;x&lt;/script&gt;" in invite.html
+    assert "on 9 March 2026 at 14:00 UTC" in invite.text
+
+    reset = messages.password_reset(app_url=APP_URL, token="tok", minutes_valid=30)
+    assert f"{APP_URL}/reset-password?token=tok" in reset.text and "30 minutes" in reset.text
+
+    long_name = "Call me now\n" + "x" * 500
+    update = messages.job_updated(
+        app_url=APP_URL, builder_name="B", first_name=None, job_name=long_name, changed_fields=["address"]
+    )
+    assert "\n" not in update.subject and len(update.subject) < 120
+    assert "its address changed" in update.text
+    assert len(messages.job_updated_sms(app_url=APP_URL, builder_name="B", job_name=long_name)) < 160
+    with pytest.raises(ValueError):
+        messages.job_updated(app_url=APP_URL, builder_name="B", first_name=None, job_name="J", changed_fields=["note"])
