@@ -3,6 +3,7 @@ the factory; `app` is the instance uvicorn serves."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 
@@ -14,7 +15,11 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
 from db.engine import create_engine, create_session_factory
+from mail.sender import OutboxSender
+from mail.transports import transports_from_settings
+from models import utcnow
 from permissions.policy import ANONYMOUS
+from ratelimit import AuthRateLimiter
 from request_context import RequestContext
 from schema.build import schema
 from services.auth import actor_for_user_row, viewer_for_token
@@ -44,6 +49,9 @@ class OwnerHubGraphQL(GraphQL):
             client_ip=request.client.host if request.client else "unknown",
             request=request,
             response=response,
+            now=request.app.state.now,
+            rate_limiter=request.app.state.rate_limiter,
+            wake_outbox=request.app.state.outbox_sender.wake,
         )
         token = _bearer_token(request)
         if token:
@@ -53,6 +61,7 @@ class OwnerHubGraphQL(GraphQL):
                 context.actor = actor_for_user_row(viewer)
                 context.user_id = viewer.user_id
                 context.session_id = viewer.session_id
+                context.username = viewer.username
             else:
                 context.actor = ANONYMOUS
         return context
@@ -83,11 +92,24 @@ def create_app(settings: Settings | None = None) -> Starlette:
             return JSONResponse({"database": "unreachable"}, status_code=503)
         return JSONResponse({"database": "ok"})
 
+    rate_limiter = AuthRateLimiter(settings.REDIS_URL or "async+memory://")
+    outbox_sender = OutboxSender(session_factory, *transports_from_settings(settings))
+
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette):
+        # The outbox sender runs in this process unless another one drains the
+        # outbox (`OUTBOX_WORKER=external`, `ownerhub send-outbox --forever`).
+        stop = asyncio.Event()
+        sending = None
+        if settings.OUTBOX_WORKER != "external":
+            sending = asyncio.create_task(outbox_sender.run_forever(stop))
         try:
             yield
         finally:
+            stop.set()
+            if sending is not None:
+                await sending
+            await rate_limiter.aclose()
             await engine.dispose()
 
     graphql_app = OwnerHubGraphQL(settings, session_factory)
@@ -102,6 +124,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = session_factory
+    app.state.now = utcnow
+    app.state.rate_limiter = rate_limiter
+    app.state.outbox_sender = outbox_sender
     return app
 
 

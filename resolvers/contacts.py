@@ -17,12 +17,12 @@ from services import contacts as service
 INFO_INPUT_FIELDS = ["firstName", "lastName", "phone", "cellPhone", "address", "primaryEmail"]
 
 
-async def _contact_payload(info: Info, change: service.ContactChange) -> ContactPayload:
+async def contact_payload(info: Info, change: service.ContactChange) -> ContactPayload:
     found = await contacts_for_payload(info, [change.contact.id, *change.duplicate_ids])
     return ContactPayload(contact=found[0] if found else None, duplicate_contacts=found[1:])
 
 
-async def _refused(info: Info, error: RuleError) -> ContactPayload:
+async def refused_payload(info: Info, error: RuleError) -> ContactPayload:
     conflicting = None
     if error.conflicting_contact_id is not None:
         found = await contacts_for_payload(info, [error.conflicting_contact_id])
@@ -51,8 +51,8 @@ async def create_contact(info: Info, input: inputs.CreateContactInput) -> Contac
             change = await service.create_contact(uow, info.context.actor.builder_account_id, data)
             await uow.commit()
     except RuleError as error:
-        return await _refused(info, error)
-    return await _contact_payload(info, change)
+        return await refused_payload(info, error)
+    return await contact_payload(info, change)
 
 
 async def update_contact_info(info: Info, input: inputs.UpdateContactInfoInput) -> ContactPayload:
@@ -66,8 +66,8 @@ async def update_contact_info(info: Info, input: inputs.UpdateContactInfoInput) 
             )
             await uow.commit()
     except RuleError as error:
-        return await _refused(info, error)
-    return await _contact_payload(info, change)
+        return await refused_payload(info, error)
+    return await contact_payload(info, change)
 
 
 async def set_additional_emails(info: Info, input: inputs.SetAdditionalEmailsInput) -> ContactPayload:
@@ -81,8 +81,8 @@ async def set_additional_emails(info: Info, input: inputs.SetAdditionalEmailsInp
             )
             await uow.commit()
     except RuleError as error:
-        return await _refused(info, error)
-    return await _contact_payload(info, change)
+        return await refused_payload(info, error)
+    return await contact_payload(info, change)
 
 
 async def promote_additional_email(info: Info, input: inputs.PromoteAdditionalEmailInput) -> ContactPayload:
@@ -96,8 +96,8 @@ async def promote_additional_email(info: Info, input: inputs.PromoteAdditionalEm
             )
             await uow.commit()
     except RuleError as error:
-        return await _refused(info, error)
-    return await _contact_payload(info, change)
+        return await refused_payload(info, error)
+    return await contact_payload(info, change)
 
 
 async def delete_contact(info: Info, input: inputs.ContactIdInput) -> OkPayload:
