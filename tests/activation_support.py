@@ -17,6 +17,7 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
+from strawberry import relay
 
 from conftest import Actor, gql
 from mail.sender import OutboxSender
@@ -219,6 +220,10 @@ def client_at(app, address: str) -> httpx.AsyncClient:
 
 
 # --- flows ---------------------------------------------------------------------------
+
+
+def global_id(contact_id: int) -> str:
+    return str(relay.GlobalID("Contact", str(contact_id)))
 
 
 async def create_contact(builder: Actor, **fields) -> str:

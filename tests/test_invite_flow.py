@@ -4,7 +4,6 @@ server and the test follows its link, as an owner would."""
 from __future__ import annotations
 
 from sqlalchemy import select
-from strawberry import relay
 
 from activation_support import (  # noqa: F401 - fixtures
     CANCEL_INVITE,
@@ -18,6 +17,7 @@ from activation_support import (  # noqa: F401 - fixtures
     create_contact,
     deliver,
     fresh_rate_limits,
+    global_id,
     html_of,
     invite_token,
     link_token,
@@ -30,10 +30,6 @@ from domain.tokens import hash_token
 from models import Invite, OutboxMessage
 
 DANA = "dana@example.com"
-
-
-def global_id(contact_id: int) -> str:
-    return str(relay.GlobalID("Contact", str(contact_id)))
 
 
 async def test_invite_details_twice_then_accept_then_the_owner_sees_themself(builder, anonymous, deliver, smtp, settings):
