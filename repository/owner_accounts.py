@@ -59,12 +59,12 @@ class OwnerAccountRepository:
     async def save_credentials(self, user: User) -> User:
         """Adds or updates an owner's user row; a username someone else holds
         (case-insensitively) raises `UsernameTaken`, also when a concurrent
-        request took it a moment ago (the unique index decides)."""
+        request took it a moment ago (the unique index decides). The transaction
+        is then unusable: the caller reports the error and rolls back."""
         user.username_key = username_key(user.username)
         self.session.add(user)
         try:
-            async with self.session.begin_nested():
-                await self.session.flush()
+            await self.session.flush()
         except IntegrityError as error:
             raise UsernameTaken(user.username) from error
         return user

@@ -67,19 +67,21 @@ async def send_invite(
     contact = await load_for_change(uow, builder_account_id, contact_id, None)
     contacts = ContactRepository(uow.session, builder_account_id)
     new_status = activation.after_send_invite(contact.activation_status, contact.primary_email)
-    claimer = await contacts.claimed_by_email(contact.primary_email, exclude_id=contact.id)
+    # Kept aside: a rolled-back savepoint expires the row's attributes.
+    contact_key, email = contact.id, contact.primary_email
+    claimer = await contacts.claimed_by_email(email, exclude_id=contact_key)
     if claimer is not None:
         raise _email_claimed(claimer)
 
-    contact.activation_status = new_status
-    contacts.touch(contact)
     try:
         # The claimed-email index decides a race the check above could not see
         # (SPEC 2.3.3); the savepoint keeps the transaction usable to name the winner.
         async with uow.session.begin_nested():
+            contact.activation_status = new_status
+            contacts.touch(contact)
             await contacts.flush_claim()
     except EmailClaimConflict:
-        raise _email_claimed(await contacts.claimed_by_email(contact.primary_email, exclude_id=contact.id)) from None
+        raise _email_claimed(await contacts.claimed_by_email(email, exclude_id=contact_key)) from None
 
     invites = InviteRepository(uow.session, builder_account_id)
     await invites.revoke_live(contact.id, now)
