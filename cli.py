@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import sys
 from pathlib import Path
 
@@ -147,6 +148,9 @@ def send_outbox(
     forever: bool = typer.Option(False, "--forever", help="Keep running, delivering new messages as they come."),
 ) -> None:
     """Deliver the queued emails and SMS (for OUTBOX_WORKER=external set-ups)."""
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     sent = asyncio.run(_send_outbox(forever))
     if not forever:
         typer.echo(f"sent {sent} message(s)")
@@ -175,7 +179,17 @@ def serve(
         http="httptools",
         proxy_headers=False,
         timeout_graceful_shutdown=10,
+        log_config=_log_config(uvicorn.config.LOGGING_CONFIG),
     )
+
+
+def _log_config(uvicorn_config: dict) -> dict:
+    """Uvicorn's console logging, plus our own loggers at INFO: without SMTP the
+    outbox logs where each email was written and its links, so a newcomer can
+    click an invite link from the console."""
+    config = copy.deepcopy(uvicorn_config)
+    config["loggers"]["ownerhub"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
 
 
 if __name__ == "__main__":
