@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import logging
 import sys
 from pathlib import Path
 
@@ -148,8 +149,6 @@ def send_outbox(
     forever: bool = typer.Option(False, "--forever", help="Keep running, delivering new messages as they come."),
 ) -> None:
     """Deliver the queued emails and SMS (for OUTBOX_WORKER=external set-ups)."""
-    import logging
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     sent = asyncio.run(_send_outbox(forever))
     if not forever:
@@ -183,12 +182,25 @@ def serve(
     )
 
 
+class DropQueryString(logging.Filter):
+    """Access-log lines without the query string: a GraphQL GET carries its
+    variables there, an invite or reset token among them (SPEC 3: never in logs)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and len(record.args) == 5:
+            client, method, path, version, status = record.args
+            record.args = (client, method, str(path).split("?", 1)[0], version, status)
+        return True
+
+
 def _log_config(uvicorn_config: dict) -> dict:
     """Uvicorn's console logging, plus our own loggers at INFO: without SMTP the
     outbox logs where each email was written and its links, so a newcomer can
     click an invite link from the console."""
     config = copy.deepcopy(uvicorn_config)
     config["loggers"]["ownerhub"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    config.setdefault("filters", {})["drop_query_string"] = {"()": DropQueryString}
+    config["handlers"]["access"]["filters"] = ["drop_query_string"]
     return config
 
 
