@@ -23,6 +23,7 @@ from conftest import Actor, gql
 from mail.sender import OutboxSender
 from mail.transports import FileSmsTransport, SmtpEmailTransport
 from models import Contact, utcnow
+from ratelimit import AuthRateLimiter
 
 MAIL_FROM = "OwnerHub <no-reply@ownerhub.test>"
 
@@ -207,11 +208,13 @@ def clock(app):
 
 
 @pytest.fixture(autouse=True)
-async def fresh_rate_limits(app):
-    """The app outlives a test; its in-memory counts must not."""
-    await app.state.rate_limiter.reset()
-    yield
-    await app.state.rate_limiter.reset()
+def fresh_rate_limits(app):
+    """The app outlives a test; its in-memory counts must not. A new limiter per
+    test (rather than `reset()`, which races the memory storage's expiry task)."""
+    previous = app.state.rate_limiter
+    app.state.rate_limiter = AuthRateLimiter()
+    yield app.state.rate_limiter
+    app.state.rate_limiter = previous
 
 
 def client_at(app, address: str) -> httpx.AsyncClient:

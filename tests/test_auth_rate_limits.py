@@ -117,3 +117,26 @@ async def test_with_redis_two_server_processes_share_the_counts(settings, builde
         for application in (first, second):
             await application.state.rate_limiter.aclose()
             await application.state.engine.dispose()
+
+
+async def _aliased_calls_then_one_more(app, address: str, already: int) -> list[str]:
+    """`already` login-path calls from `address`, then 15 aliased logins of a locked
+    account in one request (15: the most aliases a request may carry), then one
+    login of another account."""
+    limiter = app.state.rate_limiter
+    for _ in range(already):
+        await limiter.allow_call("login", address, None)
+    for _ in range(100):
+        await limiter.record_failed_login("locked-account")
+    async with client_at(app, address) as client:
+        body = await gql(client, _aliased_logins(15), {"username": "locked-account", "password": WRONG})
+        assert {body["data"][f"a{n}"]["userErrors"][0]["code"] for n in range(15)} == {"RATE_LIMITED"}
+        return await _login_codes(client, "someone-else", WRONG)
+
+
+async def test_aliases_count_against_the_client_address_one_each(app):
+    assert await _aliased_calls_then_one_more(app, "203.0.113.60", 285) == ["RATE_LIMITED"]  # 285 + 15 = 300
+
+
+async def test_under_the_client_limit_a_login_goes_through(app):
+    assert await _aliased_calls_then_one_more(app, "203.0.113.61", 284) == ["INVALID_INPUT"]  # the 300th call
