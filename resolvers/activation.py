@@ -13,7 +13,7 @@ from domain.errors import RuleError
 from repository.uow import UnitOfWork
 from resolvers import throttle
 from resolvers.auth import session_payload
-from resolvers.contacts import contact_payload, refused_payload
+from resolvers.contacts import run_contact_change
 from resolvers.support import contact_id_or_error, violation_payload
 from schema import inputs
 from schema.activation_types import (
@@ -34,14 +34,11 @@ def _session_ttl(info: Info) -> timedelta:
 async def _contact_step(info: Info, input: inputs.ContactIdInput, step, **options) -> ContactPayload:
     """One builder step on a contact (send, cancel, deactivate) in one unit of work."""
     context = info.context
-    try:
-        contact_id = contact_id_or_error(input.contact_id)
-        async with UnitOfWork(context.session_factory) as uow:
-            change = await step(uow, context.actor.builder_account_id, contact_id, now=context.now(), **options)
-            await uow.commit()
-    except RuleError as error:
-        return await refused_payload(info, error)
-    return await contact_payload(info, change)
+    account_id = context.actor.builder_account_id
+    return await run_contact_change(
+        info,
+        lambda uow: step(uow, account_id, contact_id_or_error(input.contact_id), now=context.now(), **options),
+    )
 
 
 async def send_invite(info: Info, input: inputs.ContactIdInput) -> ContactPayload:
