@@ -192,13 +192,13 @@ class ViewerCan:
 
 def viewer_can(actor: Actor, contact: ContactFacts) -> ViewerCan:
     """Everything a user interface needs to show or hide actions, from the same rules."""
-    info = can_edit_contact_info(actor, contact)
+    info = can_change(actor, contact, FieldGroup.CONTACT_INFO)
     manage = can_manage_invites(actor, contact).allowed
     return ViewerCan(
         edit_info=info.allowed,
-        edit_additional_emails=can_edit_additional_emails(actor, contact).allowed,
-        edit_custom_fields=can_edit_custom_fields(actor, contact).allowed,
-        set_profile_image=can_manage_own_profile(actor, contact).allowed,
+        edit_additional_emails=can_change(actor, contact, FieldGroup.ADDITIONAL_EMAILS).allowed,
+        edit_custom_fields=can_change(actor, contact, FieldGroup.CUSTOM_FIELDS).allowed,
+        set_profile_image=can_change(actor, contact, FieldGroup.PROFILE_IMAGE).allowed,
         invite=manage and contact.status in ("INACTIVE", "PENDING"),
         cancel_invite=manage and contact.status == "PENDING",
         deactivate=manage and contact.status == "ACTIVE",

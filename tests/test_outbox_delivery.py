@@ -37,7 +37,7 @@ DANA = "dana@example.com"
 async def _until(condition, what: str):
     """Waits for something another task or process does; the bound only stops a
     broken test from hanging."""
-    for _ in range(600):
+    for _ in range(2400):
         if condition():
             return
         await asyncio.sleep(0.05)
