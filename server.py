@@ -21,6 +21,7 @@ from media.storage import MediaStorage, storage_from_settings
 from media.transport import (
     UploadRefused,
     allowed_upload_origins,
+    close_files,
     multipart_csrf_refusal,
     read_bounded_form,
 )
@@ -43,7 +44,11 @@ class BoundedUploadRequestAdapter(StarletteRequestAdapter):
 
     async def get_form_data(self) -> GraphQLFormData:
         form = await read_bounded_form(self.starlette_request)
+        self.starlette_request.scope.setdefault(UPLOAD_FORMS, []).append(form)
         return GraphQLFormData(files=form, form=form)
+
+
+UPLOAD_FORMS = "ownerhub.upload_forms"  # scope key: forms to close after the response
 
 
 class OwnerHubGraphQL(GraphQL):
@@ -66,6 +71,14 @@ class OwnerHubGraphQL(GraphQL):
         self.session_factory = session_factory
         self.media_storage = media_storage
         self.upload_origins = allowed_upload_origins(settings.CORS_ORIGINS, settings.APP_URL)
+
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # Spooled upload files: closed now, not whenever they are collected.
+            for form in scope.pop(UPLOAD_FORMS, ()):
+                await close_files(form)
 
     async def parse_multipart(self, request) -> dict[str, str]:
         refusal = multipart_csrf_refusal(request.headers, self.upload_origins)

@@ -7,7 +7,6 @@ from __future__ import annotations
 from strawberry.types import Info
 
 from domain.errors import RuleError
-from media.images import MAX_UPLOAD_BYTES
 from resolvers.support import contact_id_or_error, contacts_for_payload, violation_payload
 from repository.uow import UnitOfWork
 from schema.media_inputs import ProfileImagePayload, RemoveProfileImageInput, SetProfileImageInput
@@ -30,10 +29,7 @@ async def set_profile_image(info: Info, input: SetProfileImageInput) -> ProfileI
     account_id, storage = context.actor.builder_account_id, context.media_storage
     try:
         contact_id = _target(info, input.contact_id)
-        # The transport already cut the file off past the cap; one byte more tells
-        # the image rules it was too large.
-        data = await input.image.read(MAX_UPLOAD_BYTES + 1)
-        await input.image.close()
+        data = await service.read_upload(input.image)
         image = await service.prepare_profile_image(data, contact_id)
         try:
             await service.store_renditions(storage, image)

@@ -14,24 +14,42 @@ their own contact).
 from __future__ import annotations
 
 import functools
+import logging
 from dataclasses import dataclass
+from typing import Any
 
 import anyio
 import anyio.to_thread
 
 from domain.errors import RuleError, Violation
-from media.images import InvalidImage, ProcessedImage, process_profile_image, rendition_names
+from media.images import MAX_UPLOAD_BYTES, InvalidImage, ProcessedImage, process_profile_image, rendition_names
 from media.storage import MediaStorage
 from models import Contact, utcnow
 from repository.contacts import ContactRepository
 from repository.uow import UnitOfWork
 from services.contacts import load_for_change
 
+log = logging.getLogger("ownerhub.profile_images")
+
+NOT_A_FILE = "Send the image as a file, in a GraphQL multipart request."
+
 
 @dataclass(frozen=True)
 class ProfileImageChange:
     contact: Contact
     previous_key: str | None
+
+
+async def read_upload(upload: Any) -> bytes:
+    """The uploaded bytes. The transport already cut the file off past the cap; one
+    byte more lets the image rules say it was too large."""
+    if not callable(getattr(upload, "read", None)):
+        # `Upload` is a scalar: a JSON request can put a plain string in its place.
+        raise RuleError(Violation(("image",), "INVALID_IMAGE", NOT_A_FILE))
+    try:
+        return await upload.read(MAX_UPLOAD_BYTES + 1)
+    finally:
+        await upload.close()
 
 
 async def prepare_profile_image(data: bytes, contact_id: int) -> ProcessedImage:
@@ -99,8 +117,14 @@ async def discard_unless_current(
 
 async def discard(storage: MediaStorage, key: str | None, *, keep: str | None = None) -> None:
     """Delete the renditions of `key`, unless it is `keep` (the same bytes uploaded
-    again get the same key, and those files are still in use)."""
+    again get the same key, and those files are still in use).
+
+    This runs after the commit, so a storage failure here must not fail the request:
+    the change is already made, and an orphan file costs only space. It is logged."""
     if key is None or key == keep:
         return
     for name in rendition_names(key):
-        await storage.delete(name)
+        try:
+            await storage.delete(name)
+        except Exception:  # noqa: BLE001 - any storage failure leaves only an orphan
+            log.exception("could not delete profile image rendition %s", name)

@@ -757,3 +757,33 @@ async def test_served_files_answer_conditional_requests(owner, client, settings)
 async def test_unknown_media_names_are_404(client, path):
     response = await client.get(path)
     assert response.status_code == 404
+
+
+async def test_an_image_sent_as_a_json_string_is_invalid_image(owner, app, settings):
+    body = await owner.gql(SET_IMAGE, {"input": {"image": "iVBORw0KGgo="}})
+
+    assert body["data"]["setProfileImage"]["userErrors"] == [
+        {"field": ["image"], "code": "INVALID_IMAGE",
+         "message": "Send the image as a file, in a GraphQL multipart request."}
+    ]
+    assert stored_files(settings) == []
+    assert (await image_columns(app, owner.contact_id))[0] is None
+
+
+async def test_concurrent_uploads_leave_exactly_the_current_images_files(owner, app, settings):
+    import asyncio
+
+    from media.images import rendition_names
+
+    colors = [(255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 0)]
+    responses = await asyncio.gather(*(upload(owner, webp_photo(size=(300, 300), color=c)) for c in colors))
+
+    outcomes = []
+    for response in responses:
+        payload = response.json()["data"]["setProfileImage"]
+        outcomes.append([e["code"] for e in payload["userErrors"]])
+    # Each one either won or lost the race cleanly; at least one won.
+    assert all(codes in ([], ["STALE_OBJECT"]) for codes in outcomes), outcomes
+    assert [] in outcomes
+    key = (await image_columns(app, owner.contact_id))[0]
+    assert stored_files(settings) == sorted(rendition_names(key))
