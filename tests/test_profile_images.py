@@ -787,3 +787,19 @@ async def test_concurrent_uploads_leave_exactly_the_current_images_files(owner, 
     assert [] in outcomes
     key = (await image_columns(app, owner.contact_id))[0]
     assert stored_files(settings) == sorted(rendition_names(key))
+
+
+async def test_deleting_a_contact_deletes_its_image_files(owner, builder, app, settings):
+    # An owner who was deactivated keeps their image; the builder may then delete the contact.
+    from sqlalchemy import update
+
+    await set_image(owner, webp_photo())
+    async with app.state.session_factory() as session:
+        await session.execute(update(Contact).where(Contact.id == owner.contact_id).values(activation_status="INACTIVE"))
+        await session.commit()
+
+    body = await builder.gql("mutation($input: ContactIdInput!) { deleteContact(input: $input) { ok userErrors { code } } }",
+                             {"input": {"contactId": contact_gid(owner.contact_id)}})
+
+    assert body["data"]["deleteContact"] == {"ok": True, "userErrors": []}
+    assert stored_files(settings) == []
