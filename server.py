@@ -6,13 +6,13 @@ from __future__ import annotations
 import contextlib
 import logging
 
+from cross_web import FormData as GraphQLFormData
+from cross_web import HTTPException, StarletteRequestAdapter
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
-from cross_web import FormData as GraphQLFormData
-from cross_web import HTTPException, StarletteRequestAdapter
 from strawberry.asgi import GraphQL
 
 from db.engine import create_engine, create_session_factory
