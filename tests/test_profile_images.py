@@ -803,3 +803,14 @@ async def test_deleting_a_contact_deletes_its_image_files(owner, builder, app, s
 
     assert body["data"]["deleteContact"] == {"ok": True, "userErrors": []}
     assert stored_files(settings) == []
+
+
+async def test_head_answers_with_the_same_headers(owner, client, settings):
+    url = (await set_image(owner, webp_photo()))["contact"]["profileImage"]["small"]
+
+    response = await client.head(media_path(url, settings))
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/webp"
+    assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert response.headers["x-content-type-options"] == "nosniff"
