@@ -38,3 +38,5 @@ class RequestContext:
     # Called after a commit that queued outbox mail, so the in-process sender
     # delivers it now instead of at its next poll.
     wake_outbox: Callable[[], None] = lambda: None
+    # Where profile image renditions are stored (media.storage.MediaStorage).
+    media_storage: Any = None
