@@ -12,6 +12,7 @@ from strawberry.types import Info
 
 from permissions.policy import ActorKind, ContactFacts, viewer_can
 from resolvers import nodes, relations
+from schema.custom_field_types import CustomFieldValue
 from schema.enums import ActivationStatus, BuilderRole, UserErrorCode
 
 
@@ -128,6 +129,11 @@ class Contact(relay.Node):
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
         return await nodes.contacts_by_ids(info, list(node_ids), required)
+
+    custom_fields: list[CustomFieldValue] = strawberry.field(
+        resolver=relations.contact_custom_fields,
+        description="Values of the builder's custom fields; an owner sees only fields marked visibleToOwner.",
+    )
 
 
 @strawberry.type

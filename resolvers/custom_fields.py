@@ -1,0 +1,55 @@
+"""Custom field root fields (SPEC 8): the definitions list, `defineCustomField` and
+`setCustomFieldValues`. Who may call them is decided by the permission classes on
+the fields; an owner's list holds only the fields marked `visibleToOwner`."""
+
+from __future__ import annotations
+
+from strawberry.types import Info
+
+import schema.custom_field_types as field_types
+from domain.errors import RuleError
+from permissions.classes import decode_node_id
+from permissions.policy import ActorKind
+from repository.custom_fields import CustomFieldRepository
+from repository.uow import UnitOfWork
+from resolvers.support import contact_id_or_error, contacts_for_payload, violation_payload
+from schema.work_inputs import CustomFieldPayload, DefineCustomFieldInput, SetCustomFieldValuesInput
+from schema.payloads import ContactPayload
+from services import custom_fields as service
+
+
+async def custom_field_definitions(info: Info) -> list[field_types.CustomField]:
+    actor = info.context.actor
+    async with info.context.session_factory() as session:
+        rows = await CustomFieldRepository(session, actor.builder_account_id).definitions(
+            visible_only=actor.kind is not ActorKind.BUILDER
+        )
+    return [field_types.CustomField.from_model(row) for row in rows]
+
+
+async def define_custom_field(info: Info, input: DefineCustomFieldInput) -> CustomFieldPayload:
+    try:
+        async with UnitOfWork(info.context.session_factory) as uow:
+            definition = await service.define_custom_field(
+                uow, info.context.actor.builder_account_id, name=input.name, field_type=input.type.value,
+                options=input.options, visible_to_owner=input.visible_to_owner,
+            )
+            await uow.commit()
+    except RuleError as error:
+        return violation_payload(CustomFieldPayload, error)
+    return CustomFieldPayload(custom_field=field_types.CustomField.from_model(definition))
+
+
+async def set_custom_field_values(info: Info, input: SetCustomFieldValuesInput) -> ContactPayload:
+    values = [(decode_node_id(v.field_id, "CustomField"), v.value) for v in input.values]
+    try:
+        contact_id = contact_id_or_error(input.contact_id)
+        async with UnitOfWork(info.context.session_factory) as uow:
+            change = await service.set_custom_field_values(
+                uow, info.context.actor.builder_account_id, contact_id, values,
+                expected_version=info.context.checked_versions.get(contact_id),
+            )
+            await uow.commit()
+    except RuleError as error:
+        return violation_payload(ContactPayload, error)
+    return ContactPayload(contact=(await contacts_for_payload(info, [change.contact.id]))[0])

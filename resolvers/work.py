@@ -1,0 +1,180 @@
+"""Job and lead resolvers (SPEC 5): the root lists and lookups, and the mutations.
+
+Mutations decode ids, run the use case in one unit of work, commit once and
+answer with the payload; who may call them is decided by the permission classes
+on the fields. An owner's lists are scoped inside the repository query.
+"""
+
+from __future__ import annotations
+
+from strawberry import relay
+from strawberry.relay import PageInfo
+from strawberry.types import Info
+
+import schema.types as types
+from domain.errors import RuleError
+from models import Job, Lead
+from permissions.classes import decode_node_id
+from permissions.policy import ActorKind
+from repository.contacts import decode_cursor, encode_cursor
+from repository.uow import UnitOfWork
+from repository.work import WorkRepository
+from resolvers import nodes
+from resolvers.queries import check_page_size
+from resolvers.support import contact_id_or_error, node_id_or_error, present, violation_payload
+from schema.connections import JobConnection, JobEdge, LeadConnection, LeadEdge
+from schema.work_inputs import (
+    CreateJobInput,
+    CreateLeadInput,
+    JobOwnerInput,
+    JobPayload,
+    LeadContactInput,
+    LeadPayload,
+    UpdateJobInput,
+)
+from services import work as service
+
+ADDRESS_INPUT_FIELDS = ["street", "city", "state", "postalCode"]
+
+
+async def job(info: Info, id: relay.GlobalID) -> types.Job | None:
+    if id.type_name != "Job":
+        return None
+    return (await nodes.jobs_by_ids(info, [id.node_id], required=False))[0]
+
+
+async def lead(info: Info, id: relay.GlobalID) -> types.Lead | None:
+    if id.type_name != "Lead":
+        return None
+    return (await nodes.leads_by_ids(info, [id.node_id], required=False))[0]
+
+
+async def _connection(info: Info, model, first: int, after: str | None, search: str | None):
+    """One page of jobs or leads, by label then id; `totalCount` costs a query only
+    when it is selected. An owner's page holds only the jobs they are an owner of."""
+    check_page_size(first)
+    context = info.context
+    actor = context.actor
+    owner_contact_id = actor.contact_id if actor.kind is ActorKind.OWNER else None
+    cursor = decode_cursor(after) if after else None
+    async with context.session_factory() as session:
+        page = await WorkRepository(session, actor.builder_account_id).page(
+            model, first=first, after=cursor, search=search, owner_contact_id=owner_contact_id
+        )
+
+    async def total() -> int:
+        async with context.session_factory() as session:
+            return await WorkRepository(session, actor.builder_account_id).count(
+                model, search=search, owner_contact_id=owner_contact_id
+            )
+
+    if model is Job:
+        edges = [JobEdge(cursor=encode_cursor(row.name, row.id), node=types.Job.from_model(row)) for row in page.rows]
+        connection = JobConnection
+    else:
+        edges = [LeadEdge(cursor=encode_cursor(row.title, row.id), node=types.Lead.from_model(row)) for row in page.rows]
+        connection = LeadConnection
+    return connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next,
+            has_previous_page=cursor is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        _total=total,
+    )
+
+
+async def jobs(info: Info, first: int = 20, after: str | None = None, search: str | None = None) -> JobConnection:
+    return await _connection(info, Job, first, after, search)
+
+
+async def leads(info: Info, first: int = 20, after: str | None = None, search: str | None = None) -> LeadConnection:
+    return await _connection(info, Lead, first, after, search)
+
+
+def _address(value) -> dict | None:
+    return None if value is None else present(value, ADDRESS_INPUT_FIELDS)
+
+
+async def _job_change(info: Info, change) -> JobPayload:
+    """Runs `change(uow, builder_account_id, app_url)` in one unit of work."""
+    context = info.context
+    try:
+        async with UnitOfWork(context.session_factory) as uow:
+            row = await change(uow, context.actor.builder_account_id, context.settings.APP_URL)
+            await uow.commit()
+    except RuleError as error:
+        return violation_payload(JobPayload, error)
+    return JobPayload(job=types.Job.from_model(row))
+
+
+async def _lead_change(info: Info, change) -> LeadPayload:
+    context = info.context
+    try:
+        async with UnitOfWork(context.session_factory) as uow:
+            row = await change(uow, context.actor.builder_account_id)
+            await uow.commit()
+    except RuleError as error:
+        return violation_payload(LeadPayload, error)
+    return LeadPayload(lead=types.Lead.from_model(row))
+
+
+async def create_job(info: Info, input: CreateJobInput) -> JobPayload:
+    return await _job_change(
+        info, lambda uow, account, _url: service.create_job(uow, account, input.name, _address(input.address))
+    )
+
+
+async def update_job(info: Info, input: UpdateJobInput) -> JobPayload:
+    changes = present(input, ["name"])
+    if input.address is not None:
+        changes["address"] = _address(input.address.value)
+
+    async def change(uow, account, app_url):
+        job_id = node_id_or_error(input.job_id, "Job", "jobId")
+        return await service.update_job(uow, account, job_id, changes, app_url=app_url)
+
+    return await _job_change(info, change)
+
+
+async def add_job_owner(info: Info, input: JobOwnerInput) -> JobPayload:
+    async def change(uow, account, app_url):
+        job_id = node_id_or_error(input.job_id, "Job", "jobId")
+        contact_id = contact_id_or_error(input.contact_id)
+        return await service.add_job_owner(uow, account, job_id, contact_id, app_url=app_url)
+
+    return await _job_change(info, change)
+
+
+async def remove_job_owner(info: Info, input: JobOwnerInput) -> JobPayload:
+    async def change(uow, account, _url):
+        job_id = node_id_or_error(input.job_id, "Job", "jobId")
+        return await service.remove_job_owner(uow, account, job_id, contact_id_or_error(input.contact_id))
+
+    return await _job_change(info, change)
+
+
+async def create_lead(info: Info, input: CreateLeadInput) -> LeadPayload:
+    async def change(uow, account):
+        contact_ids = [decode_node_id(c, "Contact") for c in input.contact_ids]
+        return await service.create_lead(uow, account, input.title, contact_ids)
+
+    return await _lead_change(info, change)
+
+
+async def add_lead_contact(info: Info, input: LeadContactInput) -> LeadPayload:
+    async def change(uow, account):
+        lead_id = node_id_or_error(input.lead_id, "Lead", "leadId")
+        return await service.add_lead_contact(uow, account, lead_id, contact_id_or_error(input.contact_id))
+
+    return await _lead_change(info, change)
+
+
+async def remove_lead_contact(info: Info, input: LeadContactInput) -> LeadPayload:
+    async def change(uow, account):
+        lead_id = node_id_or_error(input.lead_id, "Lead", "leadId")
+        return await service.remove_lead_contact(uow, account, lead_id, contact_id_or_error(input.contact_id))
+
+    return await _lead_change(info, change)
