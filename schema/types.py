@@ -25,10 +25,10 @@ class Address:
 
     @classmethod
     def from_columns(cls, row) -> Address | None:
-        values = (row.street, row.city, row.state, row.postal_code)
-        if not any(values):
+        values = dict(street=row.street, city=row.city, state=row.state, postal_code=row.postal_code)
+        if not any(values.values()):
             return None
-        return cls(*values)
+        return cls(**values)
 
 
 @strawberry.type(description="What the viewer may do with a contact, from the same policy the server enforces.")
