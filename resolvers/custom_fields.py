@@ -9,7 +9,7 @@ from strawberry.types import Info
 import schema.custom_field_types as field_types
 from domain.errors import RuleError
 from permissions.classes import decode_node_id
-from permissions.policy import ActorKind
+from permissions.policy import sees_only_owner_visible_fields
 from repository.custom_fields import CustomFieldRepository
 from repository.uow import UnitOfWork
 from resolvers.support import contact_id_or_error, contacts_for_payload, violation_payload
@@ -22,7 +22,7 @@ async def custom_field_definitions(info: Info) -> list[field_types.CustomField]:
     actor = info.context.actor
     async with info.context.session_factory() as session:
         rows = await CustomFieldRepository(session, actor.builder_account_id).definitions(
-            visible_only=actor.kind is not ActorKind.BUILDER
+            visible_only=sees_only_owner_visible_fields(actor)
         )
     return [field_types.CustomField.from_model(row) for row in rows]
 

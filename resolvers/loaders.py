@@ -10,7 +10,7 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 
 from models import Contact
-from permissions.policy import ActorKind
+from permissions.policy import sees_only_owner_visible_fields
 from repository.contacts import ContactRepository
 from repository.custom_fields import CustomFieldRepository
 from repository.work import WorkRepository
@@ -93,7 +93,7 @@ def contacts_by_lead(context: RequestContext) -> DataLoader:
 def custom_values_by_contact(context: RequestContext) -> DataLoader:
     """Set custom field values per contact; an owner's loader sees only the fields
     marked `visibleToOwner` (SPEC 8)."""
-    visible_only = context.actor.kind is not ActorKind.BUILDER
+    visible_only = sees_only_owner_visible_fields(context.actor)
 
     async def fetch(scope, keys):
         return await CustomFieldRepository(*scope).values_by_contact(keys, visible_only=visible_only)

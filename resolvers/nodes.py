@@ -10,7 +10,7 @@ from strawberry.types import Info
 
 import schema.custom_field_types as field_types
 import schema.types as types
-from permissions.policy import ActorKind, ContactFacts, can_read_contact
+from permissions.policy import ActorKind, ContactFacts, can_read_contact, sees_only_owner_visible_fields
 from repository.contacts import ContactRepository
 from repository.custom_fields import CustomFieldRepository
 from repository.work import WorkRepository
@@ -85,7 +85,7 @@ async def fields_by_ids(info: Info, node_ids: list[str], required: bool) -> list
     ids = _int_ids(node_ids)
     async with context.session_factory() as session:
         rows = await CustomFieldRepository(session, context.actor.builder_account_id).definitions_by_id(
-            [i for i in ids if i is not None], visible_only=context.actor.kind is not ActorKind.BUILDER
+            [i for i in ids if i is not None], visible_only=sees_only_owner_visible_fields(context.actor)
         )
     return [
         field_types.CustomField.from_model(rows[i]) if i in rows else _missing(required, n)

@@ -6,6 +6,7 @@ import pytest
 
 from domain.custom_fields import InvalidValue, check_definition, clean_value, name_key
 from domain.errors import Collected
+from permissions.policy import ANONYMOUS, Actor, ActorKind, sees_only_owner_visible_fields
 
 
 @pytest.mark.parametrize(
@@ -39,3 +40,12 @@ def test_definitions_clean_names_and_options():
     assert name_key(" Move  IN ") == "move in"
     check_definition("x" * 101, "TEXT", None, errors)
     assert [v.field for v in errors.violations] == [("name",)]
+
+
+@pytest.mark.parametrize(
+    "actor, only_visible",
+    [(Actor(ActorKind.BUILDER, 1, role="STAFF"), False), (Actor(ActorKind.OWNER, 1, contact_id=3), True),
+     (ANONYMOUS, True)],
+)
+def test_only_builders_see_fields_hidden_from_owners(actor, only_visible):
+    assert sees_only_owner_visible_fields(actor) is only_visible
