@@ -25,10 +25,9 @@ class Address:
 
     @classmethod
     def from_columns(cls, row) -> Address | None:
-        values = dict(street=row.street, city=row.city, state=row.state, postal_code=row.postal_code)
-        if not any(values.values()):
+        if not any((row.street, row.city, row.state, row.postal_code)):
             return None
-        return cls(**values)
+        return cls(street=row.street, city=row.city, state=row.state, postal_code=row.postal_code)
 
 
 @strawberry.type(description="What the viewer may do with a contact, from the same policy the server enforces.")
