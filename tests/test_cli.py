@@ -47,6 +47,6 @@ def test_create_builder_user_and_seed_demo(cli_env):
     assert taken.returncode == 1 and "taken" in taken.stderr
     seeded = ownerhub(cli_env, "seed-demo")
     assert seeded.returncode == 0, seeded.stderr
-    assert "Cedar Ridge Homes: admin 'cedar-admin', 70 contacts, 20 jobs, 8 leads" in seeded.stdout
+    assert "Cedar Ridge Homes: admin 'cedar-admin', 70 contacts, 20 jobs, 8 leads, 4 custom fields" in seeded.stdout
     again = ownerhub(cli_env, "seed-demo")
     assert again.returncode == 1 and "already" in again.stderr
