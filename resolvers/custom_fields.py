@@ -1,6 +1,7 @@
-"""Custom field root fields (SPEC 8): the definitions list, `defineCustomField` and
-`setCustomFieldValues`. Who may call them is decided by the permission classes on
-the fields; an owner's list holds only the fields marked `visibleToOwner`."""
+"""Custom field root fields (SPEC 8): the definitions list and `defineCustomField`
+(`setCustomFieldValues` is a contact mutation, in resolvers/contacts.py). Who may
+call them is decided by the permission classes on the fields; an owner's list
+holds only the fields marked `visibleToOwner`."""
 
 from __future__ import annotations
 
@@ -8,13 +9,11 @@ from strawberry.types import Info
 
 import schema.custom_field_types as field_types
 from domain.errors import RuleError
-from permissions.classes import decode_node_id
 from permissions.policy import sees_only_owner_visible_fields
 from repository.custom_fields import CustomFieldRepository
 from repository.uow import UnitOfWork
-from resolvers.support import contact_id_or_error, contacts_for_payload, violation_payload
-from schema.work_inputs import CustomFieldPayload, DefineCustomFieldInput, SetCustomFieldValuesInput
-from schema.payloads import ContactPayload
+from resolvers.support import violation_payload
+from schema.work_inputs import CustomFieldPayload, DefineCustomFieldInput
 from services import custom_fields as service
 
 
@@ -39,17 +38,3 @@ async def define_custom_field(info: Info, input: DefineCustomFieldInput) -> Cust
         return violation_payload(CustomFieldPayload, error)
     return CustomFieldPayload(custom_field=field_types.CustomField.from_model(definition))
 
-
-async def set_custom_field_values(info: Info, input: SetCustomFieldValuesInput) -> ContactPayload:
-    values = [(decode_node_id(v.field_id, "CustomField"), v.value) for v in input.values]
-    try:
-        contact_id = contact_id_or_error(input.contact_id)
-        async with UnitOfWork(info.context.session_factory) as uow:
-            change = await service.set_custom_field_values(
-                uow, info.context.actor.builder_account_id, contact_id, values,
-                expected_version=info.context.checked_versions.get(contact_id),
-            )
-            await uow.commit()
-    except RuleError as error:
-        return violation_payload(ContactPayload, error)
-    return ContactPayload(contact=(await contacts_for_payload(info, [change.contact.id]))[0])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import strawberry
 
 from permissions.classes import CanEditCustomFields, CanManageOwnProfile, IsBuilder, IsBuilderAdmin, IsSignedIn
-from resolvers import custom_fields, preferences, work
+from resolvers import contacts, custom_fields, work
 from schema.connections import JobConnection, LeadConnection
 from schema.custom_field_types import CustomField
 from schema.payloads import ContactPayload
@@ -62,12 +62,12 @@ class WorkMutation:
         description="Define a contact field (builder admins).",
     )
     set_custom_field_values: ContactPayload = strawberry.field(
-        resolver=custom_fields.set_custom_field_values,
+        resolver=contacts.set_custom_field_values,
         permission_classes=[CanEditCustomFields],
         description="Set or clear custom field values of a contact, at any activation status (builders).",
     )
     update_notification_preferences: ContactPayload = strawberry.field(
-        resolver=preferences.update_notification_preferences,
+        resolver=contacts.update_notification_preferences,
         permission_classes=[CanManageOwnProfile],
         description="The signed-in active owner's own notification choices.",
     )
