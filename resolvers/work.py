@@ -98,83 +98,82 @@ def _address(value) -> dict | None:
     return None if value is None else present(value, ADDRESS_INPUT_FIELDS)
 
 
-async def _job_change(info: Info, change) -> JobPayload:
-    """Runs `change(uow, builder_account_id, app_url)` in one unit of work."""
-    context = info.context
+async def _run(info: Info, payload_cls, work) -> JobPayload | LeadPayload:
+    """Runs `work(uow)`, which returns the changed job or lead, in one unit of work."""
     try:
-        async with UnitOfWork(context.session_factory) as uow:
-            row = await change(uow, context.actor.builder_account_id, context.settings.APP_URL)
+        async with UnitOfWork(info.context.session_factory) as uow:
+            row = await work(uow)
             await uow.commit()
     except RuleError as error:
-        return violation_payload(JobPayload, error)
-    return JobPayload(job=types.Job.from_model(row))
-
-
-async def _lead_change(info: Info, change) -> LeadPayload:
-    context = info.context
-    try:
-        async with UnitOfWork(context.session_factory) as uow:
-            row = await change(uow, context.actor.builder_account_id)
-            await uow.commit()
-    except RuleError as error:
-        return violation_payload(LeadPayload, error)
+        return violation_payload(payload_cls, error)
+    if isinstance(row, Job):
+        return JobPayload(job=types.Job.from_model(row))
     return LeadPayload(lead=types.Lead.from_model(row))
 
 
+def _account(info: Info) -> int:
+    return info.context.actor.builder_account_id
+
+
+def _job_id(input) -> int:
+    return node_id_or_error(input.job_id, "Job", "jobId")
+
+
+def _lead_id(input) -> int:
+    return node_id_or_error(input.lead_id, "Lead", "leadId")
+
+
 async def create_job(info: Info, input: CreateJobInput) -> JobPayload:
-    return await _job_change(
-        info, lambda uow, account, _url: service.create_job(uow, account, input.name, _address(input.address))
-    )
+    address = _address(input.address)
+    return await _run(info, JobPayload, lambda uow: service.create_job(uow, _account(info), input.name, address))
 
 
 async def update_job(info: Info, input: UpdateJobInput) -> JobPayload:
     changes = present(input, ["name"])
     if input.address is not None:
         changes["address"] = _address(input.address.value)
-
-    async def change(uow, account, app_url):
-        job_id = node_id_or_error(input.job_id, "Job", "jobId")
-        return await service.update_job(uow, account, job_id, changes, app_url=app_url)
-
-    return await _job_change(info, change)
+    app_url = info.context.settings.APP_URL
+    return await _run(
+        info, JobPayload,
+        lambda uow: service.update_job(uow, _account(info), _job_id(input), changes, app_url=app_url),
+    )
 
 
 async def add_job_owner(info: Info, input: JobOwnerInput) -> JobPayload:
-    async def change(uow, account, app_url):
-        job_id = node_id_or_error(input.job_id, "Job", "jobId")
-        contact_id = contact_id_or_error(input.contact_id)
-        return await service.add_job_owner(uow, account, job_id, contact_id, app_url=app_url)
-
-    return await _job_change(info, change)
+    app_url = info.context.settings.APP_URL
+    return await _run(
+        info, JobPayload,
+        lambda uow: service.add_job_owner(
+            uow, _account(info), _job_id(input), contact_id_or_error(input.contact_id), app_url=app_url
+        ),
+    )
 
 
 async def remove_job_owner(info: Info, input: JobOwnerInput) -> JobPayload:
-    async def change(uow, account, _url):
-        job_id = node_id_or_error(input.job_id, "Job", "jobId")
-        return await service.remove_job_owner(uow, account, job_id, contact_id_or_error(input.contact_id))
-
-    return await _job_change(info, change)
+    return await _run(
+        info, JobPayload,
+        lambda uow: service.remove_job_owner(uow, _account(info), _job_id(input), contact_id_or_error(input.contact_id)),
+    )
 
 
 async def create_lead(info: Info, input: CreateLeadInput) -> LeadPayload:
-    async def change(uow, account):
-        contact_ids = [decode_node_id(c, "Contact") for c in input.contact_ids]
-        return await service.create_lead(uow, account, input.title, contact_ids)
-
-    return await _lead_change(info, change)
+    contact_ids = [decode_node_id(c, "Contact") for c in input.contact_ids]
+    return await _run(
+        info, LeadPayload, lambda uow: service.create_lead(uow, _account(info), input.title, contact_ids)
+    )
 
 
 async def add_lead_contact(info: Info, input: LeadContactInput) -> LeadPayload:
-    async def change(uow, account):
-        lead_id = node_id_or_error(input.lead_id, "Lead", "leadId")
-        return await service.add_lead_contact(uow, account, lead_id, contact_id_or_error(input.contact_id))
-
-    return await _lead_change(info, change)
+    return await _run(
+        info, LeadPayload,
+        lambda uow: service.add_lead_contact(uow, _account(info), _lead_id(input), contact_id_or_error(input.contact_id)),
+    )
 
 
 async def remove_lead_contact(info: Info, input: LeadContactInput) -> LeadPayload:
-    async def change(uow, account):
-        lead_id = node_id_or_error(input.lead_id, "Lead", "leadId")
-        return await service.remove_lead_contact(uow, account, lead_id, contact_id_or_error(input.contact_id))
-
-    return await _lead_change(info, change)
+    return await _run(
+        info, LeadPayload,
+        lambda uow: service.remove_lead_contact(
+            uow, _account(info), _lead_id(input), contact_id_or_error(input.contact_id)
+        ),
+    )
