@@ -131,7 +131,10 @@ class Contact(relay.Node):
 
     custom_fields: list[CustomFieldValue] = strawberry.field(
         resolver=relations.contact_custom_fields,
-        description="Values of the builder's custom fields; an owner sees only fields marked visibleToOwner.",
+        description=(
+            "The contact's custom field values, in field order; fields without a value are left out "
+            "(`customFieldDefinitions` lists them all). An owner sees only fields marked visibleToOwner."
+        ),
     )
 
 
