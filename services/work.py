@@ -86,8 +86,8 @@ async def update_job(
 
 
 async def _link(uow: UnitOfWork, builder_account_id: int, model, record_id: int, contact_id: int, path: str):
-    """Appends a contact to a job's or lead's list; returns the record and whether
-    the contact is new there (adding one already listed changes nothing)."""
+    """Appends a contact to a job's or lead's list; returns the record, the contact's
+    current id and whether it is new there (adding one already listed changes nothing)."""
     work = WorkRepository(uow.session, builder_account_id)
     record = await _record(work, model, record_id, path)
     contact_id = await _contact_id(uow, builder_account_id, contact_id, ("contactId",))
