@@ -8,7 +8,6 @@ on the fields. An owner's lists are scoped inside the repository query.
 from __future__ import annotations
 
 from strawberry import relay
-from strawberry.relay import PageInfo
 from strawberry.types import Info
 
 import schema.types as types
@@ -20,7 +19,7 @@ from repository.contacts import decode_cursor, encode_cursor
 from repository.uow import UnitOfWork
 from repository.work import WorkRepository
 from resolvers import nodes
-from resolvers.queries import check_page_size
+from resolvers.queries import check_page_size, page_info
 from resolvers.support import contact_id_or_error, node_id_or_error, present, violation_payload
 from schema.connections import JobConnection, JobEdge, LeadConnection, LeadEdge
 from schema.work_inputs import (
@@ -75,14 +74,7 @@ async def _connection(info: Info, model, first: int, after: str | None, search: 
         edges = [LeadEdge(cursor=encode_cursor(row.title, row.id), node=types.Lead.from_model(row)) for row in page.rows]
         connection = LeadConnection
     return connection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=page.has_next,
-            has_previous_page=cursor is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-        _total=total,
+        edges=edges, page_info=page_info(edges, has_next=page.has_next, has_previous=cursor is not None), _total=total
     )
 
 
