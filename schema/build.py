@@ -9,12 +9,13 @@ from strawberry.tools import merge_types
 
 from schema import types
 from schema.custom_field_types import CustomField
+from schema.media_mutation import ProfileImageMutation
 from schema.mutation import ContactMutation
 from schema.query import ContactQuery
 from schema.work import WorkMutation, WorkQuery
 
 QUERY_AREAS: tuple[type, ...] = (ContactQuery, WorkQuery)
-MUTATION_AREAS: tuple[type, ...] = (ContactMutation, WorkMutation)
+MUTATION_AREAS: tuple[type, ...] = (ContactMutation, ProfileImageMutation, WorkMutation)
 
 Query = merge_types("Query", QUERY_AREAS)
 Mutation = merge_types("Mutation", MUTATION_AREAS)

@@ -14,6 +14,7 @@ from permissions.policy import ActorKind, ContactFacts, viewer_can
 from resolvers import nodes, relations
 from schema.custom_field_types import CustomFieldValue
 from schema.enums import ActivationStatus, BuilderRole, UserErrorCode
+from schema.media import ProfileImage
 
 
 @strawberry.type
@@ -106,6 +107,7 @@ class Contact(relay.Node):
             created_at=row.created_at,
             updated_at=row.updated_at,
             _status=row.activation_status,
+            profile_image=ProfileImage.from_columns(row),
         )
 
     @strawberry.field(description="Primary email first, then the additional emails.")
@@ -128,6 +130,11 @@ class Contact(relay.Node):
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
         return await nodes.contacts_by_ids(info, list(node_ids), required)
+
+    profile_image: ProfileImage | None = strawberry.field(
+        default=None,
+        description="The owner's picture; null when none is set, and for other contacts an owner sees by name only.",
+    )
 
     custom_fields: list[CustomFieldValue] = strawberry.field(
         resolver=relations.contact_custom_fields,

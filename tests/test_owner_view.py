@@ -14,6 +14,7 @@ PROFILE = """
       contact {
         id displayName firstName lastName emails phone cellPhone smsOptIn activationStatus
         address { street city state postalCode }
+        profileImage { url(size: MEDIUM) width height updatedAt }
         jobs { name address { street city } owners { displayName emails phone jobs { name } customFields { value } } }
       }
     }
@@ -49,6 +50,7 @@ async def test_the_mobile_profile_shows_own_jobs_and_co_owners_by_name_only(buil
     assert contact["displayName"] == "Olive Owner"
     assert contact["activationStatus"] == "ACTIVE"
     assert contact["smsOptIn"] is False
+    assert contact["profileImage"] is None
     assert contact["jobs"] == [
         {
             "name": "Lakeside build",

@@ -14,6 +14,7 @@ PROFILE = """
       contact {
         id displayName firstName lastName emails phone cellPhone smsOptIn
         address { street city state postalCode }
+        profileImage { url(size: MEDIUM) width height updatedAt }
         customFields { field { id name type } value }
         jobs { name address { street city } owners { displayName } }
       }
