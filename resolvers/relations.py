@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from strawberry.types import Info
 
+import schema.custom_field_types as field_types
 import schema.types as types
 from permissions.policy import ActorKind
 from resolvers import loaders
@@ -38,3 +39,15 @@ async def job_owners(root, info: Info) -> list[types.Contact]:
 async def lead_contacts(root, info: Info) -> list[types.Contact]:
     bundles = await loaders.contacts_by_lead(info.context).load(root.id)
     return [types.Contact.from_model(b.contact, b.additional_emails, info) for b in bundles]
+
+
+async def contact_custom_fields(root, info: Info) -> list[field_types.CustomFieldValue]:
+    # A co-owner is shown to an owner by name only (Contact.from_model); the
+    # loader itself keeps an owner to the fields marked visibleToOwner.
+    if _owner_of_other_contact(info, root.id):
+        return []
+    pairs = await loaders.custom_values_by_contact(info.context).load(root.id)
+    return [
+        field_types.CustomFieldValue(field=field_types.CustomField.from_model(definition), value=value)
+        for definition, value in pairs
+    ]

@@ -12,6 +12,7 @@ from strawberry.types import Info
 
 from permissions.policy import ActorKind, ContactFacts, viewer_can
 from resolvers import nodes, pending_invites, relations
+from schema.custom_field_types import CustomFieldValue
 from schema.enums import ActivationStatus, BuilderRole, UserErrorCode
 from schema.media import ProfileImage
 
@@ -146,6 +147,14 @@ class Contact(relay.Node):
     profile_image: ProfileImage | None = strawberry.field(
         default=None,
         description="The owner's picture; null when none is set, and for other contacts an owner sees by name only.",
+    )
+
+    custom_fields: list[CustomFieldValue] = strawberry.field(
+        resolver=relations.contact_custom_fields,
+        description=(
+            "The contact's custom field values, in field order; fields without a value are left out "
+            "(`customFieldDefinitions` lists them all). An owner sees only fields marked visibleToOwner."
+        ),
     )
 
 
