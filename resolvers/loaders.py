@@ -11,6 +11,7 @@ from strawberry.dataloader import DataLoader
 
 from models import Contact
 from repository.contacts import ContactRepository
+from repository.merges import MergeRepository
 from repository.work import WorkRepository
 from request_context import RequestContext
 
@@ -86,3 +87,11 @@ def owners_by_job(context: RequestContext) -> DataLoader:
 
 def contacts_by_lead(context: RequestContext) -> DataLoader:
     return _loader(context, "contacts_by_lead", _contacts_by_lead, list)
+
+
+async def _merges_by_survivor(scope, keys):
+    return await MergeRepository(*scope).merges_by_survivor(keys)
+
+
+def merges_by_survivor(context: RequestContext) -> DataLoader:
+    return _loader(context, "merges_by_survivor", _merges_by_survivor, list)

@@ -8,11 +8,13 @@ from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.tools import merge_types
 
 from schema import types
+from schema.merge import MergeMutation, MergeQuery
+from schema.merge_types import ContactMerge
 from schema.mutation import ContactMutation
 from schema.query import ContactQuery
 
-QUERY_AREAS: tuple[type, ...] = (ContactQuery,)
-MUTATION_AREAS: tuple[type, ...] = (ContactMutation,)
+QUERY_AREAS: tuple[type, ...] = (ContactQuery, MergeQuery)
+MUTATION_AREAS: tuple[type, ...] = (ContactMutation, MergeMutation)
 
 Query = merge_types("Query", QUERY_AREAS)
 Mutation = merge_types("Mutation", MUTATION_AREAS)
@@ -22,7 +24,7 @@ def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        types=[types.Contact, types.Job, types.Lead],
+        types=[types.Contact, types.Job, types.Lead, ContactMerge],
         extensions=[lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)],
     )
 

@@ -4,15 +4,18 @@ carries only what it exposes; relations resolve through per-request DataLoaders.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Iterable
+from typing import TYPE_CHECKING, Annotated, Iterable
 
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
 from permissions.policy import ActorKind, ContactFacts, viewer_can
-from resolvers import nodes, relations
+from resolvers import merge_audit, nodes, relations
 from schema.enums import ActivationStatus, BuilderRole, UserErrorCode
+
+if TYPE_CHECKING:
+    from schema.merge_types import ContactMerge
 
 
 @strawberry.type
@@ -127,6 +130,11 @@ class Contact(relay.Node):
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
         return await nodes.contacts_by_ids(info, list(node_ids), required)
+
+    merges: list[Annotated[ContactMerge, strawberry.lazy("schema.merge_types")]] = strawberry.field(
+        resolver=merge_audit.contact_merges,
+        description="Merges into this contact, newest first (builders only; empty for an owner).",
+    )
 
 
 @strawberry.type
