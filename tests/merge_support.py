@@ -125,6 +125,13 @@ async def make_pending(app, contact_id: str) -> int:
         return invite.id
 
 
+async def make_active(app, contact_id: str) -> None:
+    """ACTIVE, without the owner's login: enough for the merge rules, and no password hashing."""
+    async with app.state.session_factory() as session:
+        await session.execute(update(Contact).where(Contact.id == pk(contact_id)).values(activation_status="ACTIVE"))
+        await session.commit()
+
+
 async def add_job(app, builder, name: str, owner_ids: list[str]) -> str:
     """A job with its owners in this order (positions 0, 1, ...)."""
     async with app.state.session_factory() as session:
