@@ -185,13 +185,12 @@ async def lead_contact_ids(actor, lead_id: str) -> list[str]:
     return [c["id"] for c in (await actor.gql(LEAD_CONTACTS, {"id": lead_id}))["data"]["node"]["contacts"]]
 
 
-async def table_rows(app, tables=MERGE_TABLES, skip_columns=()) -> dict[str, list[tuple]]:
+async def table_rows(app, tables=MERGE_TABLES) -> dict[str, list[tuple]]:
     """Every row of these tables, ordered, to compare before and after a request."""
     dump = {}
     async with app.state.session_factory() as session:
         for model in tables:
-            columns = [c for c in model.__table__.columns if c.key not in skip_columns]
-            primary = list(model.__table__.primary_key.columns)
-            rows = await session.execute(select(*columns).order_by(*primary))
+            table = model.__table__
+            rows = await session.execute(select(table).order_by(*table.primary_key.columns))
             dump[model.__tablename__] = [tuple(row) for row in rows]
     return dump
