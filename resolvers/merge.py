@@ -75,8 +75,10 @@ async def merge_contacts_preview(info: Info, input: MergeContactsInput) -> Merge
     except RuleError as error:
         return violation_payload(MergeContactsPreviewPayload, error)
     plan = planned.plan
+    contact = types.Contact.from_model(service.survivor_as_planned(planned), list(plan.additional_emails), info)
+    contact._merging_ids = plan.merged_ids
     return MergeContactsPreviewPayload(
-        contact=types.Contact.from_model(service.survivor_as_planned(planned), list(plan.additional_emails), info),
+        contact=contact,
         candidate_emails=list(plan.candidate_emails),
         user_errors=types.UserError.from_violations(plan.errors),
     )

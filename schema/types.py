@@ -135,6 +135,9 @@ class Contact(relay.Node):
         resolver=merge_audit.contact_merges,
         description="Merges into this contact, newest first (builders only; empty for an owner).",
     )
+    # Only in `mergeContactsPreview`: the contacts that would merge into this one, so
+    # its jobs and leads show theirs too, as the merge would leave them.
+    _merging_ids: strawberry.Private[tuple[int, ...]] = ()
 
 
 @strawberry.type

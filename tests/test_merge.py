@@ -211,6 +211,9 @@ async def test_owners_and_anonymous_cannot_merge_or_preview(app, builder, owner,
 
 async def test_preview_shows_the_survivor_as_it_would_be_and_writes_nothing(app, builder):
     survivor, second, third = await three_duplicates(app, builder)
+    await add_job(app, builder, "Shared", [second, survivor])
+    await add_job(app, builder, "Theirs", [third])
+    await add_lead(app, builder, "Kitchen", [third, second])
     before = await table_rows(app)
     variables = {"input": {"survivorId": survivor, "mergedIds": [second, third]}}
 
@@ -220,6 +223,7 @@ async def test_preview_shows_the_survivor_as_it_would_be_and_writes_nothing(app,
     assert preview["userErrors"] == []
     merged = await merge(builder, survivor, [second, third])
     assert preview["contact"] == merged["contact"]
+    assert len(preview["contact"]["jobs"]) == 2 and len(preview["contact"]["leads"]) == 1
     assert preview["candidateEmails"] == merged["candidateEmails"]
 
 
