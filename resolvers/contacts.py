@@ -4,6 +4,8 @@ permission classes on the fields."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from strawberry.types import Info
 
 from domain.errors import RuleError
@@ -17,22 +19,36 @@ from services import contacts as service
 INFO_INPUT_FIELDS = ["firstName", "lastName", "phone", "cellPhone", "address", "primaryEmail"]
 
 
-async def _contact_payload(info: Info, change: service.ContactChange) -> ContactPayload:
+async def _run(info: Info, work: Callable[[UnitOfWork], Awaitable[service.ContactChange]]) -> ContactPayload:
+    """Runs `work` in one unit of work and builds the payload: the contact and its
+    merge candidates, or the user errors (and the conflicting contact) of a refusal."""
+    try:
+        async with UnitOfWork(info.context.session_factory) as uow:
+            change = await work(uow)
+            await uow.commit()
+    except RuleError as error:
+        conflicting = None
+        if error.conflicting_contact_id is not None:
+            found = await contacts_for_payload(info, [error.conflicting_contact_id])
+            conflicting = found[0] if found else None
+        return violation_payload(ContactPayload, error, conflicting_contact=conflicting)
     found = await contacts_for_payload(info, [change.contact.id, *change.duplicate_ids])
     return ContactPayload(contact=found[0] if found else None, duplicate_contacts=found[1:])
 
 
-async def _refused(info: Info, error: RuleError) -> ContactPayload:
-    conflicting = None
-    if error.conflicting_contact_id is not None:
-        found = await contacts_for_payload(info, [error.conflicting_contact_id])
-        conflicting = found[0] if found else None
-    return violation_payload(ContactPayload, error, conflicting_contact=conflicting)
+def _target(info: Info, contact_global_id) -> dict:
+    """The arguments every change to an existing contact takes: who, and the version
+    the permission check saw (a concurrent change in between is STALE_OBJECT)."""
+    contact_id = contact_id_or_error(contact_global_id)
+    return {
+        "builder_account_id": info.context.actor.builder_account_id,
+        "contact_id": contact_id,
+        "expected_version": info.context.checked_versions.get(contact_id),
+    }
 
 
-def _scope(info: Info) -> tuple[int, bool]:
-    actor = info.context.actor
-    return actor.builder_account_id, actor.kind is ActorKind.OWNER
+def _by_owner(info: Info) -> bool:
+    return info.context.actor.kind is ActorKind.OWNER
 
 
 async def create_contact(info: Info, input: inputs.CreateContactInput) -> ContactPayload:
@@ -46,68 +62,39 @@ async def create_contact(info: Info, input: inputs.CreateContactInput) -> Contac
     }
     if input.address is not None:
         data["address"] = present(input.address, ["street", "city", "state", "postalCode"])
-    try:
-        async with UnitOfWork(info.context.session_factory) as uow:
-            change = await service.create_contact(uow, info.context.actor.builder_account_id, data)
-            await uow.commit()
-    except RuleError as error:
-        return await _refused(info, error)
-    return await _contact_payload(info, change)
+    account_id = info.context.actor.builder_account_id
+    return await _run(info, lambda uow: service.create_contact(uow, account_id, data))
 
 
 async def update_contact_info(info: Info, input: inputs.UpdateContactInfoInput) -> ContactPayload:
-    account_id, by_owner = _scope(info)
-    try:
-        contact_id = contact_id_or_error(input.contact_id)
-        async with UnitOfWork(info.context.session_factory) as uow:
-            change = await service.update_contact_info(
-                uow, account_id, contact_id, present(input, INFO_INPUT_FIELDS),
-                by_owner=by_owner, expected_version=info.context.checked_versions.get(contact_id),
-            )
-            await uow.commit()
-    except RuleError as error:
-        return await _refused(info, error)
-    return await _contact_payload(info, change)
+    changes = present(input, INFO_INPUT_FIELDS)
+    return await _run(
+        info,
+        lambda uow: service.update_contact_info(
+            uow, changes=changes, by_owner=_by_owner(info), **_target(info, input.contact_id)
+        ),
+    )
 
 
 async def set_additional_emails(info: Info, input: inputs.SetAdditionalEmailsInput) -> ContactPayload:
-    account_id, _ = _scope(info)
-    try:
-        contact_id = contact_id_or_error(input.contact_id)
-        async with UnitOfWork(info.context.session_factory) as uow:
-            change = await service.set_additional_emails(
-                uow, account_id, contact_id, input.emails,
-                expected_version=info.context.checked_versions.get(contact_id),
-            )
-            await uow.commit()
-    except RuleError as error:
-        return await _refused(info, error)
-    return await _contact_payload(info, change)
+    return await _run(
+        info, lambda uow: service.set_additional_emails(uow, emails=input.emails, **_target(info, input.contact_id))
+    )
 
 
 async def promote_additional_email(info: Info, input: inputs.PromoteAdditionalEmailInput) -> ContactPayload:
-    account_id, by_owner = _scope(info)
-    try:
-        contact_id = contact_id_or_error(input.contact_id)
-        async with UnitOfWork(info.context.session_factory) as uow:
-            change = await service.promote_additional_email(
-                uow, account_id, contact_id, input.email,
-                by_owner=by_owner, expected_version=info.context.checked_versions.get(contact_id),
-            )
-            await uow.commit()
-    except RuleError as error:
-        return await _refused(info, error)
-    return await _contact_payload(info, change)
+    return await _run(
+        info,
+        lambda uow: service.promote_additional_email(
+            uow, email=input.email, by_owner=_by_owner(info), **_target(info, input.contact_id)
+        ),
+    )
 
 
 async def delete_contact(info: Info, input: inputs.ContactIdInput) -> OkPayload:
-    account_id, _ = _scope(info)
     try:
-        contact_id = contact_id_or_error(input.contact_id)
         async with UnitOfWork(info.context.session_factory) as uow:
-            await service.delete_contact(
-                uow, account_id, contact_id, expected_version=info.context.checked_versions.get(contact_id)
-            )
+            await service.delete_contact(uow, **_target(info, input.contact_id))
             await uow.commit()
     except RuleError as error:
         return violation_payload(OkPayload, error)

@@ -1,0 +1,99 @@
+"""`ownerhub seed-demo`: a realistic demo data set (3 builder accounts, about 200
+contacts, jobs with several owners, leads, and a few uninvited duplicates worth
+merging). Deterministic, so two runs on empty databases give the same data."""
+
+from __future__ import annotations
+
+import random
+
+from domain.emails import email_key
+from domain.errors import RuleError, Violation
+from models import Contact, ContactEmail, Job, JobOwner, Lead, LeadContact
+from repository.accounts import AccountRepository
+from repository.uow import UnitOfWork
+from services.auth import create_builder
+
+DEMO_PASSWORD = "demo-password-2026"
+BUILDERS = [
+    ("Cedar Ridge Homes", "cedar-admin", "Portland", "OR"),
+    ("Blue Harbor Builders", "harbor-admin", "Charleston", "SC"),
+    ("Summit Remodeling Co.", "summit-admin", "Boulder", "CO"),
+]
+FIRST_NAMES = [
+    "Olivia", "Liam", "Emma", "Noah", "Ava", "Elijah", "Sophia", "James", "Isabella", "Mateo",
+    "Mia", "Lucas", "Amelia", "Benjamin", "Harper", "Mason", "Evelyn", "Ethan", "Camila", "Daniel",
+    "Priya", "Wei", "Fatima", "Diego", "Aisha", "Kenji", "Nadia", "Omar", "Grace", "Samuel",
+]
+LAST_NAMES = [
+    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez",
+    "Martinez", "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor", "Moore",
+    "Jackson", "Martin", "Lee", "Nguyen", "Patel", "Kim", "Chen", "Okafor", "Kowalski", "Rossi",
+]
+STREETS = ["Maple Ave", "Oak St", "Cedar Ln", "Pine Ct", "Elm Dr", "Birch Rd", "Willow Way", "Aspen Pl"]
+JOB_KINDS = ["New Build", "Kitchen Remodel", "Addition", "Basement Finish", "Deck", "Custom Home"]
+EMAIL_DOMAINS = ["example.com", "example.org", "example.net"]
+CONTACTS_PER_BUILDER = 66
+
+
+def _address(rng: random.Random, city: str, state: str) -> dict:
+    return {
+        "street": f"{rng.randint(100, 9999)} {rng.choice(STREETS)}",
+        "city": city,
+        "state": state,
+        "postal_code": f"{rng.randint(10000, 99999)}",
+    }
+
+
+def _email(first: str, last: str, n: int, rng: random.Random) -> str:
+    return f"{first.lower()}.{last.lower()}{n}@{rng.choice(EMAIL_DOMAINS)}"
+
+
+async def seed(uow: UnitOfWork) -> str:
+    accounts = AccountRepository(uow.session)
+    if await accounts.builder_by_name(BUILDERS[0][0]) is not None:
+        raise RuleError(Violation((), "INVALID_INPUT", "The demo data is there already."))
+    rng = random.Random(2026)
+    lines = []
+    for name, admin, city, state in BUILDERS:
+        account = await create_builder(uow, name, admin, DEMO_PASSWORD)
+        contacts: list[Contact] = []
+        for n in range(CONTACTS_PER_BUILDER):
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            primary = _email(first, last, n, rng)
+            contact = Contact(
+                builder_account_id=account.id, first_name=first, last_name=last,
+                phone=f"555-01{rng.randint(10, 99)}", cell_phone=f"555-02{rng.randint(10, 99)}",
+                primary_email=primary, primary_email_key=email_key(primary), **_address(rng, city, state),
+            )
+            uow.session.add(contact)
+            contacts.append(contact)
+        # Uninvited duplicates, as leads often arrive twice (SPEC 2.3 rule 4).
+        for original in contacts[:4]:
+            twin = Contact(
+                builder_account_id=account.id, first_name=original.first_name, last_name=original.last_name,
+                primary_email=original.primary_email, primary_email_key=original.primary_email_key,
+            )
+            uow.session.add(twin)
+            contacts.append(twin)
+        await uow.session.flush()
+        for contact in contacts[: CONTACTS_PER_BUILDER // 2]:
+            for position in range(rng.randint(0, 2)):
+                extra = f"{contact.first_name.lower()}.alt{position}.{contact.id}@example.com"
+                uow.session.add(ContactEmail(contact_id=contact.id, position=position, email=extra, email_key=extra))
+        for j in range(20):
+            job = Job(builder_account_id=account.id, name=f"{rng.choice(LAST_NAMES)} {rng.choice(JOB_KINDS)}",
+                      **_address(rng, city, state))
+            uow.session.add(job)
+            await uow.session.flush()
+            owners = rng.sample(contacts[:CONTACTS_PER_BUILDER], rng.randint(1, 4))
+            uow.session.add_all(JobOwner(job_id=job.id, contact_id=c.id, position=i) for i, c in enumerate(owners))
+        for k in range(8):
+            lead = Lead(builder_account_id=account.id, title=f"{rng.choice(JOB_KINDS)} inquiry #{k + 1}")
+            uow.session.add(lead)
+            await uow.session.flush()
+            members = rng.sample(contacts, rng.randint(1, 3))
+            uow.session.add_all(LeadContact(lead_id=lead.id, contact_id=c.id, position=i) for i, c in enumerate(members))
+        lines.append(f"{name}: admin {admin!r}, {len(contacts)} contacts, 20 jobs, 8 leads")
+    await uow.session.flush()
+    lines.append(f"demo password for every admin: {DEMO_PASSWORD}")
+    return "\n".join(lines)
