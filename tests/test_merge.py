@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from conftest import make_active_owner
+from conftest import LOGIN, Actor, gql, make_active_owner
 from merge_support import (
     CONTACT,
     MERGE,
@@ -28,6 +28,8 @@ from merge_support import (
     table_rows,
 )
 from models import Invite
+from repository.uow import UnitOfWork
+from services.demo import DEMO_PASSWORD, seed
 
 CONTACTS_TOTAL = "{ contacts(first: 50) { totalCount edges { node { id } } } }"
 
@@ -242,3 +244,20 @@ async def test_preview_reports_errors_next_to_the_candidates(app, builder):
     assert preview["candidateEmails"] == [*(f"a{i}@example.com" for i in range(4)), "b@example.com", "b1@example.com"]
     assert preview["contact"]["additionalEmails"] == preview["candidateEmails"][:5]
     assert await table_rows(app) == before
+
+
+async def test_the_demo_data_has_duplicates_to_merge(app, client):
+    async with UnitOfWork(app.state.session_factory) as uow:
+        await seed(uow)
+        await uow.commit()
+    login = await gql(client, LOGIN, {"input": {"username": "cedar-admin", "password": DEMO_PASSWORD}})
+    demo_admin = Actor(client, login["data"]["login"]["token"], "cedar-admin")
+    listed = (await demo_admin.gql("{ contacts(first: 100) { edges { node { id primaryEmail } } } }"))["data"]
+    by_email: dict[str, list[str]] = {}
+    for edge in listed["contacts"]["edges"]:
+        by_email.setdefault(edge["node"]["primaryEmail"], []).append(edge["node"]["id"])
+    survivor, duplicate = next(ids for ids in by_email.values() if len(ids) == 2)
+
+    preview = (await demo_admin.gql(PREVIEW, {"input": {"survivorId": survivor, "mergedIds": [duplicate]}}))
+    assert preview["data"]["mergeContactsPreview"]["userErrors"] == []
+    assert (await merge(demo_admin, survivor, [duplicate]))["userErrors"] == []
