@@ -261,3 +261,25 @@ async def test_the_demo_data_has_duplicates_to_merge(app, client):
     preview = (await demo_admin.gql(PREVIEW, {"input": {"survivorId": survivor, "mergedIds": [duplicate]}}))
     assert preview["data"]["mergeContactsPreview"]["userErrors"] == []
     assert (await merge(demo_admin, survivor, [duplicate]))["userErrors"] == []
+
+
+MERGES_ON_A_LIST = """
+{ contacts(first: 50) { edges { node { id merges { id mergedAt mergedBy mergedContactIds kept { primaryEmail } } } } } }
+"""
+
+
+async def test_merges_on_a_contact_list_cost_a_constant_number_of_statements(app, builder, sql_counter):
+    async def statements() -> int:
+        with sql_counter:
+            await builder.gql(MERGES_ON_A_LIST)
+        return sql_counter.count
+
+    async def merged_pair(n: int) -> None:
+        survivor = await create_contact(builder, firstName=f"S{n}")
+        assert (await merge(builder, survivor, [await create_contact(builder, firstName=f"M{n}")]))["userErrors"] == []
+
+    await merged_pair(0)
+    one = await statements()
+    for n in range(1, 6):
+        await merged_pair(n)
+    assert await statements() == one
