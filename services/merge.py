@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from domain.emails import email_key
 from domain.errors import Collected, NotFound, RuleError, Violation
-from domain.merge_plan import INACTIVE, INFO_FIELDS, ContactSnapshot, MergePlan, plan_merge
+from domain.merge_plan import INACTIVE, INFO_FIELDS, MERGE_CONFLICT, ContactSnapshot, MergePlan, plan_merge
 from models import Contact, ContactMerge, utcnow
 from repository.contacts import ContactRepository, EmailClaimConflict
 from repository.merges import LINK_TABLES, MergeRepository
@@ -23,7 +23,6 @@ from repository.uow import UnitOfWork
 
 # SPEC 4: a merge can be undone within 30 days.
 UNDO_WINDOW = timedelta(days=30)
-MERGE_CONFLICT = "MERGE_CONFLICT"
 
 
 class MergeRefused(RuleError):
