@@ -22,6 +22,7 @@ from merge_support import (
     pk,
     read_contact,
     set_custom_value,
+    undo,
 )
 from models import Base, CLAIMING_STATUSES, Contact
 
@@ -173,4 +174,35 @@ async def test_a_cycle_of_merges_at_once_never_deadlocks_or_loops(app, builder):
                 select(Contact.id).where(Contact.id.in_([pk(a), pk(b), pk(c)]), Contact.merged_into_id.is_(None))
             )
             assert {pk(x) for x in landed} == set(live.scalars())
+    await assert_claimed_emails_unique(app)
+
+
+async def test_two_undos_of_one_merge_at_once_restore_once(app, builder):
+    survivor, merged = await busy_scene(app, builder)
+    merge_id = (await merge(builder, survivor, merged))["merge"]["id"]
+
+    results = await asyncio.gather(*(undo(builder, merge_id) for _ in range(2)))
+
+    assert sorted(len(r["userErrors"]) for r in results) == [0, 1], results
+    refused = next(r for r in results if r["userErrors"])
+    assert [e["code"] for e in refused["userErrors"]] == ["MERGE_CONFLICT"]
+    assert "already been undone" in refused["userErrors"][0]["message"]
+    assert [(await read_contact(builder, m))["id"] for m in merged] == merged
+
+
+async def test_an_undo_racing_a_new_merge_into_the_survivor_stays_consistent(app, builder):
+    survivor, merged = await busy_scene(app, builder)
+    merge_id = (await merge(builder, survivor, merged))["merge"]["id"]
+    newcomer = await create_contact(builder, firstName="Newcomer", primaryEmail="new@example.com")
+
+    undone, merged_again = await asyncio.gather(undo(builder, merge_id), merge(builder, survivor, [newcomer]))
+
+    assert merged_again["userErrors"] == []
+    if undone["userErrors"]:
+        # The new merge came first: this one is no longer the latest.
+        assert [e["code"] for e in undone["userErrors"]] == ["MERGE_CONFLICT"]
+        assert [(await read_contact(builder, m))["id"] for m in merged] == [survivor, survivor]
+    else:
+        assert [(await read_contact(builder, m))["id"] for m in merged] == merged
+    assert (await read_contact(builder, newcomer))["id"] == survivor
     await assert_claimed_emails_unique(app)
