@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from models import (
     Contact,
@@ -28,6 +30,15 @@ from models import (
 
 # A link table between a contact and what it is on, with the column naming the target.
 LINK_TABLES = {"jobs": (JobOwner, JobOwner.job_id, Job), "leads": (LeadContact, LeadContact.lead_id, Lead)}
+
+
+@dataclass(frozen=True)
+class AuditedMerge:
+    """A merge's audit entry with the usernames of who merged and who undid it."""
+
+    merge: ContactMerge
+    merged_by: str | None
+    undone_by: str | None
 
 
 class MergeRepository:
@@ -183,25 +194,28 @@ class MergeRepository:
             )
         ).scalar_one_or_none()
 
-    def _with_author(self):
+    def _with_authors(self):
+        """Merges with the usernames of who merged and who undid (null once deleted)."""
+        undoer = aliased(User)
         return (
-            select(ContactMerge, User.username)
+            select(ContactMerge, User.username, undoer.username)
             .outerjoin(User, User.id == ContactMerge.performed_by_user_id)
+            .outerjoin(undoer, undoer.id == ContactMerge.undone_by_user_id)
             .where(ContactMerge.builder_account_id == self.builder_account_id)
         )
 
-    async def merges_by_survivor(self, survivor_ids: Sequence[int]) -> dict[int, list[tuple[ContactMerge, str | None]]]:
-        """Audit entries per survivor, newest first, with the username of who merged."""
-        result: dict[int, list[tuple[ContactMerge, str | None]]] = defaultdict(list)
+    async def merges_by_survivor(self, survivor_ids: Sequence[int]) -> dict[int, list[AuditedMerge]]:
+        """Audit entries per survivor, newest first."""
+        result: dict[int, list[AuditedMerge]] = defaultdict(list)
         rows = await self.session.execute(
-            self._with_author()
+            self._with_authors()
             .where(ContactMerge.survivor_id.in_(survivor_ids))
             .order_by(ContactMerge.survivor_id, ContactMerge.merged_at.desc(), ContactMerge.id.desc())
         )
-        for merge, username in rows:
-            result[merge.survivor_id].append((merge, username))
+        for merge, merged_by, undone_by in rows:
+            result[merge.survivor_id].append(AuditedMerge(merge, merged_by, undone_by))
         return result
 
-    async def merges_with_author(self, merge_ids: Sequence[int]) -> dict[int, tuple[ContactMerge, str | None]]:
-        rows = await self.session.execute(self._with_author().where(ContactMerge.id.in_(merge_ids)))
-        return {merge.id: (merge, username) for merge, username in rows}
+    async def audited_merges(self, merge_ids: Sequence[int]) -> dict[int, AuditedMerge]:
+        rows = await self.session.execute(self._with_authors().where(ContactMerge.id.in_(merge_ids)))
+        return {merge.id: AuditedMerge(merge, merged_by, undone_by) for merge, merged_by, undone_by in rows}

@@ -43,8 +43,8 @@ def _request(input: MergeContactsInput) -> service.MergeRequest:
 
 async def _merge_for_payload(info: Info, merge_id: int) -> ContactMerge:
     async with info.context.session_factory() as session:
-        found = await MergeRepository(session, info.context.actor.builder_account_id).merges_with_author([merge_id])
-    return ContactMerge.from_model(*found[merge_id])
+        found = await MergeRepository(session, info.context.actor.builder_account_id).audited_merges([merge_id])
+    return ContactMerge.from_model(found[merge_id])
 
 
 async def merge_contacts(info: Info, input: MergeContactsInput) -> MergeContactsPayload:
@@ -95,7 +95,7 @@ async def undo_merge(info: Info, input: UndoMergeInput) -> UndoMergePayload:
     try:
         merge_id = _merge_id(input.merge_id)
         async with UnitOfWork(context.session_factory) as uow:
-            outcome = await service.undo_merge(uow, context.actor.builder_account_id, merge_id)
+            outcome = await service.undo_merge(uow, context.actor.builder_account_id, context.user_id, merge_id)
             await uow.commit()
     except RuleError as error:
         conflicting = None

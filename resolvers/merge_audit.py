@@ -22,7 +22,7 @@ async def contact_merges(root, info: Info) -> list:
     if not _is_builder(info):
         return []
     rows = await loaders.merges_by_survivor(info.context).load(root.id)
-    return [ContactMerge.from_model(row, username) for row, username in rows]
+    return [ContactMerge.from_model(entry) for entry in rows]
 
 
 async def survivor(info: Info, contact_id: int):
@@ -37,10 +37,10 @@ async def merges_by_ids(info: Info, node_ids: list[str], required: bool) -> list
     found = {}
     if _is_builder(info):
         async with info.context.session_factory() as session:
-            found = await MergeRepository(session, info.context.actor.builder_account_id).merges_with_author(
+            found = await MergeRepository(session, info.context.actor.builder_account_id).audited_merges(
                 [i for i in ids if i is not None]
             )
     return [
-        ContactMerge.from_model(*found[i]) if i in found else nodes._missing(required, n)
+        ContactMerge.from_model(found[i]) if i in found else nodes._missing(required, n)
         for n, i in zip(node_ids, ids)
     ]

@@ -51,15 +51,17 @@ class ContactMerge(relay.Node):
     )
     kept: MergeKept
     undone_at: datetime | None
+    undone_by: str | None = strawberry.field(description="Username of the builder user who undid the merge.")
     _survivor_id: strawberry.Private[int]
 
     @classmethod
-    def from_model(cls, row, merged_by: str | None) -> ContactMerge:
-        kept = row.kept
+    def from_model(cls, entry) -> ContactMerge:
+        """From an audited merge (repository.merges.AuditedMerge)."""
+        row, kept = entry.merge, entry.merge.kept
         return cls(
             id=row.id,
             merged_at=row.merged_at,
-            merged_by=merged_by,
+            merged_by=entry.merged_by,
             merged_contact_ids=[relay.GlobalID("Contact", str(i)) for i in row.merged_ids],
             kept=MergeKept(
                 primary_email=kept["primary_email"],
@@ -68,6 +70,7 @@ class ContactMerge(relay.Node):
                 filled_fields=[_camel(name) for name in kept["filled_fields"]],
             ),
             undone_at=row.undone_at,
+            undone_by=entry.undone_by,
             _survivor_id=row.survivor_id,
         )
 

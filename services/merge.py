@@ -223,8 +223,10 @@ class UndoOutcome:
     restored_ids: tuple[int, ...]
 
 
-async def undo_merge(uow: UnitOfWork, builder_account_id: int, merge_id: int, now: datetime | None = None) -> UndoOutcome:
-    now = now or utcnow()
+async def undo_merge(
+    uow: UnitOfWork, builder_account_id: int, user_id: int | None, merge_id: int
+) -> UndoOutcome:
+    now = utcnow()
     merges = MergeRepository(uow.session, builder_account_id)
     contacts = ContactRepository(uow.session, builder_account_id)
     # The merge row first, then its contacts in id order: concurrent undos of one
@@ -250,6 +252,7 @@ async def undo_merge(uow: UnitOfWork, builder_account_id: int, merge_id: int, no
     for kind, moved in merge.snapshot["links"].items():
         await merges.restore_links(kind, survivor.id, moved["before"], moved["added"])
     merge.undone_at = now
+    merge.undone_by_user_id = user_id
     await _flush(uow, contacts)
     return UndoOutcome(survivor.id, merge.id, tuple(merge.merged_ids))
 

@@ -32,7 +32,7 @@ CONTACT_FIELDS = """
   jobs { id } leads { id }
 """
 MERGE_FIELDS = """
-  id mergedAt mergedBy mergedContactIds undoneAt
+  id mergedAt mergedBy mergedContactIds undoneAt undoneBy
   kept { primaryEmail additionalEmails droppedEmails filledFields }
   survivor { id }
 """

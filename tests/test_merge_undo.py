@@ -113,7 +113,7 @@ async def test_undo_gives_each_contact_back_its_id_links_and_status(app, builder
     assert await lead_contact_ids(builder, merged["lead"]) == [merged["other"], merged["third"]]
     survivor = await read_contact(builder, merged["survivor"])
     assert survivor["phone"] is None
-    assert [m["undoneAt"] is not None for m in survivor["merges"]] == [True]
+    assert [(m["undoneAt"] is not None, m["undoneBy"]) for m in survivor["merges"]] == [(True, builder.username)]
 
 
 async def test_invite_tokens_stay_dead_after_undo(app, builder, merged):
