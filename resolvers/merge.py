@@ -10,8 +10,8 @@ from strawberry.types import Info
 import schema.types as types
 from domain.errors import Collected, NotFound, RuleError
 from permissions.classes import decode_contact_id
-from repository.merges import MergeRepository
 from repository.uow import UnitOfWork
+from resolvers import merge_audit
 from resolvers.support import contacts_for_payload, violation_payload
 from schema.merge_types import (
     ContactMerge,
@@ -42,9 +42,7 @@ def _request(input: MergeContactsInput) -> service.MergeRequest:
 
 
 async def _merge_for_payload(info: Info, merge_id: int) -> ContactMerge:
-    async with info.context.session_factory() as session:
-        found = await MergeRepository(session, info.context.actor.builder_account_id).audited_merges([merge_id])
-    return ContactMerge.from_model(found[merge_id])
+    return (await merge_audit.merges_by_ids(info, [str(merge_id)], required=True))[0]
 
 
 async def merge_contacts(info: Info, input: MergeContactsInput) -> MergeContactsPayload:
