@@ -159,10 +159,21 @@ class MergeRepository:
                 )
             ).scalars()
         )
+        # A hidden (merged) contact cannot be linked meanwhile; should such a link exist
+        # anyway, it stays as it is rather than failing the undo.
+        present = set(
+            (
+                await self.session.execute(
+                    select(target_column, table.contact_id).where(
+                        table.contact_id.in_({contact_id for _, contact_id, _ in links})
+                    )
+                )
+            ).all()
+        )
         rows = [
             {target_column.key: target, "contact_id": contact_id, "position": position}
             for target, contact_id, position in links
-            if target in live
+            if target in live and (target, contact_id) not in present
         ]
         if rows:
             await self.session.execute(insert(table), rows)
