@@ -8,13 +8,14 @@ from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.tools import merge_types
 
 from schema import types
+from schema.media_mutation import ProfileImageMutation
 from schema.merge import MergeMutation, MergeQuery
 from schema.merge_types import ContactMerge
 from schema.mutation import ContactMutation
 from schema.query import ContactQuery
 
 QUERY_AREAS: tuple[type, ...] = (ContactQuery, MergeQuery)
-MUTATION_AREAS: tuple[type, ...] = (ContactMutation, MergeMutation)
+MUTATION_AREAS: tuple[type, ...] = (ContactMutation, ProfileImageMutation, MergeMutation)
 
 Query = merge_types("Query", QUERY_AREAS)
 Mutation = merge_types("Mutation", MUTATION_AREAS)
