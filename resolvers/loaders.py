@@ -13,6 +13,7 @@ from models import Contact
 from permissions.policy import sees_only_owner_visible_fields
 from repository.contacts import ContactRepository
 from repository.custom_fields import CustomFieldRepository
+from repository.merges import MergeRepository
 from repository.work import WorkRepository
 from request_context import RequestContext
 
@@ -99,3 +100,11 @@ def custom_values_by_contact(context: RequestContext) -> DataLoader:
         return await CustomFieldRepository(*scope).values_by_contact(keys, visible_only=visible_only)
 
     return _loader(context, "custom_values_by_contact", fetch, list)
+
+
+async def _merges_by_survivor(scope, keys):
+    return await MergeRepository(*scope).merges_by_survivor(keys)
+
+
+def merges_by_survivor(context: RequestContext) -> DataLoader:
+    return _loader(context, "merges_by_survivor", _merges_by_survivor, list)
