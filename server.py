@@ -11,21 +11,23 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
-from strawberry.asgi import GraphQL
 
 from db.engine import create_engine, create_session_factory
-from permissions.policy import ANONYMOUS
+from hardening.graphiql import graphiql_routes
+from hardening.http import HardenedGraphQL
+from hardening.middleware import hardening_middleware
 from request_context import RequestContext
 from schema.build import schema
-from services.auth import actor_for_user_row, viewer_for_token
 from settings import Settings, get_settings
 
 log = logging.getLogger("ownerhub.server")
 
 
-class OwnerHubGraphQL(GraphQL):
+class OwnerHubGraphQL(HardenedGraphQL):
     """Strawberry's ASGI app with our per-request context: the viewer comes from
-    the `Authorization: Bearer <token>` header, looked up by the token's hash."""
+    the `Authorization: Bearer <token>` header, looked up by the token's hash once
+    the document has validated. GraphQL over HTTP, CSRF rules, limits: see
+    hardening/http.py."""
 
     def __init__(self, settings: Settings, session_factory, **kwargs):
         super().__init__(
@@ -45,16 +47,7 @@ class OwnerHubGraphQL(GraphQL):
             request=request,
             response=response,
         )
-        token = _bearer_token(request)
-        if token:
-            async with self.session_factory() as session:
-                viewer = await viewer_for_token(session, token)
-            if viewer is not None:
-                context.actor = actor_for_user_row(viewer)
-                context.user_id = viewer.user_id
-                context.session_id = viewer.session_id
-            else:
-                context.actor = ANONYMOUS
+        context.bearer_token = _bearer_token(request)
         return context
 
 
@@ -96,7 +89,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *graphiql_routes(settings.graphiql_enabled),
         ],
+        middleware=hardening_middleware(settings),
         lifespan=lifespan,
     )
     app.state.settings = settings
