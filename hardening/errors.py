@@ -60,7 +60,7 @@ class MaskUnexpectedErrors(MaskErrors):
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         log.error(
             "unexpected error at %s (request_id=%s)",
-            ".".join(map(str, error.path.as_list())) if error.path else "-",
+            ".".join(map(str, error.path)) if error.path else "-",
             current_request_id(),
             exc_info=error.original_error,
         )

@@ -47,31 +47,27 @@ class RequestIdMiddleware:
             _current.reset(token)
 
 
-class RequestIdFilter(logging.Filter):
-    """Adds `record.request_id`; attached to our loggers and Strawberry's."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not hasattr(record, "request_id"):
-            record.request_id = _current.get()
-        return True
-
-
-_FILTER = RequestIdFilter()
-LOGGERS = ("ownerhub", "strawberry.execution")
+_installed = False
 
 
 def install_request_id_logging() -> None:
-    """Idempotent. Every record of our loggers (and of Strawberry's, which logs the
-    full trace of each error) carries the request id; when nothing configured
-    logging, a stderr handler prints it."""
-    for name in LOGGERS:
-        logger = logging.getLogger(name)
-        if _FILTER not in logger.filters:
-            logger.addFilter(_FILTER)
+    """Idempotent. Every log record written while a request is handled carries
+    `record.request_id` (Strawberry's full error traces included); when nothing
+    configured logging, a stderr handler prints it."""
+    global _installed
+    if not _installed:
+        previous = logging.getLogRecordFactory()
+
+        def factory(*args, **kwargs) -> logging.LogRecord:
+            record = previous(*args, **kwargs)
+            record.request_id = _current.get()
+            return record
+
+        logging.setLogRecordFactory(factory)
+        _installed = True
     root = logging.getLogger()
     if not root.handlers:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter(LOG_FORMAT))
-        handler.addFilter(_FILTER)
         root.addHandler(handler)
         root.setLevel(logging.INFO)
