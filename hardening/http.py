@@ -203,5 +203,9 @@ class HardenedGraphQL(GraphQL):
             response.status_code = 400
         return response
 
+    def should_render_graphql_ide(self, request) -> bool:
+        # A GET carrying only a persisted-query hash is an operation, not a page view.
+        return super().should_render_graphql_ide(request) and request.query_params.get("extensions") is None
+
     async def render_graphql_ide(self, request: Request) -> Response:
         return graphiql_page(request)

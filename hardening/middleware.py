@@ -11,13 +11,19 @@ from __future__ import annotations
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
+from hardening.persisted import load_manifest
 from hardening.request_id import RequestIdMiddleware, install_request_id_logging
 
 ALLOWED_HEADERS = ["Authorization", "Content-Type", "Accept", "Apollo-Require-Preflight", "X-GraphQL-CSRF", "X-Request-ID"]
 
 
 def hardening_middleware(settings) -> list[Middleware]:
+    """The middleware for `create_app`. Also sets up request-id logging and, in
+    `registered` persisted-query mode, loads the manifest so that a missing or
+    broken one stops the server at start-up rather than failing every request."""
     install_request_id_logging()
+    if settings.PERSISTED_QUERIES == "registered":
+        load_manifest(settings.PERSISTED_QUERIES_MANIFEST)
     return [
         Middleware(RequestIdMiddleware),
         Middleware(
