@@ -113,3 +113,10 @@ def stop_live_server(server: LiveServer) -> None:
     except subprocess.TimeoutExpired:
         server.process.kill()
         server.process.wait()
+
+
+def node_modules_or_fail() -> Path:
+    """The npm packages of tools/setup_node.sh. Missing in CI is a failure, not a skip."""
+    if not (NODE_MODULES / "graphql-http").is_dir():
+        raise AssertionError(f"npm packages missing in {NODE_MODULES}: run tools/setup_node.sh (make assets)")
+    return NODE_MODULES
