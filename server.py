@@ -23,11 +23,9 @@ from settings import Settings, get_settings
 log = logging.getLogger("ownerhub.server")
 
 
-class OwnerHubGraphQL(HardenedGraphQL):
+class OwnerHubGraphQL(HardenedGraphQL):  # GraphQL over HTTP, CSRF, limits: hardening/http.py
     """Strawberry's ASGI app with our per-request context: the viewer comes from
-    the `Authorization: Bearer <token>` header, looked up by the token's hash once
-    the document has validated. GraphQL over HTTP, CSRF rules, limits: see
-    hardening/http.py."""
+    the `Authorization: Bearer <token>` header, looked up by the token's hash."""
 
     def __init__(self, settings: Settings, session_factory, **kwargs):
         super().__init__(
@@ -47,6 +45,7 @@ class OwnerHubGraphQL(HardenedGraphQL):
             request=request,
             response=response,
         )
+        # Looked up once the document has validated (hardening/extensions.py).
         context.bearer_token = _bearer_token(request)
         return context
 
