@@ -29,6 +29,7 @@ class RequestContext:
     # The `Authorization: Bearer` token, looked up by `resolve_viewer` only once
     # the document has validated (hardening/extensions.py).
     bearer_token: str | None = None
+    username: str | None = None
     _viewer_resolved: bool = False
 
     async def resolve_viewer(self) -> None:
@@ -46,3 +47,4 @@ class RequestContext:
             self.actor = actor_for_user_row(viewer)
             self.user_id = viewer.user_id
             self.session_id = viewer.session_id
+            self.username = getattr(viewer, "username", None)
