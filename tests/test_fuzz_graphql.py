@@ -74,7 +74,7 @@ OPERATIONS = [op for op in (result.ok() for result in schema.get_all_operations(
 
 
 @pytest.mark.parametrize("actor", ["builder", "owner"])
-def test_fuzzed_operations_never_fail_the_server_or_cross_tenants(actor, live_server, fuzz_actors):
+def test_case_38_fuzzed_operations_never_fail_the_server_or_cross_tenants(actor, live_server, fuzz_actors):
     """Each example sends one generated document for every root field."""
     token = fuzz_actors[actor]
     assert {"Query.contacts", "Mutation.createContact"} <= {op.label for op in OPERATIONS}

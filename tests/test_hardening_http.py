@@ -270,19 +270,27 @@ async def test_no_cors_headers_by_default(client):
 # -- Case 15: subscriptions ----------------------------------------------------
 
 
-async def test_case_15_there_is_no_subscription_endpoint(settings, client):
-    """The schema has no subscriptions, so no WebSocket endpoint exists at all."""
-    from starlette.testclient import TestClient
-    from starlette.websockets import WebSocketDisconnect
-
-    from hardening_support import settings_like
-    from server import create_app
-
+async def test_case_15_there_is_no_subscription_endpoint(app, client):
+    """The schema has no subscriptions, so no WebSocket endpoint exists: a
+    handshake on /graphql, with either protocol, is closed without being accepted."""
     body = (await post(client, "{ __schema { subscriptionType { name } } }")).json()
     assert body == {"data": {"__schema": {"subscriptionType": None}}}
     for protocol in ("graphql-transport-ws", "graphql-ws"):
-        with TestClient(create_app(settings_like(settings))) as test_client:
-            with pytest.raises(WebSocketDisconnect):
-                with test_client.websocket_connect("/graphql", subprotocols=[protocol]) as ws:
-                    ws.send_json({"type": "connection_init"})
-                    ws.receive_json()
+        sent = []
+        scope = {
+            "type": "websocket", "asgi": {"version": "3.0"}, "scheme": "ws", "path": "/graphql",
+            "raw_path": b"/graphql", "query_string": b"", "root_path": "", "server": ("testserver", 80),
+            "client": ("127.0.0.1", 1234), "subprotocols": [protocol],
+            "headers": [(b"host", b"testserver"), (b"sec-websocket-protocol", protocol.encode())],
+        }
+        incoming = iter([{"type": "websocket.connect"}])
+
+        async def receive():
+            return next(incoming, {"type": "websocket.disconnect", "code": 1000})
+
+        async def send(message):
+            sent.append(message)
+
+        await app(scope, receive, send)
+        assert sent and sent[0]["type"] == "websocket.close"
+        assert not any(m["type"] == "websocket.accept" for m in sent)
