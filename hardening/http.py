@@ -100,10 +100,11 @@ class HardenedGraphQL(GraphQL):
             declared = int(request.headers.get("content-length") or 0)
         except ValueError:
             declared = 0
+        deadline = asyncio.timeout(self.settings.REQUEST_TIMEOUT_SECONDS)
         try:
             if declared > limit:
                 raise BodyTooLarge
-            async with asyncio.timeout(self.settings.REQUEST_TIMEOUT_SECONDS):
+            async with deadline:
                 response = await self.run(request)
         except HTTPException as error:
             response = self._error_response(error.status_code, error.reason, media_type)
@@ -112,9 +113,13 @@ class HardenedGraphQL(GraphQL):
                 413, f"The request body is larger than {self.settings.MAX_BODY_BYTES:,} bytes.", media_type
             )
         except TimeoutError:
-            log.warning("request cut off after %ss", self.settings.REQUEST_TIMEOUT_SECONDS)
-            response = self._error_response(503, "The request took too long and was cancelled.", media_type)
-            response.headers["retry-after"] = "1"
+            if not deadline.expired():  # a timeout of something else: a bug to log
+                log.exception("unexpected timeout outside GraphQL execution")
+                response = self._error_response(500, "Unexpected error.", media_type, code="INTERNAL_SERVER_ERROR")
+            else:
+                log.warning("request cut off after %ss", self.settings.REQUEST_TIMEOUT_SECONDS)
+                response = self._error_response(503, "The request took too long and was cancelled.", media_type)
+                response.headers["retry-after"] = "1"
         except Exception:
             log.exception("unexpected error outside GraphQL execution")
             response = self._error_response(500, "Unexpected error.", media_type, code="INTERNAL_SERVER_ERROR")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import gql
 from hardening.validation import validation_cache_info
 from hardening_support import post
 
