@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from graphql import GraphQLError, OperationDefinitionNode, parse
+from graphql import FragmentSpreadNode, GraphQLError, OperationDefinitionNode, Visitor, parse, visit
 from strawberry.extensions import SchemaExtension
 
 MANIFEST_FORMAT = "apollo-persisted-query-manifest"
@@ -139,8 +139,7 @@ def _source_of(node, source: str) -> str:
 
 
 def _fragments_used(definition, fragments: dict) -> list:
-    from graphql import FragmentSpreadNode, visit, Visitor
-
+    """The fragments an operation spreads, directly or through other fragments."""
     names: list[str] = []
 
     class Spreads(Visitor):
