@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test migrate schema bench clean
+.PHONY: run test migrate schema bench clean assets
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -12,7 +12,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# GraphiQL's assets and the graphql-http audit, from the npm registry (tools/setup_node.sh).
+assets:
+	bash tools/setup_node.sh
+
 run: $(STAMP)
+	@command -v npm >/dev/null 2>&1 && bash tools/setup_node.sh || echo "npm not available: GraphiQL's assets are not installed (the API works without them)"
 	$(BIN)/ownerhub serve
 
 migrate: $(STAMP)
@@ -21,8 +26,8 @@ migrate: $(STAMP)
 schema: $(STAMP)
 	$(BIN)/ownerhub export-schema
 
-test: $(STAMP)
+test: $(STAMP) assets
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache tools/node static/graphiql

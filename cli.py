@@ -111,6 +111,44 @@ def export_schema(
     typer.echo(f"wrote {output}")
 
 
+@app.command("persisted-queries")
+def persisted_queries(
+    sources: list[Path] = typer.Argument(..., help="The client's operations: .graphql files, or folders of them."),
+    output: Path = typer.Option(Path("persisted-queries.json"), "--output", "-o", help="Where to write the manifest."),
+) -> None:
+    """Register the client's operations: write the manifest that
+    PERSISTED_QUERIES=registered runs (Apollo's persisted query manifest format).
+    Every operation must be named and must pass validation, limits included."""
+    import json
+
+    from graphql import parse, specified_rules, validate
+
+    from hardening.persisted import build_manifest
+    from hardening.validation import policy_for
+    from schema.build import schema
+
+    files: list[Path] = []
+    for source in sources:
+        files.extend(sorted(source.rglob("*.graphql")) if source.is_dir() else [source])
+    documents = [path.read_text(encoding="utf-8") for path in files]
+    policy = policy_for(get_settings())
+    failed = False
+    for path, document in zip(files, documents):
+        errors = validate(schema._schema, parse(document), (*specified_rules, *policy.extra_rules))
+        for error in errors:
+            typer.echo(f"error: {path}: {error.message}", err=True)
+            failed = True
+    if failed:
+        raise typer.Exit(code=1)
+    try:
+        manifest = build_manifest(documents)
+    except ValueError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=1) from None
+    output.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    typer.echo(f"wrote {len(manifest['operations'])} operations to {output}")
+
+
 @app.command("seed-demo")
 def seed_demo() -> None:
     """Fill the database with a realistic demo data set."""

@@ -40,3 +40,25 @@ class RequestContext:
     wake_outbox: Callable[[], None] = lambda: None
     # Where profile image renditions are stored (media.storage.MediaStorage).
     media_storage: Any = None
+    # The `Authorization: Bearer` token, looked up by `resolve_viewer` only once
+    # the document has validated (hardening/extensions.py).
+    bearer_token: str | None = None
+    username: str | None = None
+    _viewer_resolved: bool = False
+
+    async def resolve_viewer(self) -> None:
+        """Sets `actor` from the bearer token (by its hash); once per request."""
+        if self._viewer_resolved:
+            return
+        self._viewer_resolved = True
+        if not self.bearer_token:
+            return
+        from services.auth import actor_for_user_row, viewer_for_token
+
+        async with self.session_factory() as session:
+            viewer = await viewer_for_token(session, self.bearer_token)
+        if viewer is not None:
+            self.actor = actor_for_user_row(viewer)
+            self.user_id = viewer.user_id
+            self.session_id = viewer.session_id
+            self.username = getattr(viewer, "username", None)

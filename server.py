@@ -14,9 +14,11 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
-from strawberry.asgi import GraphQL
 
 from db.engine import create_engine, create_session_factory
+from hardening.graphiql import graphiql_routes
+from hardening.http import HardenedGraphQL
+from hardening.middleware import hardening_middleware
 from mail.sender import OutboxSender
 from mail.transports import transports_from_settings
 from models import utcnow
@@ -29,11 +31,9 @@ from media.transport import (
     multipart_csrf_refusal,
     read_bounded_form,
 )
-from permissions.policy import ANONYMOUS
 from ratelimit import AuthRateLimiter
 from request_context import RequestContext
 from schema.build import schema
-from services.auth import actor_for_user_row, viewer_for_token
 from settings import Settings, get_settings
 
 log = logging.getLogger("ownerhub.server")
@@ -56,7 +56,7 @@ class BoundedUploadRequestAdapter(StarletteRequestAdapter):
 UPLOAD_FORMS = "ownerhub.upload_forms"  # scope key: forms to close after the response
 
 
-class OwnerHubGraphQL(GraphQL):
+class OwnerHubGraphQL(HardenedGraphQL):  # GraphQL over HTTP, CSRF, limits: hardening/http.py
     """Strawberry's ASGI app with our per-request context: the viewer comes from
     the `Authorization: Bearer <token>` header, looked up by the token's hash.
     Multipart uploads (the GraphQL multipart request spec) pass the CSRF guard and
@@ -106,17 +106,8 @@ class OwnerHubGraphQL(GraphQL):
             wake_outbox=request.app.state.outbox_sender.wake,
             media_storage=self.media_storage,
         )
-        token = _bearer_token(request)
-        if token:
-            async with self.session_factory() as session:
-                viewer = await viewer_for_token(session, token)
-            if viewer is not None:
-                context.actor = actor_for_user_row(viewer)
-                context.user_id = viewer.user_id
-                context.session_id = viewer.session_id
-                context.username = viewer.username
-            else:
-                context.actor = ANONYMOUS
+        # Looked up once the document has validated (hardening/extensions.py).
+        context.bearer_token = _bearer_token(request)
         return context
 
 
@@ -184,7 +175,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/media/{name}", media_endpoint(media_storage), methods=["GET", "HEAD"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *graphiql_routes(settings.graphiql_enabled),
         ],
+        middleware=hardening_middleware(settings),
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -42,6 +42,14 @@ class Settings(BaseSettings):
     RESET_TTL_MINUTES: int = 30
     SESSION_TTL_HOURS: int = 14 * 24
     OUTBOX_WORKER: Literal["internal", "external"] = "internal"
+    # Hardening (README "Production switches and limits").
+    MAX_QUERY_COST: int = 10_000
+    MAX_BODY_BYTES: int = 1_048_576
+    REQUEST_TIMEOUT_SECONDS: float = 15.0
+    # "apq": Apollo's automatic persisted queries; "registered": only the documents
+    # of PERSISTED_QUERIES_MANIFEST run; "off": plain GraphQL requests only.
+    PERSISTED_QUERIES: Literal["apq", "registered", "off"] = "apq"
+    PERSISTED_QUERIES_MANIFEST: str = "persisted-queries.json"
 
     @property
     def is_production(self) -> bool:

@@ -48,7 +48,7 @@ def check_additional_emails(
     (DUPLICATE_EMAIL). Additional emails may repeat across contacts.
     """
     cleaned: list[str] = []
-    if additional and not primary:
+    if additional and not (primary and primary.strip()):
         errors.add(
             path,
             "PRIMARY_EMAIL_REQUIRED",

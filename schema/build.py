@@ -4,9 +4,9 @@ so each area declares its own fields in its own module."""
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.tools import merge_types
 
+from hardening.extensions import schema_extensions
 from schema import types
 from schema.activation import ActivationMutation, ActivationQuery
 from schema.custom_field_types import CustomField
@@ -31,7 +31,8 @@ def build_schema() -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         types=[types.Contact, types.Job, types.Lead, CustomField, ContactMerge],
-        extensions=[lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)],
+        # Limits, cost, cached validation, persisted queries, error masking.
+        extensions=schema_extensions(),
     )
 
 

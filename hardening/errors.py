@@ -1,0 +1,93 @@
+"""Error masking (SPEC 9, STYLE 9): in production a bug answers "Unexpected error."
+with no message, trace, SQL or path of the server; the log keeps the full trace
+with the request id. Our typed errors go through untouched: permission errors
+(`extensions.code`), the `first` range error, request errors (syntax, validation,
+variables) and user errors, which are payload data and never errors at all."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+from strawberry.relay.types import GlobalIDValueError
+
+from hardening.request_id import current_request_id
+
+log = logging.getLogger("ownerhub.errors")
+
+UNEXPECTED = "Unexpected error."
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """True for an exception a resolver did not mean to show the client."""
+    original = error.original_error
+    if original is None or isinstance(original, GraphQLError):
+        # Request errors carry no original error; errors raised on purpose are
+        # GraphQLErrors (permission classes, `check_page_size`).
+        return False
+    if isinstance(original, GlobalIDValueError):
+        return False  # a malformed id from the client
+    return error.path is not None or not isinstance(original, (ValueError, TypeError))
+
+
+def without_suggestions(error: GraphQLError) -> GraphQLError:
+    """The same error with graphql-core's "Did you mean ...?" hints removed."""
+    message = _SUGGESTION.sub("", error.message)
+    if message == error.message:
+        return error
+    return GraphQLError(
+        message, error.nodes, error.source, error.positions, error.path,
+        error.original_error, error.extensions,
+    )
+
+
+def _settings(execution_context):
+    return getattr(getattr(execution_context, "context", None), "settings", None)
+
+
+class MaskUnexpectedErrors(MaskErrors):
+    """Strawberry's `MaskErrors`, on in production only, masking only bugs; with
+    introspection off it also drops suggestions from execution-time errors
+    (variable coercion), which validation alone cannot hide."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=is_unexpected, error_message=UNEXPECTED)
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        log.error(
+            "unexpected error at %s (request_id=%s)",
+            ".".join(map(str, error.path)) if error.path else "-",
+            current_request_id(),
+            exc_info=error.original_error,
+        )
+        # The GraphQL path and locations stay: they point into the client's own
+        # document. The request id lets support find the trace in the log.
+        return GraphQLError(
+            UNEXPECTED, error.nodes, error.source, error.positions, error.path,
+            extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": current_request_id()},
+        )
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        settings = _settings(self.execution_context)
+        processed = super()._process_errors(errors)
+        if settings is not None and not settings.introspection_enabled:
+            processed = [without_suggestions(error) for error in processed]
+        return processed
+
+    def on_operation(self) -> Iterator[None]:
+        settings = _settings(self.execution_context)
+        if settings is None or not settings.is_production:
+            yield
+            return
+        yield from super().on_operation()
+
+    def on_stream_result(self, result) -> Iterator[None]:  # pragma: no cover - no streaming here
+        settings = _settings(self.execution_context)
+        if settings is not None and settings.is_production:
+            yield from super().on_stream_result(result)
+        else:
+            yield None

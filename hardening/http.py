@@ -1,0 +1,216 @@
+"""GraphQL over HTTP, the way browsers and the graphql-http audit expect it
+(SPEC 9, SECURITY-CASES 6, 10-12): a base class for our Strawberry ASGI view.
+
+* Content negotiation: `application/graphql-response+json` when the client
+  accepts it, else `application/json` (also for `*/*` or no `Accept`), always
+  UTF-8. A request error (syntax, validation, variables, persisted query) has
+  no `data` entry, and answers 400 under `application/graphql-response+json`
+  (200 under `application/json`, as legacy clients expect).
+* CSRF: a POST must be `application/json` (or multipart, which the upload code
+  guards with its preflight header rule); `text/plain` and form posts, which a
+  browser sends cross-site without a preflight, get 415. GET runs queries only;
+  a mutation by GET gets 405. JSON arrays (batches) get 400.
+* Limits: a request body larger than `MAX_BODY_BYTES` is refused (413) while it
+  is read, whatever `Content-Length` says; the whole request is cut off after
+  `REQUEST_TIMEOUT_SECONDS` (503), and the process carries on.
+* Errors of the transport are GraphQL-shaped JSON, and an exception that
+  escapes is logged with its trace and answered "Unexpected error." (500).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+
+from cross_web import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Message, Receive, Scope, Send
+from strawberry.asgi import GraphQL
+from strawberry.http.parse_content_type import parse_content_type
+from strawberry.schema.exceptions import InvalidOperationTypeError
+
+from hardening.graphiql import graphiql_page
+from hardening.request_id import current_request_id
+
+log = logging.getLogger("ownerhub.http")
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+JSON = "application/json"
+
+
+def negotiate(accept: str | None) -> str:
+    """The response media type for an `Accept` header (GraphQL over HTTP 6.4.1)."""
+    if not accept or not accept.strip():
+        return JSON
+    ranges: list[tuple[float, int, str]] = []
+    for index, part in enumerate(accept.split(",")):
+        media, params = parse_content_type(part.strip())
+        quality = 1.0
+        if "q" in params:
+            try:
+                quality = float(params["q"])
+            except ValueError:
+                quality = 0.0
+        if quality > 0:
+            ranges.append((-quality, index, media))
+    for _, _, media in sorted(ranges):
+        if media == GRAPHQL_RESPONSE_JSON:
+            return GRAPHQL_RESPONSE_JSON
+        if media in (JSON, "application/*", "*/*"):
+            return JSON
+    return JSON
+
+
+def error_body(message: str, code: str) -> dict:
+    return {"errors": [{"message": message, "extensions": {"code": code}}]}
+
+
+HTTP_ERROR_CODES = {
+    400: "BAD_REQUEST",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    503: "TIMEOUT",
+}
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class HardenedGraphQL(GraphQL):
+    """Subclasses set `self.settings` (a `settings.Settings`)."""
+
+    settings = None
+
+    # -- ASGI entry: limits, timeout, transport errors -------------------------
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        headers = Request(scope).headers
+        limit = self._body_limit(headers.get("content-type", ""))
+        request = Request(scope, receive=self._limited_receive(receive, limit))
+        media_type = negotiate(headers.get("accept"))
+        try:
+            declared = int(request.headers.get("content-length") or 0)
+        except ValueError:
+            declared = 0
+        deadline = asyncio.timeout(self.settings.REQUEST_TIMEOUT_SECONDS)
+        try:
+            if declared > limit:
+                raise BodyTooLarge
+            async with deadline:
+                response = await self.run(request)
+        except HTTPException as error:
+            response = self._error_response(error.status_code, error.reason, media_type)
+        except BodyTooLarge:
+            response = self._error_response(
+                413, f"The request body is larger than {self.settings.MAX_BODY_BYTES:,} bytes.", media_type
+            )
+        except TimeoutError:
+            if not deadline.expired():  # a timeout of something else: a bug to log
+                log.exception("unexpected timeout outside GraphQL execution")
+                response = self._error_response(500, "Unexpected error.", media_type, code="INTERNAL_SERVER_ERROR")
+            else:
+                log.warning("request cut off after %ss", self.settings.REQUEST_TIMEOUT_SECONDS)
+                response = self._error_response(503, "The request took too long and was cancelled.", media_type)
+                response.headers["retry-after"] = "1"
+        except Exception:
+            log.exception("unexpected error outside GraphQL execution")
+            response = self._error_response(500, "Unexpected error.", media_type, code="INTERNAL_SERVER_ERROR")
+        await response(scope, receive, send)
+
+    def _body_limit(self, content_type_header: str) -> int:
+        content_type, _ = parse_content_type(content_type_header)
+        if content_type == "multipart/form-data":
+            # Uploads have their own caps, enforced while streaming (media/transport).
+            return 1 << 62
+        return self.settings.MAX_BODY_BYTES
+
+    @staticmethod
+    def _limited_receive(receive: Receive, limit: int) -> Receive:
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge
+            return message
+
+        return limited
+
+    def _error_response(self, status: int, message: str, media_type: str, code: str | None = None) -> Response:
+        body = error_body(message, code or HTTP_ERROR_CODES.get(status, "BAD_REQUEST"))
+        body["errors"][0]["extensions"]["requestId"] = current_request_id()
+        response = Response(
+            json.dumps(body, separators=(",", ":")),
+            status_code=status,
+            media_type=f"{media_type}; charset=utf-8",
+        )
+        if status == 405:
+            response.headers["allow"] = "GET, POST"
+        return response
+
+    # -- Request parsing: CSRF rules, batching off ------------------------------
+
+    async def parse_http_body(self, request):
+        if request.method == "POST":
+            content_type, params = parse_content_type(request.content_type or "")
+            charset = params.get("charset", "utf-8").lower()
+            if content_type == JSON and charset in ("utf-8", "utf8"):
+                body = await request.get_body()
+                if body.lstrip()[:1] == b"[":
+                    raise HTTPException(400, "Batched requests are not supported: send one operation per request.")
+            elif content_type != "multipart/form-data":
+                raise HTTPException(
+                    415, "POST requests must have the content type application/json (UTF-8)."
+                )
+        return await super().parse_http_body(request)
+
+    async def execute_single(self, *args, **kwargs):
+        try:
+            return await super().execute_single(*args, **kwargs)
+        except HTTPException as error:
+            if isinstance(error.__cause__, InvalidOperationTypeError):
+                # A GET can be sent cross-site without a preflight: queries only.
+                raise HTTPException(405, "Only queries can be sent with GET; send mutations with POST.") from error
+            raise
+
+    # -- Responses: media type, status, request errors --------------------------
+
+    async def get_sub_response(self, request: Request) -> Response:
+        sub_response = await super().get_sub_response(request)
+        sub_response.graphql_media_type = negotiate(request.headers.get("accept"))
+        return sub_response
+
+    async def process_result(self, request, result):
+        data = await super().process_result(request, result)
+        errors = result.errors or []
+        if result.data is None and errors and all(error.path is None for error in errors):
+            # A request error: execution never started, so there is no data entry.
+            data.pop("data", None)
+        return data
+
+    def create_response(self, response_data, sub_response: Response) -> Response:
+        media_type = getattr(sub_response, "graphql_media_type", JSON)
+        response = super().create_response(response_data, sub_response)
+        response.headers["content-type"] = f"{media_type}; charset=utf-8"
+        request_error = isinstance(response_data, dict) and "data" not in response_data
+        if request_error and media_type == GRAPHQL_RESPONSE_JSON and not sub_response.status_code:
+            response.status_code = 400
+        return response
+
+    def should_render_graphql_ide(self, request) -> bool:
+        # A GET carrying only a persisted-query hash is an operation, not a page view.
+        return super().should_render_graphql_ide(request) and request.query_params.get("extensions") is None
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql_page(request)

@@ -1,0 +1,202 @@
+"""Persisted queries (SPEC 9; Strawberry has none).
+
+Two modes, chosen by the `PERSISTED_QUERIES` setting:
+
+* `apq` (default): Apollo's automatic persisted queries. A request may carry
+  `extensions.persistedQuery = {version: 1, sha256Hash}` instead of the query
+  text. An unknown hash answers the `PersistedQueryNotFound` error; the client
+  then sends the text with the hash, which is checked and stored, and later
+  requests send the hash alone. The store is a bounded in-memory LRU per server
+  process: a miss only costs the client one round trip.
+* `registered`: only the documents of the manifest file
+  (`PERSISTED_QUERIES_MANIFEST`, made by `ownerhub persisted-queries`) run, by
+  hash or by their exact text; anything else is refused before parsing.
+* `off`: plain requests only; a `persistedQuery` extension is refused.
+
+The manifest uses Apollo's format (`apollo-persisted-query-manifest`, version 1),
+so a manifest made by Apollo's own generator works too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from graphql import FragmentSpreadNode, GraphQLError, OperationDefinitionNode, Visitor, parse, visit
+from strawberry.extensions import SchemaExtension
+
+MANIFEST_FORMAT = "apollo-persisted-query-manifest"
+APQ_STORE_SIZE = 2_000
+
+
+def sha256_hex(document: str) -> str:
+    return hashlib.sha256(document.encode("utf-8")).hexdigest()
+
+
+class PersistedQueryError(GraphQLError):
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message, extensions={"code": code})
+
+
+def not_found() -> PersistedQueryError:
+    # Apollo clients look for this message or code and retry with the text.
+    return PersistedQueryError("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")
+
+
+class AutomaticPersistedQueryStore:
+    """A bounded, thread-safe LRU of hash -> document text."""
+
+    def __init__(self, size: int = APQ_STORE_SIZE) -> None:
+        self._size = size
+        self._items: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, digest: str) -> str | None:
+        with self._lock:
+            text = self._items.get(digest)
+            if text is not None:
+                self._items.move_to_end(digest)
+            return text
+
+    def put(self, digest: str, text: str) -> None:
+        with self._lock:
+            self._items[digest] = text
+            self._items.move_to_end(digest)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+APQ_STORE = AutomaticPersistedQueryStore()
+
+
+@dataclass(frozen=True)
+class Manifest:
+    documents: dict[str, str]  # sha256 -> body
+
+
+_manifests: dict[str, tuple[float, Manifest]] = {}
+_manifest_lock = threading.Lock()
+
+
+def load_manifest(path: str | os.PathLike) -> Manifest:
+    """The manifest at `path`, re-read when the file changes. A missing or broken
+    manifest in `registered` mode is a configuration error: it raises."""
+    path = str(path)
+    mtime = os.stat(path).st_mtime
+    with _manifest_lock:
+        cached = _manifests.get(path)
+        if cached is not None and cached[0] == mtime:
+            return cached[1]
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    if data.get("format") != MANIFEST_FORMAT or data.get("version") != 1:
+        raise ValueError(f"{path} is not an {MANIFEST_FORMAT} (version 1)")
+    documents = {}
+    for operation in data["operations"]:
+        body = operation["body"]
+        if sha256_hex(body) != operation["id"]:
+            raise ValueError(f"{path}: the id of operation {operation.get('name')!r} is not the SHA-256 of its body")
+        documents[operation["id"]] = body
+    manifest = Manifest(documents)
+    with _manifest_lock:
+        _manifests[path] = (mtime, manifest)
+    return manifest
+
+
+def build_manifest(documents: Iterable[str]) -> dict:
+    """A manifest entry per operation. Each operation is stored as a document of
+    its own with the fragments it uses, the way Apollo's generator does."""
+    operations = []
+    seen: set[str] = set()
+    for source in documents:
+        document = parse(source)
+        fragments = {d.name.value: d for d in document.definitions if not isinstance(d, OperationDefinitionNode)}
+        for definition in document.definitions:
+            if not isinstance(definition, OperationDefinitionNode):
+                continue
+            if definition.name is None:
+                raise ValueError("every registered operation needs a name")
+            used = _fragments_used(definition, fragments)
+            body = "\n\n".join(_source_of(node, source) for node in [definition, *used])
+            digest = sha256_hex(body)
+            if digest in seen:
+                continue
+            seen.add(digest)
+            operations.append(
+                {"id": digest, "name": definition.name.value, "type": definition.operation.value, "body": body}
+            )
+    operations.sort(key=lambda op: (op["name"], op["id"]))
+    return {"format": MANIFEST_FORMAT, "version": 1, "operations": operations}
+
+
+def _source_of(node, source: str) -> str:
+    return source[node.loc.start : node.loc.end]
+
+
+def _fragments_used(definition, fragments: dict) -> list:
+    """The fragments an operation spreads, directly or through other fragments."""
+    names: list[str] = []
+
+    class Spreads(Visitor):
+        def enter_fragment_spread(self, node: FragmentSpreadNode, *_):
+            names.append(node.name.value)
+
+    pending = [definition]
+    done: list[str] = []
+    while pending:
+        names.clear()
+        visit(pending.pop(), Spreads())
+        for name in names:
+            if name not in done and name in fragments:
+                done.append(name)
+                pending.append(fragments[name])
+    return [fragments[name] for name in sorted(done)]
+
+
+def _persisted_hash(extensions: dict | None) -> str | None:
+    persisted = (extensions or {}).get("persistedQuery")
+    if persisted is None:
+        return None
+    if not isinstance(persisted, dict) or persisted.get("version") != 1 or not isinstance(
+        persisted.get("sha256Hash"), str
+    ):
+        raise PersistedQueryError("Unsupported persisted query: expected version 1 and a sha256Hash.", "BAD_REQUEST")
+    return persisted["sha256Hash"].lower()
+
+
+class PersistedQueries(SchemaExtension):
+    """Fills in or checks the document before it is parsed (on_operation runs first)."""
+
+    def on_operation(self) -> Iterator[None]:
+        execution_context = self.execution_context
+        settings = getattr(execution_context.context, "settings", None)
+        mode = settings.PERSISTED_QUERIES if settings is not None else "apq"
+        digest = _persisted_hash(execution_context.operation_extensions)
+        query = execution_context.query
+        if mode == "registered":
+            manifest = load_manifest(settings.PERSISTED_QUERIES_MANIFEST)
+            key = digest if digest is not None else (sha256_hex(query) if query else None)
+            registered = manifest.documents.get(key) if key else None
+            if registered is None or (query and query != registered):
+                raise PersistedQueryError(
+                    "This server runs only registered operations.", "PERSISTED_QUERY_NOT_ALLOWED"
+                )
+            execution_context.query = registered
+        elif digest is not None:
+            if mode == "off":
+                raise PersistedQueryError("Persisted queries are not supported.", "PERSISTED_QUERY_NOT_SUPPORTED")
+            if query:
+                if sha256_hex(query) != digest:
+                    raise PersistedQueryError("provided sha does not match query", "PERSISTED_QUERY_HASH_MISMATCH")
+                APQ_STORE.put(digest, query)
+            else:
+                stored = APQ_STORE.get(digest)
+                if stored is None:
+                    raise not_found()
+                execution_context.query = stored
+        yield

@@ -1,0 +1,80 @@
+"""Validation with our limit rules, cached across requests.
+
+Strawberry's `ValidationCache` keys its cache on (schema, document, rules) and
+cannot hide graphql-core's "Did you mean ...?" suggestions, which leak the
+schema when introspection is off. This extension does the same caching with
+`hide_suggestions`. Its rule tuple is made of classes built once (limits.py,
+`cost_rule` is memoised per cap), so a repeated document is validated once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSchema, validate
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
+
+from hardening.limits import QueryLimitsRule, cost_rule
+
+CACHE_SIZE = 256
+DEFAULT_MAX_COST = 10_000
+
+
+@dataclass(frozen=True)
+class ValidationPolicy:
+    extra_rules: tuple[type[ASTValidationRule], ...]
+    hide_suggestions: bool
+
+
+@cache
+def validation_policy(*, introspection: bool, max_cost: int) -> ValidationPolicy:
+    rules: tuple[type[ASTValidationRule], ...] = (
+        QueryLimitsRule,
+        cost_rule(max_cost),
+        MaybeNullValidationRule,
+        OneOfInputValidationRule,
+    )
+    if not introspection:
+        rules += (NoSchemaIntrospectionCustomRule,)
+    # Suggestions describe the schema as much as introspection does.
+    return ValidationPolicy(rules, hide_suggestions=not introspection)
+
+
+def policy_for(settings) -> ValidationPolicy:
+    if settings is None:  # executed outside a request (tools, tests of the schema)
+        return validation_policy(introspection=True, max_cost=DEFAULT_MAX_COST)
+    return validation_policy(introspection=settings.introspection_enabled, max_cost=settings.MAX_QUERY_COST)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def validate_cached(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    rules: tuple[type[ASTValidationRule], ...],
+    hide_suggestions: bool,
+) -> list[GraphQLError]:
+    return validate(schema, document, rules, hide_suggestions=hide_suggestions)
+
+
+def validation_cache_info():
+    """Hits and misses of the shared validation cache (`functools` statistics)."""
+    return validate_cached.cache_info()
+
+
+class LimitedValidation(SchemaExtension):
+    def on_validate(self) -> Iterator[None]:
+        execution_context = self.execution_context
+        policy = policy_for(getattr(execution_context.context, "settings", None))
+        execution_context.pre_execution_errors = list(
+            validate_cached(
+                execution_context.schema._schema,
+                execution_context.graphql_document,
+                (*execution_context.validation_rules, *policy.extra_rules),
+                policy.hide_suggestions,
+            )
+        )
+        yield
