@@ -75,6 +75,8 @@ class Contact(relay.Node):
     created_at: datetime
     updated_at: datetime
     _status: strawberry.Private[str]
+    # Relations a root resolver prefetched (resolvers/prefetch.py); None: not fetched.
+    _jobs: strawberry.Private[list[Job] | None] = None
 
     @classmethod
     def from_model(cls, row, additional_emails: list[str], info_or_context) -> Contact:
@@ -136,6 +138,7 @@ class Job(relay.Node):
     address: Address | None
     created_at: datetime
     updated_at: datetime
+    _owners: strawberry.Private[list[Contact] | None] = None
 
     @classmethod
     def from_model(cls, row) -> Job:
