@@ -6,6 +6,8 @@ from __future__ import annotations
 import contextlib
 import logging
 
+import orjson
+
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -56,6 +58,12 @@ class OwnerHubGraphQL(GraphQL):
             else:
                 context.actor = ANONYMOUS
         return context
+
+
+    def encode_json(self, data: object) -> bytes:
+        # orjson is several times faster than json.dumps on a list page; it writes
+        # UTF-8 where json.dumps writes \u escapes, which is the same JSON.
+        return orjson.dumps(data)
 
 
 def _bearer_token(request: Request) -> str | None:

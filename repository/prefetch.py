@@ -9,11 +9,13 @@ read is scoped to the viewer's builder account, like the other repositories.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
+from datetime import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, Select, String, and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -67,53 +69,50 @@ class PrefetchRepository:
         self.session = session
         self.builder_account_id = builder_account_id
 
-    async def contact_page(self, *, first: int, with_emails: bool, **page_args) -> tuple[list[ContactRows], bool]:
-        """A keyset page (see ContactRepository.page_query) and, in the same statement,
-        the additional emails of its contacts."""
-        contacts = ContactRepository(self.session, self.builder_account_id)
-        page = contacts.page_query(first=first, **page_args).with_only_columns(*contacts_t.c).subquery()
-        if not with_emails:
-            rows = (await self.session.execute(select(page))).all()
-            found = [ContactRows(row) for row in rows]
-        else:
-            query = (
-                select(page, emails_t.c.email)
-                .outerjoin(emails_t, emails_t.c.contact_id == page.c.id)
-                # The page keeps its order: SQLite and PostgreSQL both keep a joined
-                # subquery's order only by chance, so order again, by the page's rank.
-                .order_by(_rank(page, page_args["order_by"]), page.c.id, emails_t.c.position)
+    async def contact_page(
+        self,
+        *,
+        first: int,
+        with_emails: bool,
+        after: tuple[str, int] | None,
+        search: str | None,
+        statuses: Sequence[str] | None,
+        order_by: str,
+    ) -> tuple[list[ContactRows], bool]:
+        """A keyset page (the one ContactRepository.page_query reads) and, in the
+        same statement, the additional emails of its contacts."""
+        if search or statuses:
+            page = ContactRepository(self.session, self.builder_account_id).page_query(
+                first=first, after=after, search=search, statuses=statuses, order_by=order_by
             )
-            rows = (await self.session.execute(query)).all()
-            found = _group_contacts(rows, len(contacts_t.c))
+            query, params = _with_emails(page, order_by, with_emails), {}
+        else:
+            # The plain page, the list screen's query, is built once per shape with bound
+            # parameters: building a statement costs more than running it here.
+            after_value = _keyset_value(after[0], order_by) if after is not None else None
+            query = _plain_page(order_by, after_value is not None, with_emails)
+            params = {"account": self.builder_account_id, "limit": first + 1}
+            if after_value is not None:
+                params["after_value"], params["after_id"] = after_value, after[1]
+        rows = (await self.session.execute(query, params)).all()
+        found = _group_contacts(rows, len(contacts_t.c) if with_emails else None)
         return found[:first], len(found) > first
 
     async def viewer(self, user_id: int, *, with_contact: bool) -> ViewerRows | None:
         """The signed-in user, their builder account's name and, for an owner, their
         contact with its additional emails: one statement."""
-        columns = [User.username, User.kind, User.role, BuilderAccount.name]
-        query = (
-            select(*columns)
-            .join(BuilderAccount, BuilderAccount.id == User.builder_account_id)
-            .where(User.id == user_id, User.builder_account_id == self.builder_account_id)
-        )
-        if with_contact:
-            query = (
-                query.add_columns(*contacts_t.c, emails_t.c.email)
-                .outerjoin(contacts_t, (contacts_t.c.id == User.contact_id)
-                           & (contacts_t.c.builder_account_id == self.builder_account_id)
-                           & contacts_t.c.merged_into_id.is_(None))
-                .outerjoin(emails_t, emails_t.c.contact_id == contacts_t.c.id)
-                .order_by(emails_t.c.position)
-            )
-        rows = (await self.session.execute(query)).all()
+        rows = (await self.session.execute(
+            _viewer_statement(with_contact), {"user_id": user_id, "account": self.builder_account_id}
+        )).all()
         if not rows:
             return None
         first = rows[0]
         contact = None
         if with_contact and first[4] is not None:
             width = len(contacts_t.c)
-            contact_rows = [_ContactView(row[4:4 + width]) for row in rows]
-            contact = ContactRows(contact_rows[0], [row[4 + width] for row in rows if row[4 + width] is not None])
+            contact = ContactRows(
+                _ContactView(first[4:4 + width]), [row[4 + width] for row in rows if row[4 + width] is not None]
+            )
         return ViewerRows(first.username, first.kind, first.role, first.name, contact)
 
     async def jobs_of_contacts(
@@ -121,28 +120,10 @@ class PrefetchRepository:
     ) -> dict[int, list[JobRows]]:
         """The jobs of each contact (by job id) and, when asked, each job's owners in
         order, with their additional emails: one statement."""
-        mine = aliased(job_owners_t)
-        columns: list[Any] = [mine.c.contact_id, *jobs_t.c]
-        query = (
-            select()
-            .select_from(mine)
-            .join(jobs_t, jobs_t.c.id == mine.c.job_id)
-            .where(mine.c.contact_id.in_(contact_ids), jobs_t.c.builder_account_id == self.builder_account_id)
-        )
-        order: list[Any] = [mine.c.contact_id, jobs_t.c.id]
-        if with_owners:
-            others, owner = aliased(job_owners_t), aliased(contacts_t)
-            columns += list(owner.c)
-            query = query.join(others, others.c.job_id == jobs_t.c.id).join(
-                owner, (owner.c.id == others.c.contact_id) & (owner.c.builder_account_id == self.builder_account_id)
-            )
-            order.append(others.c.position)
-            if with_owner_emails:
-                owner_emails = aliased(emails_t)
-                columns.append(owner_emails.c.email)
-                query = query.outerjoin(owner_emails, owner_emails.c.contact_id == owner.c.id)
-                order.append(owner_emails.c.position)
-        rows = (await self.session.execute(query.add_columns(*columns).order_by(*order))).all()
+        rows = (await self.session.execute(
+            _jobs_statement(with_owners, with_owner_emails),
+            {"contact_ids": list(contact_ids), "account": self.builder_account_id},
+        )).all()
 
         job_width, contact_width = len(jobs_t.c), len(contacts_t.c)
         result: dict[int, list[JobRows]] = {contact_id: [] for contact_id in contact_ids}
@@ -167,8 +148,83 @@ class PrefetchRepository:
         return result
 
 
-def _rank(page, order_by: str):
-    return ORDERINGS_OF[order_by](page.c)
+@functools.cache
+def _viewer_statement(with_contact: bool) -> Select:
+    query = (
+        select(User.username, User.kind, User.role, BuilderAccount.name)
+        .join(BuilderAccount, BuilderAccount.id == User.builder_account_id)
+        .where(User.id == bindparam("user_id"), User.builder_account_id == bindparam("account"))
+    )
+    if not with_contact:
+        return query
+    return (
+        query.add_columns(*contacts_t.c, emails_t.c.email)
+        .outerjoin(contacts_t, (contacts_t.c.id == User.contact_id)
+                   & (contacts_t.c.builder_account_id == bindparam("account"))
+                   & contacts_t.c.merged_into_id.is_(None))
+        .outerjoin(emails_t, emails_t.c.contact_id == contacts_t.c.id)
+        .order_by(emails_t.c.position)
+    )
+
+
+@functools.cache
+def _jobs_statement(with_owners: bool, with_owner_emails: bool) -> Select:
+    mine = aliased(job_owners_t)
+    columns: list[Any] = [mine.c.contact_id, *jobs_t.c]
+    query = (
+        select()
+        .select_from(mine)
+        .join(jobs_t, jobs_t.c.id == mine.c.job_id)
+        .where(mine.c.contact_id.in_(bindparam("contact_ids", expanding=True)),
+               jobs_t.c.builder_account_id == bindparam("account"))
+    )
+    order: list[Any] = [mine.c.contact_id, jobs_t.c.id]
+    if with_owners:
+        others, owner = aliased(job_owners_t), aliased(contacts_t)
+        columns += list(owner.c)
+        query = query.join(others, others.c.job_id == jobs_t.c.id).join(
+            owner, (owner.c.id == others.c.contact_id) & (owner.c.builder_account_id == bindparam("account"))
+        )
+        order.append(others.c.position)
+        if with_owner_emails:
+            owner_emails = aliased(emails_t)
+            columns.append(owner_emails.c.email)
+            query = query.outerjoin(owner_emails, owner_emails.c.contact_id == owner.c.id)
+            order.append(owner_emails.c.position)
+    return query.add_columns(*columns).order_by(*order)
+
+
+def _keyset_value(value: str, order_by: str):
+    if order_by != "CREATED_AT":
+        return value
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+@functools.cache
+def _plain_page(order_by: str, keyset: bool, with_emails: bool) -> Select:
+    sort = ORDERINGS_OF[order_by](Contact)
+    query = select(Contact).where(
+        Contact.builder_account_id == bindparam("account"), Contact.merged_into_id.is_(None)
+    )
+    if keyset:
+        value = bindparam("after_value", type_=Contact.created_at.type if order_by == "CREATED_AT" else String())
+        query = query.where(or_(sort > value, and_(sort == value, Contact.id > bindparam("after_id"))))
+    return _with_emails(query.order_by(sort, Contact.id).limit(bindparam("limit")), order_by, with_emails)
+
+
+def _with_emails(page_query: Select, order_by: str, with_emails: bool) -> Select:
+    page = page_query.with_only_columns(*contacts_t.c).subquery()
+    if not with_emails:
+        return select(page).order_by(ORDERINGS_OF[order_by](page.c), page.c.id)
+    return (
+        select(page, emails_t.c.email)
+        .outerjoin(emails_t, emails_t.c.contact_id == page.c.id)
+        # A joined subquery's order is not kept: order again by the page's keys.
+        .order_by(ORDERINGS_OF[order_by](page.c), page.c.id, emails_t.c.position)
+    )
 
 
 class _View(tuple):

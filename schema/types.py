@@ -88,7 +88,7 @@ class Contact(relay.Node):
         if actor.kind is ActorKind.OWNER and actor.contact_id != row.id:
             return cls(
                 id=row.id, first_name=row.first_name, last_name=row.last_name, display_name=name,
-                phone=None, cell_phone=None, address=None, primary_email=None, additional_emails=[],
+                phone=None, cell_phone=None, address=None, primary_email=None, additional_emails=[], emails=[],
                 activation_status=ActivationStatus(row.activation_status), sms_opt_in=False,
                 created_at=row.created_at, updated_at=row.updated_at, _status=row.activation_status,
             )
@@ -102,16 +102,13 @@ class Contact(relay.Node):
             address=Address.from_columns(row),
             primary_email=row.primary_email,
             additional_emails=list(additional_emails),
+            emails=([row.primary_email] if row.primary_email else []) + list(additional_emails),
             activation_status=ActivationStatus(row.activation_status),
             sms_opt_in=row.sms_opt_in,
             created_at=row.created_at,
             updated_at=row.updated_at,
             _status=row.activation_status,
         )
-
-    @strawberry.field(description="Primary email first, then the additional emails.")
-    def emails(self) -> list[str]:
-        return ([self.primary_email] if self.primary_email else []) + self.additional_emails
 
     @strawberry.field
     def viewer_can(self, info: Info) -> ContactPermissions:
@@ -125,6 +122,8 @@ class Contact(relay.Node):
         resolver=relations.contact_leads,
         description="Lead opportunities this contact is on (empty for an owner: owners never see leads).",
     )
+    # A plain value set by from_model, not a resolver: it is on every list row.
+    emails: list[str] = strawberry.field(description="Primary email first, then the additional emails.")
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
