@@ -242,6 +242,7 @@ async def run(args, url: str) -> None:
     servers = {kind: start_server(kind, url) for kind in ("graphql", "baseline")}
     samples: dict[tuple[str, str], list[Sample]] = {}
     ratios: dict[str, list[float]] = {}
+    cpu_ratios: dict[str, list[float]] = {}
     try:
         for kind, (process, port) in servers.items():  # warm up both (imports, caches, pools)
             for query in args.queries:
@@ -255,6 +256,11 @@ async def run(args, url: str) -> None:
                         await load(process.pid, port, query, args.seconds, args.concurrency))
                 graphql, base = samples[query, "graphql"][-1], samples[query, "baseline"][-1]
                 ratios.setdefault(query, []).append(graphql.rps / base.rps if base.rps else 0.0)
+                # CPU per request of the baseline over the server's: what the throughput
+                # ratio would be with a whole core each, less swayed by a loaded machine.
+                cpu_ratios.setdefault(query, []).append(
+                    (base.cpu_seconds / max(base.requests, 1)) / (graphql.cpu_seconds / max(graphql.requests, 1))
+                    if graphql.cpu_seconds and base.cpu_seconds else 0.0)
                 print(f"round {round_no + 1} {query:8} graphql {graphql.rps:7.0f}/s baseline {base.rps:7.0f}/s"
                       f" ratio {ratios[query][-1]:.2f}", file=sys.stderr, flush=True)
         rss = {kind: peak_rss_mb(process.pid) for kind, (process, _) in servers.items()}
@@ -266,18 +272,22 @@ async def run(args, url: str) -> None:
 
     print(f"\n{args.database}, {args.contacts} contacts, {args.rounds} rounds x {args.seconds:g} s,"
           f" {args.concurrency} clients, one uvicorn worker each (uvloop + httptools)\n")
-    print("| query | server | req/s | p50 ms | p99 ms | CPU ms/req | SQL/req | peak RSS MB | errors | ratio |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| query | server | req/s | p50 ms | p99 ms | CPU ms/req | SQL/req | peak RSS MB | errors | ratio | CPU ratio |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for query in args.queries:
         for kind in ("graphql", "baseline"):
             runs = samples[query, kind]
             latencies = [value for s in runs for value in s.latencies]
             requests = sum(s.requests for s in runs)
             ratio = f"{statistics.median(ratios[query]):.2f}" if kind == "graphql" else "1"
+            cpu_ratio = f"{statistics.median(cpu_ratios[query]):.2f}" if kind == "graphql" else "1"
             print(f"| {query} | {kind} | {statistics.median(s.rps for s in runs):.0f} |"
                   f" {percentile(latencies, 0.5) * 1000:.1f} | {percentile(latencies, 0.99) * 1000:.1f} |"
                   f" {sum(s.cpu_seconds for s in runs) * 1000 / max(requests, 1):.2f} |"
-                  f" {counts[query, kind]:g} | {rss[kind]:.0f} | {sum(s.errors for s in runs)} | {ratio} |")
+                  f" {counts[query, kind]:g} | {rss[kind]:.0f} | {sum(s.errors for s in runs)} | {ratio} | {cpu_ratio} |")
+    print("\nper-round ratios: " + "; ".join(
+        f"{q} " + " ".join(f"{r:.2f}" for r in ratios[q]) for q in args.queries))
+    print("cpu-ratio " + " ".join(f"{q}={statistics.median(cpu_ratios[q]):.2f}" for q in args.queries))
     summary = " ".join(f"{q}={statistics.median(ratios[q]):.2f}" for q in ("profile", "list") if q in ratios)
     print(f"\nratio {summary}")
 
