@@ -69,6 +69,12 @@ class PrefetchRepository:
         self.session = session
         self.builder_account_id = builder_account_id
 
+    async def _rows(self, statement: Select, params: dict) -> list[Row]:
+        # Core statements on the session's connection: the ORM's execute path
+        # (events, identity map, result adaptation) is pure overhead for plain rows.
+        connection = await self.session.connection()
+        return (await connection.execute(statement, params)).all()
+
     async def contact_page(
         self,
         *,
@@ -94,16 +100,14 @@ class PrefetchRepository:
             params = {"account": self.builder_account_id, "limit": first + 1}
             if after_value is not None:
                 params["after_value"], params["after_id"] = after_value, after[1]
-        rows = (await self.session.execute(query, params)).all()
+        rows = await self._rows(query, params)
         found = _group_contacts(rows, len(contacts_t.c) if with_emails else None)
         return found[:first], len(found) > first
 
     async def viewer(self, user_id: int, *, with_contact: bool) -> ViewerRows | None:
         """The signed-in user, their builder account's name and, for an owner, their
         contact with its additional emails: one statement."""
-        rows = (await self.session.execute(
-            _viewer_statement(with_contact), {"user_id": user_id, "account": self.builder_account_id}
-        )).all()
+        rows = await self._rows(_viewer_statement(with_contact), {"user_id": user_id, "account": self.builder_account_id})
         if not rows:
             return None
         first = rows[0]
@@ -120,10 +124,10 @@ class PrefetchRepository:
     ) -> dict[int, list[JobRows]]:
         """The jobs of each contact (by job id) and, when asked, each job's owners in
         order, with their additional emails: one statement."""
-        rows = (await self.session.execute(
+        rows = await self._rows(
             _jobs_statement(with_owners, with_owner_emails),
             {"contact_ids": list(contact_ids), "account": self.builder_account_id},
-        )).all()
+        )
 
         job_width, contact_width = len(jobs_t.c), len(contacts_t.c)
         result: dict[int, list[JobRows]] = {contact_id: [] for contact_id in contact_ids}
