@@ -159,7 +159,9 @@ async def generate(url: str, contacts: int, *, seed: int = 7) -> dict[str, int]:
                 for table in ("builder_accounts", "users", "contacts", "contact_emails", "jobs", "leads", "auth_sessions"):
                     await conn.execute(text(
                         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
-        async with engine.connect() as conn:
+        async with engine.begin() as conn:
+            # Committed, so the planner keeps the statistics (without them SQLite reads
+            # a job list by scanning the account's jobs instead of job_owners by contact).
             await conn.execute(text("ANALYZE"))
     finally:
         await engine.dispose()
