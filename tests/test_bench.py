@@ -10,6 +10,7 @@ import pytest
 
 from bench import baseline, queries
 from bench.generate import BUILDER_TOKEN, OWNER_TOKEN, generate
+from db.engine import is_sqlite
 
 JSON = {"Content-Type": "application/json"}
 
@@ -114,7 +115,7 @@ async def test_relations_below_the_plan_still_resolve_with_their_rules(bench_dat
             assert (owner["jobs"] != []) == (owner["id"] == own_id)
 
 
-async def test_write_mix_statement_counts(bench_data, client, sql_counter):
+async def test_write_mix_statement_counts(bench_data, database_url, client, sql_counter):
     with sql_counter:
         created = (await post(client, BUILDER_TOKEN, queries.CREATE_CONTACT, {"input": {
             "firstName": "Wendy", "lastName": "Writer", "primaryEmail": "wendy@example.net",
@@ -126,4 +127,5 @@ async def test_write_mix_statement_counts(bench_data, client, sql_counter):
             "contactId": created["contact"]["id"], "emails": ["a@example.org", "b@example.org"]}})).json()
     assert changed["data"]["setAdditionalEmails"]["contact"]["emails"] == [
         "wendy@example.net", "a@example.org", "b@example.org"]
-    assert (create_count, sql_counter.count) == (7, 9)
+    # setAdditionalEmails inserts its two email rows in one statement on PostgreSQL, two on SQLite.
+    assert (create_count, sql_counter.count) == ((7, 9) if is_sqlite(database_url) else (7, 8))
