@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test migrate schema bench clean assets
+.PHONY: run test migrate schema bench bench-data-1m bench-1m clean assets
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,26 @@ schema: $(STAMP)
 
 test: $(STAMP) assets
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The benchmark (bench/, issue 7): not part of CI. BENCH_DB=postgresql runs it on
+# the PostgreSQL at 127.0.0.1:5432; BENCH_ARGS passes --rounds, --seconds, --concurrency.
+BENCH_STAMP := $(VENV)/.installed-bench
+BENCH_DB ?= sqlite
+BENCH_CONTACTS ?= 10000
+BENCH_ARGS ?=
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench.driver --database $(BENCH_DB) --contacts $(BENCH_CONTACTS) $(BENCH_ARGS)
+
+bench-data-1m: $(BENCH_STAMP)
+	$(BIN)/python -m bench.driver --database $(BENCH_DB) --contacts 1000000 --generate-only
+
+bench-1m: bench-data-1m
+	$(BIN)/python -m bench.driver --database $(BENCH_DB) --contacts 1000000 $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache tools/node static/graphiql

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 
+import orjson
 from cross_web import FormData as GraphQLFormData
 from cross_web import HTTPException, StarletteRequestAdapter
 from sqlalchemy import text
@@ -109,6 +110,11 @@ class OwnerHubGraphQL(HardenedGraphQL):  # GraphQL over HTTP, CSRF, limits: hard
         # Looked up once the document has validated (hardening/extensions.py).
         context.bearer_token = _bearer_token(request)
         return context
+
+    def encode_json(self, data: object) -> bytes:
+        # orjson is several times faster than json.dumps on a list page; it writes
+        # UTF-8 where json.dumps writes \u escapes, which is the same JSON.
+        return orjson.dumps(data)
 
 
 def _bearer_token(request: Request) -> str | None:

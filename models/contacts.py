@@ -37,6 +37,11 @@ class Contact(Base):
         ),
         Index("ix_contacts_builder_last_name", "builder_account_id", "last_name", "id"),
         Index("ix_contacts_builder_primary_email_key", "builder_account_id", "primary_email_key"),
+        # The `contacts` connection's sort keys, exactly as repository/contacts.py
+        # orders by them, so a keyset page reads an index range instead of sorting.
+        Index("ix_contacts_builder_sort_last_name", "builder_account_id", text("coalesce(last_name, '')"), "id"),
+        Index("ix_contacts_builder_sort_first_name", "builder_account_id", text("coalesce(first_name, '')"), "id"),
+        Index("ix_contacts_builder_created_at", "builder_account_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, delete, func, or_, select, update
+from sqlalchemy import Select, and_, delete, func, literal_column, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,11 +31,14 @@ class ContactPage:
 
 
 # Sort keys of `contacts(orderBy:)`; blanks sort first, ties break on id (keyset pagination).
-ORDERINGS = {
-    "LAST_NAME": lambda: func.coalesce(Contact.last_name, ""),
-    "FIRST_NAME": lambda: func.coalesce(Contact.first_name, ""),
-    "CREATED_AT": lambda: Contact.created_at,
+# The '' is a literal, not a bound parameter, so the expression matches the
+# sort indexes (ix_contacts_builder_sort_*) and a page is an index range read.
+ORDERINGS_OF = {
+    "LAST_NAME": lambda columns: func.coalesce(columns.last_name, literal_column("''")),
+    "FIRST_NAME": lambda columns: func.coalesce(columns.first_name, literal_column("''")),
+    "CREATED_AT": lambda columns: columns.created_at,
 }
+ORDERINGS = {name: (lambda of=of: of(Contact)) for name, of in ORDERINGS_OF.items()}
 
 
 def encode_cursor(sort_value, contact_id: int) -> str:
@@ -108,7 +111,7 @@ class ContactRepository:
                 result[contact_id].append(email)
         return result
 
-    async def page(
+    def page_query(
         self,
         *,
         first: int,
@@ -116,7 +119,8 @@ class ContactRepository:
         search: str | None,
         statuses: Sequence[str] | None,
         order_by: str,
-    ) -> ContactPage:
+    ) -> Select:
+        """One keyset page of contacts, plus one row to tell whether a next page exists."""
         sort_expression = ORDERINGS[order_by]()
         query = self._filtered(self._scoped(), search, statuses)
         if after is not None:
@@ -133,7 +137,18 @@ class ContactRepository:
                         and_(sort_expression == sort_value, Contact.id > last_id),
                     )
                 )
-        query = query.order_by(sort_expression, Contact.id).limit(first + 1)
+        return query.order_by(sort_expression, Contact.id).limit(first + 1)
+
+    async def page(
+        self,
+        *,
+        first: int,
+        after: tuple[str, int] | None,
+        search: str | None,
+        statuses: Sequence[str] | None,
+        order_by: str,
+    ) -> ContactPage:
+        query = self.page_query(first=first, after=after, search=search, statuses=statuses, order_by=order_by)
         rows = list((await self.session.execute(query)).scalars())
         return ContactPage(rows=rows[:first], has_next=len(rows) > first)
 

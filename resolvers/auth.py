@@ -12,7 +12,7 @@ from permissions.policy import ActorKind
 from repository.accounts import AccountRepository
 from repository.contacts import ContactRepository
 from repository.uow import UnitOfWork
-from resolvers import throttle
+from resolvers import prefetch, throttle
 from resolvers.support import violation_payload
 from schema import inputs
 from schema.payloads import OkPayload, SessionPayload
@@ -39,7 +39,8 @@ async def viewer_for_user(info: Info, user_id: int) -> types.BuilderUser | types
 async def me(info: Info) -> types.BuilderUser | types.OwnerUser | None:
     if info.context.actor.kind is ActorKind.ANONYMOUS:
         return None
-    return await viewer_for_user(info, info.context.user_id)
+    # Fetches the viewer and what the selection asks of their contact up front.
+    return await prefetch.viewer(info)
 
 
 async def session_payload(info: Info, issued: service.IssuedSession) -> SessionPayload:

@@ -9,8 +9,7 @@ from strawberry.types import Info
 
 import schema.types as types
 from repository.contacts import ContactRepository, decode_cursor, encode_cursor
-from resolvers import nodes
-from resolvers.loaders import bundle_contacts
+from resolvers import nodes, prefetch
 from schema.connections import ContactConnection, ContactEdge
 from schema.enums import ActivationStatus, ContactOrder
 
@@ -52,10 +51,9 @@ async def contacts(
     context = info.context
     statuses = [s.value for s in status] if status else None
     cursor = decode_cursor(after) if after else None
-    async with context.session_factory() as session:
-        repo = ContactRepository(session, context.actor.builder_account_id)
-        page = await repo.page(first=first, after=cursor, search=search, statuses=statuses, order_by=order_by.value)
-        bundles = await bundle_contacts(repo, page.rows)
+    page, has_next = await prefetch.contact_page(
+        info, first=first, after=cursor, search=search, statuses=statuses, order_by=order_by.value
+    )
 
     sort_attr = {"LAST_NAME": "last_name", "FIRST_NAME": "first_name", "CREATED_AT": "created_at"}[order_by.value]
 
@@ -65,10 +63,7 @@ async def contacts(
             value = value.isoformat()
         return encode_cursor(value or "", row.id)
 
-    edges = [
-        ContactEdge(cursor=cursor_of(b.contact), node=types.Contact.from_model(b.contact, b.additional_emails, info))
-        for b in bundles
-    ]
+    edges = [ContactEdge(cursor=cursor_of(row), node=node) for row, node in page]
 
     async def total() -> int:
         async with context.session_factory() as session:
@@ -77,5 +72,5 @@ async def contacts(
             )
 
     return ContactConnection(
-        edges=edges, page_info=page_info(edges, has_next=page.has_next, has_previous=cursor is not None), _total=total
+        edges=edges, page_info=page_info(edges, has_next=has_next, has_previous=cursor is not None), _total=total
     )

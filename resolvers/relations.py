@@ -1,5 +1,9 @@
-"""Resolvers of the relation fields inside objects (Contact.jobs, Job.owners, ...),
-batched through per-request DataLoaders."""
+"""Resolvers of the relation fields inside objects (Contact.jobs, Job.owners, ...).
+
+A relation prefetched by the root resolver (resolvers/prefetch.py) is returned
+as it is, synchronously: a plain value, no task per item. Otherwise it is
+batched through the per-request DataLoaders (the resolver then returns the
+awaitable, which GraphQL execution awaits)."""
 
 from __future__ import annotations
 
@@ -25,10 +29,16 @@ async def _linked(loader, root) -> list:
     return [found[key] for key in sorted(found)]
 
 
-async def contact_jobs(root, info: Info) -> list[types.Job]:
+def contact_jobs(root, info: Info) -> list[types.Job]:
     # An owner sees only their own jobs, never a co-owner's other jobs.
     if _owner_of_other_contact(info, root.id):
         return []
+    if root._jobs is not None:
+        return root._jobs
+    return _load_contact_jobs(root, info)
+
+
+async def _load_contact_jobs(root, info: Info) -> list[types.Job]:
     rows = await _linked(loaders.jobs_by_contact(info.context), root)
     return [types.Job.from_model(row) for row in rows]
 
@@ -40,8 +50,14 @@ async def contact_leads(root, info: Info) -> list[types.Lead]:
     return [types.Lead.from_model(row) for row in rows]
 
 
-async def job_owners(root, info: Info) -> list[types.Contact]:
-    bundles = await loaders.owners_by_job(info.context).load(root.id)
+def job_owners(root, info: Info) -> list[types.Contact]:
+    if root._owners is not None:
+        return root._owners
+    return _load_job_owners(root.id, info)
+
+
+async def _load_job_owners(job_id: int, info: Info) -> list[types.Contact]:
+    bundles = await loaders.owners_by_job(info.context).load(job_id)
     return [types.Contact.from_model(b.contact, b.additional_emails, info) for b in bundles]
 
 

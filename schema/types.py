@@ -69,6 +69,10 @@ class PendingInvite:
     sent_to: str = strawberry.field(description="The primary email the invite went to.")
 
 
+# Enum(value) goes through EnumMeta.__call__, slow on every row of a list: look up once.
+STATUS_BY_VALUE = {status.value: status for status in ActivationStatus}
+
+
 def display_name(first: str | None, last: str | None, email: str | None) -> str:
     name = " ".join(part for part in (first, last) if part)
     return name or email or "Unnamed contact"
@@ -90,6 +94,8 @@ class Contact(relay.Node):
     created_at: datetime
     updated_at: datetime
     _status: strawberry.Private[str]
+    # Relations a root resolver prefetched (resolvers/prefetch.py); None: not fetched.
+    _jobs: strawberry.Private[list[Job] | None] = None
 
     @classmethod
     def from_model(cls, row, additional_emails: list[str], info_or_context) -> Contact:
@@ -101,8 +107,8 @@ class Contact(relay.Node):
         if actor.kind is ActorKind.OWNER and actor.contact_id != row.id:
             return cls(
                 id=row.id, first_name=row.first_name, last_name=row.last_name, display_name=name,
-                phone=None, cell_phone=None, address=None, primary_email=None, additional_emails=[],
-                activation_status=ActivationStatus(row.activation_status), sms_opt_in=False,
+                phone=None, cell_phone=None, address=None, primary_email=None, additional_emails=[], emails=[],
+                activation_status=STATUS_BY_VALUE[row.activation_status], sms_opt_in=False,
                 created_at=row.created_at, updated_at=row.updated_at, _status=row.activation_status,
             )
         return cls(
@@ -115,17 +121,14 @@ class Contact(relay.Node):
             address=Address.from_columns(row),
             primary_email=row.primary_email,
             additional_emails=list(additional_emails),
-            activation_status=ActivationStatus(row.activation_status),
+            emails=([row.primary_email] if row.primary_email else []) + list(additional_emails),
+            activation_status=STATUS_BY_VALUE[row.activation_status],
             sms_opt_in=row.sms_opt_in,
             created_at=row.created_at,
             updated_at=row.updated_at,
             _status=row.activation_status,
             profile_image=ProfileImage.from_columns(row),
         )
-
-    @strawberry.field(description="Primary email first, then the additional emails.")
-    def emails(self) -> list[str]:
-        return ([self.primary_email] if self.primary_email else []) + self.additional_emails
 
     @strawberry.field
     def viewer_can(self, info: Info) -> ContactPermissions:
@@ -142,6 +145,8 @@ class Contact(relay.Node):
         resolver=relations.contact_leads,
         description="Lead opportunities this contact is on (empty for an owner: owners never see leads).",
     )
+    # A plain value set by from_model, not a resolver: it is on every list row.
+    emails: list[str] = strawberry.field(description="Primary email first, then the additional emails.")
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
@@ -175,6 +180,7 @@ class Job(relay.Node):
     address: Address | None
     created_at: datetime
     updated_at: datetime
+    _owners: strawberry.Private[list[Contact] | None] = None
 
     @classmethod
     def from_model(cls, row) -> Job:

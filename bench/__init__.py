@@ -1,0 +1,1 @@
+"""Benchmark of the GraphQL server against a hand-written baseline (issue 7)."""

@@ -1,0 +1,254 @@
+"""Reads for prefetch plans (resolvers/prefetch.py): a root resolver fetches what
+the selection asks for in a constant number of statements, joining a parent
+with its child rows instead of one query per relation.
+
+Rows come back as SQLAlchemy Core rows (attribute access by column name, the same
+names `from_model` reads), which is far cheaper than building ORM objects. Every
+read is scoped to the viewer's builder account, like the other repositories.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from datetime import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Row, Select, String, and_, bindparam, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from models import BuilderAccount, Contact, ContactEmail, Job, JobOwner, User
+from repository.contacts import ORDERINGS_OF, ContactRepository
+
+contacts_t = Contact.__table__
+emails_t = ContactEmail.__table__
+jobs_t = Job.__table__
+job_owners_t = JobOwner.__table__
+
+
+@dataclass
+class ContactRows:
+    """A contact row with its additional emails (in order) and, when asked, its jobs."""
+
+    row: Any
+    additional_emails: list[str] = field(default_factory=list)
+    jobs: list[JobRows] | None = None
+
+
+@dataclass
+class JobRows:
+    row: Any
+    owners: list[ContactRows] | None = None
+
+
+@dataclass
+class ViewerRows:
+    username: str
+    kind: str
+    role: str | None
+    builder_name: str
+    contact: ContactRows | None
+
+
+def _group_contacts(rows: Sequence[Row], email_index: int | None) -> list[ContactRows]:
+    """Folds joined rows (contact columns first, then an email) into one ContactRows per contact."""
+    grouped: dict[int, ContactRows] = {}
+    for row in rows:
+        contact = grouped.get(row[0])
+        if contact is None:
+            contact = grouped[row[0]] = ContactRows(row)
+        if email_index is not None and row[email_index] is not None:
+            contact.additional_emails.append(row[email_index])
+    return list(grouped.values())
+
+
+class PrefetchRepository:
+    def __init__(self, session: AsyncSession, builder_account_id: int):
+        self.session = session
+        self.builder_account_id = builder_account_id
+
+    async def _rows(self, statement: Select, params: dict) -> list[Row]:
+        # Core statements on the session's connection: the ORM's execute path
+        # (events, identity map, result adaptation) is pure overhead for plain rows.
+        connection = await self.session.connection()
+        return (await connection.execute(statement, params)).all()
+
+    async def contact_page(
+        self,
+        *,
+        first: int,
+        with_emails: bool,
+        after: tuple[str, int] | None,
+        search: str | None,
+        statuses: Sequence[str] | None,
+        order_by: str,
+    ) -> tuple[list[ContactRows], bool]:
+        """A keyset page (the one ContactRepository.page_query reads) and, in the
+        same statement, the additional emails of its contacts."""
+        if search or statuses:
+            page = ContactRepository(self.session, self.builder_account_id).page_query(
+                first=first, after=after, search=search, statuses=statuses, order_by=order_by
+            )
+            query, params = _with_emails(page, order_by, with_emails), {}
+        else:
+            # The plain page, the list screen's query, is built once per shape with bound
+            # parameters: building a statement costs more than running it here.
+            after_value = _keyset_value(after[0], order_by) if after is not None else None
+            query = _plain_page(order_by, after_value is not None, with_emails)
+            params = {"account": self.builder_account_id, "limit": first + 1}
+            if after_value is not None:
+                params["after_value"], params["after_id"] = after_value, after[1]
+        rows = await self._rows(query, params)
+        found = _group_contacts(rows, len(contacts_t.c) if with_emails else None)
+        return found[:first], len(found) > first
+
+    async def viewer(self, user_id: int, *, with_contact: bool) -> ViewerRows | None:
+        """The signed-in user, their builder account's name and, for an owner, their
+        contact with its additional emails: one statement."""
+        rows = await self._rows(_viewer_statement(with_contact), {"user_id": user_id, "account": self.builder_account_id})
+        if not rows:
+            return None
+        first = rows[0]
+        contact = None
+        if with_contact and first[4] is not None:
+            width = len(contacts_t.c)
+            contact = ContactRows(
+                _ContactView(first[4:4 + width]), [row[4 + width] for row in rows if row[4 + width] is not None]
+            )
+        return ViewerRows(first.username, first.kind, first.role, first.name, contact)
+
+    async def jobs_of_contacts(
+        self, contact_ids: Sequence[int], *, with_owners: bool, with_owner_emails: bool
+    ) -> dict[int, list[JobRows]]:
+        """The jobs of each contact (by job id) and, when asked, each job's owners in
+        order, with their additional emails: one statement."""
+        rows = await self._rows(
+            _jobs_statement(with_owners, with_owner_emails),
+            {"contact_ids": list(contact_ids), "account": self.builder_account_id},
+        )
+
+        job_width, contact_width = len(jobs_t.c), len(contacts_t.c)
+        result: dict[int, list[JobRows]] = {contact_id: [] for contact_id in contact_ids}
+        last_job: dict[int, JobRows] = {}
+        last_owner: dict[tuple[int, int], ContactRows] = {}
+        for row in rows:
+            contact_id, job_id = row[0], row[1]
+            job = last_job.get(contact_id)
+            if job is None or job.row.id != job_id:
+                job = last_job[contact_id] = JobRows(_JobView(row[1:1 + job_width]), [] if with_owners else None)
+                result[contact_id].append(job)
+            if with_owners:
+                start = 1 + job_width
+                owner_id = row[start]
+                key = (contact_id, job_id)
+                owner_rows = last_owner.get(key)
+                if owner_rows is None or owner_rows.row.id != owner_id:
+                    owner_rows = last_owner[key] = ContactRows(_ContactView(row[start:start + contact_width]))
+                    job.owners.append(owner_rows)
+                if with_owner_emails and row[start + contact_width] is not None:
+                    owner_rows.additional_emails.append(row[start + contact_width])
+        return result
+
+
+@functools.cache
+def _viewer_statement(with_contact: bool) -> Select:
+    query = (
+        select(User.username, User.kind, User.role, BuilderAccount.name)
+        .join(BuilderAccount, BuilderAccount.id == User.builder_account_id)
+        .where(User.id == bindparam("user_id"), User.builder_account_id == bindparam("account"))
+    )
+    if not with_contact:
+        return query
+    return (
+        query.add_columns(*contacts_t.c, emails_t.c.email)
+        .outerjoin(contacts_t, (contacts_t.c.id == User.contact_id)
+                   & (contacts_t.c.builder_account_id == bindparam("account"))
+                   & contacts_t.c.merged_into_id.is_(None))
+        .outerjoin(emails_t, emails_t.c.contact_id == contacts_t.c.id)
+        .order_by(emails_t.c.position)
+    )
+
+
+@functools.cache
+def _jobs_statement(with_owners: bool, with_owner_emails: bool) -> Select:
+    mine = aliased(job_owners_t)
+    columns: list[Any] = [mine.c.contact_id, *jobs_t.c]
+    query = (
+        select()
+        .select_from(mine)
+        .join(jobs_t, jobs_t.c.id == mine.c.job_id)
+        .where(mine.c.contact_id.in_(bindparam("contact_ids", expanding=True)),
+               jobs_t.c.builder_account_id == bindparam("account"))
+    )
+    order: list[Any] = [mine.c.contact_id, jobs_t.c.id]
+    if with_owners:
+        others, owner = aliased(job_owners_t), aliased(contacts_t)
+        columns += list(owner.c)
+        query = query.join(others, others.c.job_id == jobs_t.c.id).join(
+            owner, (owner.c.id == others.c.contact_id) & (owner.c.builder_account_id == bindparam("account"))
+        )
+        order.append(others.c.position)
+        if with_owner_emails:
+            owner_emails = aliased(emails_t)
+            columns.append(owner_emails.c.email)
+            query = query.outerjoin(owner_emails, owner_emails.c.contact_id == owner.c.id)
+            order.append(owner_emails.c.position)
+    return query.add_columns(*columns).order_by(*order)
+
+
+def _keyset_value(value: str, order_by: str):
+    if order_by != "CREATED_AT":
+        return value
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+@functools.cache
+def _plain_page(order_by: str, keyset: bool, with_emails: bool) -> Select:
+    sort = ORDERINGS_OF[order_by](Contact)
+    query = select(Contact).where(
+        Contact.builder_account_id == bindparam("account"), Contact.merged_into_id.is_(None)
+    )
+    if keyset:
+        value = bindparam("after_value", type_=Contact.created_at.type if order_by == "CREATED_AT" else String())
+        query = query.where(or_(sort > value, and_(sort == value, Contact.id > bindparam("after_id"))))
+    return _with_emails(query.order_by(sort, Contact.id).limit(bindparam("limit")), order_by, with_emails)
+
+
+def _with_emails(page_query: Select, order_by: str, with_emails: bool) -> Select:
+    page = page_query.with_only_columns(*contacts_t.c).subquery()
+    if not with_emails:
+        return select(page).order_by(ORDERINGS_OF[order_by](page.c), page.c.id)
+    return (
+        select(page, emails_t.c.email)
+        .outerjoin(emails_t, emails_t.c.contact_id == page.c.id)
+        # A joined subquery's order is not kept: order again by the page's keys.
+        .order_by(ORDERINGS_OF[order_by](page.c), page.c.id, emails_t.c.position)
+    )
+
+
+class _View(tuple):
+    """A slice of a joined row, read by column name like a Core row."""
+
+    __slots__ = ()
+    _index: dict[str, int] = {}
+
+    def __getattr__(self, name: str):
+        try:
+            return self[self._index[name]]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+class _ContactView(_View):
+    __slots__ = ()
+    _index = {column.name: i for i, column in enumerate(contacts_t.c)}
+
+
+class _JobView(_View):
+    __slots__ = ()
+    _index = {column.name: i for i, column in enumerate(jobs_t.c)}
