@@ -120,12 +120,23 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host"),
     port: int = typer.Option(8000, "--port"),
     workers: int = typer.Option(1, "--workers", help="Server processes (use PostgreSQL for more than one)."),
+    graceful_timeout: float = typer.Option(
+        10, "--graceful-timeout", help="Seconds a stopping server (SIGTERM) lets running requests finish."
+    ),
+    forwarded_allow_ips: str = typer.Option(
+        "",
+        "--forwarded-allow-ips",
+        help="Comma-separated addresses of the reverse proxies whose X-Forwarded-For is trusted "
+        "(the client address the rate limits count); empty: trust none.",
+    ),
 ) -> None:
     """Migrate the database, then serve the API (GraphiQL at /graphql)."""
     import uvicorn
 
     from db.migrate import upgrade_to_head
+    from observability.logging import configure_logging
 
+    configure_logging()
     settings = get_settings()
     upgrade_to_head(settings.DATABASE_URL)
     typer.echo(f"serving on http://{host}:{port}/graphql")
@@ -136,8 +147,15 @@ def serve(
         workers=workers,
         loop="uvloop",
         http="httptools",
-        proxy_headers=False,
-        timeout_graceful_shutdown=10,
+        # Behind nginx every request comes from the proxy: without its
+        # X-Forwarded-For all clients would share one per-address rate limit.
+        proxy_headers=bool(forwarded_allow_ips),
+        forwarded_allow_ips=forwarded_allow_ips or None,
+        timeout_graceful_shutdown=graceful_timeout,
+        # JSON logs (observability/logging.py); each request is logged once,
+        # with its request id, by observability/middleware.py.
+        log_config=None,
+        access_log=False,
     )
 
 

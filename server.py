@@ -6,14 +6,18 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
 from db.engine import create_engine, create_session_factory
+from mail.sender import DEFAULT_MAX_ATTEMPTS
+from observability.health import healthz, readyz_endpoint
+from observability.logging import configure_logging
+from observability.metrics import metrics_endpoint
+from observability.middleware import ObservabilityMiddleware
 from permissions.policy import ANONYMOUS
 from request_context import RequestContext
 from schema.build import schema
@@ -68,20 +72,9 @@ def _bearer_token(request: Request) -> str | None:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
+    configure_logging()
     engine = create_engine(settings.DATABASE_URL)
     session_factory = create_session_factory(engine)
-
-    async def healthz(_request: Request) -> PlainTextResponse:
-        return PlainTextResponse("ok")
-
-    async def readyz(_request: Request) -> JSONResponse:
-        try:
-            async with session_factory() as session:
-                await session.execute(text("SELECT 1"))
-        except Exception:  # noqa: BLE001 - any failure means "not ready"
-            log.exception("readiness check failed")
-            return JSONResponse({"database": "unreachable"}, status_code=503)
-        return JSONResponse({"database": "ok"})
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette):
@@ -94,9 +87,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(
         routes=[
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            # Operations: observability/ (probes, Prometheus, request ids, JSON logs).
             Route("/healthz", healthz),
-            Route("/readyz", readyz),
+            Route("/readyz", readyz_endpoint(session_factory, settings.REDIS_URL)),
+            Route("/metrics", metrics_endpoint(session_factory, DEFAULT_MAX_ATTEMPTS)),
         ],
+        middleware=[Middleware(ObservabilityMiddleware)],
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -7,6 +7,7 @@ import strawberry
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.tools import merge_types
 
+from observability.metrics import GraphQLMetrics
 from schema import types
 from schema.mutation import ContactMutation
 from schema.query import ContactQuery
@@ -23,7 +24,11 @@ def build_schema() -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         types=[types.Contact, types.Job, types.Lead],
-        extensions=[lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)],
+        extensions=[
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
+            GraphQLMetrics,
+        ],
     )
 
 
