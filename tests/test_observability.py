@@ -176,3 +176,50 @@ async def test_metrics_report_the_outbox_backlog_failures_and_dead_letters(app, 
     assert value("ownerhub_outbox_failing") == 1
     assert value("ownerhub_outbox_dead_letters") == 1
     assert value("ownerhub_outbox_oldest_unsent_age_seconds") >= 0
+
+
+class _BrokenTransport:
+    async def send(self, message):
+        raise ConnectionError("provider down")
+
+
+async def test_a_sender_counts_its_deliveries_and_failed_attempts(app, builder, tmp_path):
+    from prometheus_client import REGISTRY
+
+    from mail.sender import OutboxSender
+    from mail.transports import FileEmailTransport
+
+    def value(name, channel):
+        return REGISTRY.get_sample_value(name, {"channel": channel}) or 0.0
+
+    async with UnitOfWork(app.state.session_factory) as uow:
+        await outbox.enqueue_email(uow.session, builder_account_id=builder.builder_account_id,
+                                   to="a@example.com", subject="s", text="t", html=None)
+        await outbox.enqueue_sms(uow.session, builder_account_id=builder.builder_account_id,
+                                 to="+15550100", text="t")
+        await uow.commit()
+    sent_before = value("ownerhub_outbox_sent_total", "EMAIL")
+    failed_before = value("ownerhub_outbox_send_failures_total", "SMS")
+
+    sender = OutboxSender(app.state.session_factory, FileEmailTransport(tmp_path), _BrokenTransport())
+    assert await sender.drain_once() == 1
+
+    assert value("ownerhub_outbox_sent_total", "EMAIL") - sent_before == 1
+    assert value("ownerhub_outbox_send_failures_total", "SMS") - failed_before == 1
+
+
+async def test_the_request_log_never_holds_the_query_string(client, capsys):
+    # A GraphQL GET carries its variables in the query string, tokens among them
+    # (SPEC 3: tokens never appear in logs).
+    capsys.readouterr()
+    response = await client.get(
+        "/graphql",
+        params={"query": "query Probe($t: String) { __typename }", "variables": '{"t": "s3cr3t-token"}'},
+        headers={"X-Request-ID": "get-request-0001", "Accept": "application/json"},
+    )
+    assert response.status_code == 200
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    server_side = [line for line in lines if line.get("logger") != "httpx"]  # httpx is this test's client
+    [entry] = [line for line in server_side if line.get("event") == "request"]
+    assert (entry["request_id"], entry["path"]) == ("get-request-0001", "/graphql")
+    assert "s3cr3t-token" not in json.dumps(server_side)
