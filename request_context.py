@@ -26,3 +26,5 @@ class RequestContext:
     # mutation refuses to write if the row changed since (STALE_OBJECT).
     checked_versions: dict[int, int] = field(default_factory=dict)
     loaders: dict[str, Any] = field(default_factory=dict)
+    # Where profile image renditions are stored (media.storage.MediaStorage).
+    media_storage: Any = None

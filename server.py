@@ -1,11 +1,13 @@
-"""The ASGI application: GraphQL at /graphql, health probes. `create_app()` is
-the factory; `app` is the instance uvicorn serves."""
+"""The ASGI application: GraphQL at /graphql, profile images at /media/<name>,
+health probes. `create_app()` is the factory; `app` is the instance uvicorn serves."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
 
+from cross_web import FormData as GraphQLFormData
+from cross_web import HTTPException, StarletteRequestAdapter
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -14,6 +16,15 @@ from strawberry.asgi import GraphQL
 
 from db.engine import create_engine, create_session_factory
 from mail.sender import DEFAULT_MAX_ATTEMPTS
+from media.serving import media_endpoint
+from media.storage import MediaStorage, storage_from_settings
+from media.transport import (
+    UploadRefused,
+    allowed_upload_origins,
+    close_files,
+    multipart_csrf_refusal,
+    read_bounded_form,
+)
 from observability.health import healthz, readyz_endpoint
 from observability.logging import configure_logging
 from observability.metrics import metrics_endpoint
@@ -27,19 +38,60 @@ from settings import Settings, get_settings
 log = logging.getLogger("ownerhub.server")
 
 
+class BoundedUploadRequestAdapter(StarletteRequestAdapter):
+    """Reads multipart bodies within the upload limits of media/transport.py,
+    instead of Starlette's defaults (which put no cap on a file's size)."""
+
+    def __init__(self, request: Request) -> None:
+        super().__init__(request)
+        self.starlette_request = request
+
+    async def get_form_data(self) -> GraphQLFormData:
+        form = await read_bounded_form(self.starlette_request)
+        self.starlette_request.scope.setdefault(UPLOAD_FORMS, []).append(form)
+        return GraphQLFormData(files=form, form=form)
+
+
+UPLOAD_FORMS = "ownerhub.upload_forms"  # scope key: forms to close after the response
+
+
 class OwnerHubGraphQL(GraphQL):
     """Strawberry's ASGI app with our per-request context: the viewer comes from
-    the `Authorization: Bearer <token>` header, looked up by the token's hash."""
+    the `Authorization: Bearer <token>` header, looked up by the token's hash.
+    Multipart uploads (the GraphQL multipart request spec) pass the CSRF guard and
+    the size limits of media/transport.py before their body is read."""
 
-    def __init__(self, settings: Settings, session_factory, **kwargs):
+    request_adapter_class = BoundedUploadRequestAdapter
+
+    def __init__(self, settings: Settings, session_factory, media_storage: MediaStorage, **kwargs):
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.graphiql_enabled else None,
             subscription_protocols=(),
+            multipart_uploads_enabled=True,
             **kwargs,
         )
         self.settings = settings
         self.session_factory = session_factory
+        self.media_storage = media_storage
+        self.upload_origins = allowed_upload_origins(settings.CORS_ORIGINS, settings.APP_URL)
+
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # Spooled upload files: closed now, not whenever they are collected.
+            for form in scope.pop(UPLOAD_FORMS, ()):
+                await close_files(form)
+
+    async def parse_multipart(self, request) -> dict[str, str]:
+        refusal = multipart_csrf_refusal(request.headers, self.upload_origins)
+        try:
+            if refusal is not None:
+                raise refusal
+            return await super().parse_multipart(request)
+        except UploadRefused as error:
+            raise HTTPException(error.status_code, error.message) from error
 
     async def get_context(self, request: Request, response) -> RequestContext:
         context = RequestContext(
@@ -48,6 +100,7 @@ class OwnerHubGraphQL(GraphQL):
             client_ip=request.client.host if request.client else "unknown",
             request=request,
             response=response,
+            media_storage=self.media_storage,
         )
         token = _bearer_token(request)
         if token:
@@ -75,6 +128,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
     configure_logging()
     engine = create_engine(settings.DATABASE_URL)
     session_factory = create_session_factory(engine)
+    media_storage = storage_from_settings(
+        settings.MEDIA_DIR,
+        s3_bucket=settings.MEDIA_S3_BUCKET,
+        s3_endpoint_url=settings.MEDIA_S3_ENDPOINT_URL,
+        s3_region=settings.MEDIA_S3_REGION,
+        s3_access_key=settings.MEDIA_S3_ACCESS_KEY_ID,
+        s3_secret_key=settings.MEDIA_S3_SECRET_ACCESS_KEY,
+        s3_prefix=settings.MEDIA_S3_PREFIX,
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette):
@@ -82,11 +144,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
             yield
         finally:
             await engine.dispose()
+            aclose = getattr(media_storage, "aclose", None)
+            if aclose is not None:
+                await aclose()
 
-    graphql_app = OwnerHubGraphQL(settings, session_factory)
+    graphql_app = OwnerHubGraphQL(settings, session_factory, media_storage)
     app = Starlette(
         routes=[
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            Route("/media/{name}", media_endpoint(media_storage), methods=["GET", "HEAD"]),
             # Operations: observability/ (probes, Prometheus, request ids, JSON logs).
             Route("/healthz", healthz),
             Route("/readyz", readyz_endpoint(session_factory, settings.REDIS_URL)),
@@ -98,6 +164,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = session_factory
+    app.state.media_storage = media_storage
     return app
 
 

@@ -28,6 +28,15 @@ class Settings(BaseSettings):
     MAIL_FROM: str = "OwnerHub <no-reply@ownerhub.invalid>"
     MAIL_DIR: str = "var/mail"
     MEDIA_DIR: str = "var/media"
+    # Profile images go to an S3-compatible bucket instead of MEDIA_DIR when
+    # MEDIA_S3_BUCKET is set (needs the `s3` extra: aioboto3). Credentials left
+    # unset fall back to the usual AWS chain (environment, profile, instance role).
+    MEDIA_S3_BUCKET: str | None = None
+    MEDIA_S3_ENDPOINT_URL: str | None = None
+    MEDIA_S3_REGION: str | None = None
+    MEDIA_S3_ACCESS_KEY_ID: str | None = None
+    MEDIA_S3_SECRET_ACCESS_KEY: str | None = None
+    MEDIA_S3_PREFIX: str = ""
     REDIS_URL: str | None = None
     INVITE_TTL_HOURS: int = 7 * 24
     RESET_TTL_MINUTES: int = 30

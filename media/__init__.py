@@ -8,6 +8,8 @@ from media.images import (
     ProcessedImage,
     Rendition,
     process_profile_image,
+    rendition_name,
+    rendition_names,
 )
 from media.storage import (
     InvalidMediaName,
@@ -29,5 +31,7 @@ __all__ = [
     "Rendition",
     "S3MediaStorage",
     "process_profile_image",
+    "rendition_name",
+    "rendition_names",
     "storage_from_settings",
 ]

@@ -143,7 +143,7 @@ def process_profile_image(data: bytes, *, namespace: str = "") -> ProcessedImage
             (side, side), Image.Resampling.LANCZOS, reducing_gap=3.0
         )
         renditions[size_name] = Rendition(
-            name=f"{key}-{size}.{OUTPUT_EXTENSION}",
+            name=rendition_name(key, size_name),
             data=_encode(resized),
             width=side,
             height=side,
@@ -151,6 +151,16 @@ def process_profile_image(data: bytes, *, namespace: str = "") -> ProcessedImage
         )
     large = renditions["LARGE"]
     return ProcessedImage(key=key, renditions=renditions, width=large.width, height=large.height)
+
+
+def rendition_name(key: str, size_name: str) -> str:
+    """The stored name of one rendition of the image whose key is `key`."""
+    return f"{key}-{SIZES[size_name]}.{OUTPUT_EXTENSION}"
+
+
+def rendition_names(key: str) -> list[str]:
+    """Every stored name of the image whose key is `key`, smallest first."""
+    return [rendition_name(key, size_name) for size_name in SIZES]
 
 
 def sniff_format(data: bytes) -> str | None:

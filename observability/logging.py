@@ -17,6 +17,7 @@ import sys
 import structlog
 
 HANDLER_NAME = "ownerhub-json"
+OWN_LOGGERS = ("ownerhub", "uvicorn", "alembic.runtime.migration")
 
 _SHARED_PROCESSORS = [
     structlog.contextvars.merge_contextvars,
@@ -73,9 +74,12 @@ def configure_logging(level: int | str = logging.INFO) -> None:
         handler.set_name(HANDLER_NAME)
         handler.setFormatter(json_formatter())
         root.addHandler(handler)
-    threshold = logging.getLevelName(level) if isinstance(level, str) else level
-    if root.level == logging.NOTSET or root.level > threshold:
-        root.setLevel(threshold)
+    # Our loggers, uvicorn's and the migrations' at `level`; the root logger (and
+    # with it every other library's chatter) stays at its WARNING default.
+    for name in OWN_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET:
+            logger.setLevel(level)
     # uvicorn's own handlers would print a second, plain-text copy: let its
     # records reach the root logger's JSON handler instead. Its access log is
     # replaced by the one `request` line per request of observability/middleware.py.

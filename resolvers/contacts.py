@@ -15,6 +15,7 @@ from resolvers.support import contact_id_or_error, contacts_for_payload, present
 from schema import inputs
 from schema.payloads import ContactPayload, OkPayload
 from services import contacts as service
+from services import profile_images
 
 INFO_INPUT_FIELDS = ["firstName", "lastName", "phone", "cellPhone", "address", "primaryEmail"]
 
@@ -94,8 +95,9 @@ async def promote_additional_email(info: Info, input: inputs.PromoteAdditionalEm
 async def delete_contact(info: Info, input: inputs.ContactIdInput) -> OkPayload:
     try:
         async with UnitOfWork(info.context.session_factory) as uow:
-            await service.delete_contact(uow, **_target(info, input.contact_id))
+            image_key = await service.delete_contact(uow, **_target(info, input.contact_id))
             await uow.commit()
     except RuleError as error:
         return violation_payload(OkPayload, error)
+    await profile_images.discard(info.context.media_storage, image_key)
     return OkPayload(ok=True)

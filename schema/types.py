@@ -13,6 +13,7 @@ from strawberry.types import Info
 from permissions.policy import ActorKind, ContactFacts, viewer_can
 from resolvers import nodes, relations
 from schema.enums import ActivationStatus, BuilderRole, UserErrorCode
+from schema.media import ProfileImage
 
 
 @strawberry.type
@@ -105,6 +106,7 @@ class Contact(relay.Node):
             created_at=row.created_at,
             updated_at=row.updated_at,
             _status=row.activation_status,
+            profile_image=ProfileImage.from_columns(row),
         )
 
     @strawberry.field(description="Primary email first, then the additional emails.")
@@ -127,6 +129,11 @@ class Contact(relay.Node):
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
         return await nodes.contacts_by_ids(info, list(node_ids), required)
+
+    profile_image: ProfileImage | None = strawberry.field(
+        default=None,
+        description="The owner's picture; null when none is set, and for other contacts an owner sees by name only.",
+    )
 
 
 @strawberry.type

@@ -251,7 +251,11 @@ async def promote_additional_email(
 
 async def delete_contact(
     uow: UnitOfWork, builder_account_id: int, contact_id: int, *, expected_version: int | None
-) -> None:
+) -> str | None:
+    """Returns the key of the contact's profile image, whose files the caller deletes
+    after the commit (a deactivated owner's contact may still have one)."""
     contact = await load_for_change(uow, builder_account_id, contact_id, expected_version)
+    image_key = contact.profile_image_key
     await ContactRepository(uow.session, builder_account_id).delete(contact)
     await uow.flush()
+    return image_key
