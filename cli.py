@@ -115,6 +115,46 @@ def seed_demo() -> None:
     typer.echo(summary)
 
 
+async def _send_outbox(forever: bool) -> int:
+    import signal
+
+    from db.engine import create_engine, create_session_factory
+    from mail.sender import OutboxSender
+    from mail.transports import transports_from_settings
+
+    settings = get_settings()
+    engine = create_engine(settings.DATABASE_URL)
+    sender = OutboxSender(create_session_factory(engine), *transports_from_settings(settings))
+    try:
+        if forever:
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(signum, stop.set)
+            await sender.run_forever(stop)
+            return 0
+        total = 0
+        # Rounds until one delivers nothing: what is left waits for a retry.
+        while delivered := await sender.drain_once():
+            total += delivered
+        return total
+    finally:
+        await engine.dispose()
+
+
+@app.command("send-outbox")
+def send_outbox(
+    forever: bool = typer.Option(False, "--forever", help="Keep running, delivering new messages as they come."),
+) -> None:
+    """Deliver the queued emails and SMS (for OUTBOX_WORKER=external set-ups)."""
+    from observability.logging import configure_logging
+
+    configure_logging()
+    sent = asyncio.run(_send_outbox(forever))
+    if not forever:
+        typer.echo(f"sent {sent} message(s)")
+
+
 @app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", "--host"),

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from models import utcnow
 from permissions.policy import ANONYMOUS, Actor
 from settings import Settings
 
@@ -18,6 +21,7 @@ class RequestContext:
     actor: Actor = ANONYMOUS
     user_id: int | None = None
     session_id: int | None = None
+    username: str | None = None
     client_ip: str = "unknown"
     request: Any = None
     response: Any = None
@@ -26,5 +30,13 @@ class RequestContext:
     # mutation refuses to write if the row changed since (STALE_OBJECT).
     checked_versions: dict[int, int] = field(default_factory=dict)
     loaders: dict[str, Any] = field(default_factory=dict)
+    # The time token lifetimes are measured against; tests replace the app's
+    # `state.now` to move it (invite and reset expiry) without sleeping.
+    now: Callable[[], datetime] = utcnow
+    # ratelimit.AuthRateLimiter for login, acceptInvite and the reset calls.
+    rate_limiter: Any = None
+    # Called after a commit that queued outbox mail, so the in-process sender
+    # delivers it now instead of at its next poll.
+    wake_outbox: Callable[[], None] = lambda: None
     # Where profile image renditions are stored (media.storage.MediaStorage).
     media_storage: Any = None

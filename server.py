@@ -3,6 +3,7 @@ health probes. `create_app()` is the factory; `app` is the instance uvicorn serv
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 
@@ -15,7 +16,9 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
 from db.engine import create_engine, create_session_factory
-from mail.sender import DEFAULT_MAX_ATTEMPTS
+from mail.sender import DEFAULT_MAX_ATTEMPTS, OutboxSender
+from mail.transports import transports_from_settings
+from models import utcnow
 from media.serving import media_endpoint
 from media.storage import MediaStorage, storage_from_settings
 from media.transport import (
@@ -30,6 +33,7 @@ from observability.logging import configure_logging
 from observability.metrics import metrics_endpoint
 from observability.middleware import ObservabilityMiddleware
 from permissions.policy import ANONYMOUS
+from ratelimit import AuthRateLimiter
 from request_context import RequestContext
 from schema.build import schema
 from services.auth import actor_for_user_row, viewer_for_token
@@ -100,6 +104,9 @@ class OwnerHubGraphQL(GraphQL):
             client_ip=request.client.host if request.client else "unknown",
             request=request,
             response=response,
+            now=request.app.state.now,
+            rate_limiter=request.app.state.rate_limiter,
+            wake_outbox=request.app.state.outbox_sender.wake,
             media_storage=self.media_storage,
         )
         token = _bearer_token(request)
@@ -110,6 +117,7 @@ class OwnerHubGraphQL(GraphQL):
                 context.actor = actor_for_user_row(viewer)
                 context.user_id = viewer.user_id
                 context.session_id = viewer.session_id
+                context.username = viewer.username
             else:
                 context.actor = ANONYMOUS
         return context
@@ -138,11 +146,24 @@ def create_app(settings: Settings | None = None) -> Starlette:
         s3_prefix=settings.MEDIA_S3_PREFIX,
     )
 
+    rate_limiter = AuthRateLimiter(settings.REDIS_URL or "async+memory://", namespace=settings.REDIS_KEY_PREFIX)
+    outbox_sender = OutboxSender(session_factory, *transports_from_settings(settings))
+
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette):
+        # The outbox sender runs in this process unless another one drains the
+        # outbox (`OUTBOX_WORKER=external`, `ownerhub send-outbox --forever`).
+        stop = asyncio.Event()
+        sending = None
+        if settings.OUTBOX_WORKER != "external":
+            sending = asyncio.create_task(outbox_sender.run_forever(stop))
         try:
             yield
         finally:
+            stop.set()
+            if sending is not None:
+                await sending
+            await rate_limiter.aclose()
             await engine.dispose()
             aclose = getattr(media_storage, "aclose", None)
             if aclose is not None:
@@ -164,6 +185,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = session_factory
+    app.state.now = utcnow
+    app.state.rate_limiter = rate_limiter
+    app.state.outbox_sender = outbox_sender
     app.state.media_storage = media_storage
     return app
 

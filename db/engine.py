@@ -44,14 +44,17 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
 
 def create_engine(url: str) -> AsyncEngine:
+    # Statement parameters carry outbox bodies (with invite and reset links),
+    # token hashes and personal data: never put them in logs or error messages.
+    options = {"hide_parameters": True}
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **options)
         _configure_sqlite(engine)
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True, **options)
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker:

@@ -134,10 +134,46 @@ def can_delete_contact(actor: Actor, contact: ContactFacts) -> Decision:
     return can_edit_contact_info(actor, contact) if actor.kind is ActorKind.BUILDER else is_builder(actor)
 
 
+def can_set_credentials(actor: Actor, contact: ContactFacts) -> Decision:
+    """Username and password: only the owner, for themself (SPEC 3). A builder
+    never sets or resets an owner's credentials; the owner's first credentials
+    come through the invite token, later ones through a reset token or
+    `changePassword`, neither of which names a contact."""
+    if denied := _signed_in(actor):
+        return denied
+    return ALLOW if _is_own_active_contact(actor, contact) else FORBIDDEN
+
+
 def can_manage_invites(actor: Actor, contact: ContactFacts) -> Decision:
     """Invite, cancel, deactivate, merge: builder staff only. Whether the contact's
     status allows the step is a business rule (INVALID_STATUS), not a permission."""
     return is_builder(actor)
+
+
+class FieldGroup(str, Enum):
+    """The groups of SPEC 2's table: who may change a field depends on its group."""
+
+    CONTACT_INFO = "CONTACT_INFO"
+    ADDITIONAL_EMAILS = "ADDITIONAL_EMAILS"
+    CUSTOM_FIELDS = "CUSTOM_FIELDS"
+    PROFILE_IMAGE = "PROFILE_IMAGE"
+    NOTIFICATION_PREFERENCES = "NOTIFICATION_PREFERENCES"
+    CREDENTIALS = "CREDENTIALS"
+
+
+_GROUP_RULES = {
+    FieldGroup.CONTACT_INFO: can_edit_contact_info,
+    FieldGroup.ADDITIONAL_EMAILS: can_edit_additional_emails,
+    FieldGroup.CUSTOM_FIELDS: can_edit_custom_fields,
+    FieldGroup.PROFILE_IMAGE: can_manage_own_profile,
+    FieldGroup.NOTIFICATION_PREFERENCES: can_manage_own_profile,
+    FieldGroup.CREDENTIALS: can_set_credentials,
+}
+
+
+def can_change(actor: Actor, contact: ContactFacts, group: FieldGroup) -> Decision:
+    """The one question behind every field group: may `actor` change `group` of `contact`?"""
+    return _GROUP_RULES[group](actor, contact)
 
 
 @dataclass(frozen=True)
@@ -156,13 +192,13 @@ class ViewerCan:
 
 def viewer_can(actor: Actor, contact: ContactFacts) -> ViewerCan:
     """Everything a user interface needs to show or hide actions, from the same rules."""
-    info = can_edit_contact_info(actor, contact)
+    info = can_change(actor, contact, FieldGroup.CONTACT_INFO)
     manage = can_manage_invites(actor, contact).allowed
     return ViewerCan(
         edit_info=info.allowed,
-        edit_additional_emails=can_edit_additional_emails(actor, contact).allowed,
-        edit_custom_fields=can_edit_custom_fields(actor, contact).allowed,
-        set_profile_image=can_manage_own_profile(actor, contact).allowed,
+        edit_additional_emails=can_change(actor, contact, FieldGroup.ADDITIONAL_EMAILS).allowed,
+        edit_custom_fields=can_change(actor, contact, FieldGroup.CUSTOM_FIELDS).allowed,
+        set_profile_image=can_change(actor, contact, FieldGroup.PROFILE_IMAGE).allowed,
         invite=manage and contact.status in ("INACTIVE", "PENDING"),
         cancel_invite=manage and contact.status == "PENDING",
         deactivate=manage and contact.status == "ACTIVE",

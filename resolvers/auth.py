@@ -12,6 +12,7 @@ from permissions.policy import ActorKind
 from repository.accounts import AccountRepository
 from repository.contacts import ContactRepository
 from repository.uow import UnitOfWork
+from resolvers import throttle
 from resolvers.support import violation_payload
 from schema import inputs
 from schema.payloads import OkPayload, SessionPayload
@@ -55,9 +56,15 @@ async def session_payload(info: Info, issued: service.IssuedSession) -> SessionP
 async def login(info: Info, input: inputs.LoginInput) -> SessionPayload:
     ttl = timedelta(hours=info.context.settings.SESSION_TTL_HOURS)
     try:
-        async with UnitOfWork(info.context.session_factory) as uow:
-            issued = await service.login(uow, input.username, input.password, ttl)
-            await uow.commit()
+        await throttle.check_call(info, "login", input.username)
+        await throttle.check_login_unlocked(info, input.username)
+        try:
+            async with UnitOfWork(info.context.session_factory) as uow:
+                issued = await service.login(uow, input.username, input.password, ttl)
+                await uow.commit()
+        except RuleError:
+            await throttle.record_failed_login(info, input.username)
+            raise
     except RuleError as error:
         return violation_payload(SessionPayload, error)
     return await session_payload(info, issued)

@@ -20,7 +20,9 @@ from services import profile_images
 INFO_INPUT_FIELDS = ["firstName", "lastName", "phone", "cellPhone", "address", "primaryEmail"]
 
 
-async def _run(info: Info, work: Callable[[UnitOfWork], Awaitable[service.ContactChange]]) -> ContactPayload:
+async def run_contact_change(
+    info: Info, work: Callable[[UnitOfWork], Awaitable[service.ContactChange]]
+) -> ContactPayload:
     """Runs `work` in one unit of work and builds the payload: the contact and its
     merge candidates, or the user errors (and the conflicting contact) of a refusal."""
     try:
@@ -64,12 +66,12 @@ async def create_contact(info: Info, input: inputs.CreateContactInput) -> Contac
     if input.address is not None:
         data["address"] = present(input.address, ["street", "city", "state", "postalCode"])
     account_id = info.context.actor.builder_account_id
-    return await _run(info, lambda uow: service.create_contact(uow, account_id, data))
+    return await run_contact_change(info, lambda uow: service.create_contact(uow, account_id, data))
 
 
 async def update_contact_info(info: Info, input: inputs.UpdateContactInfoInput) -> ContactPayload:
     changes = present(input, INFO_INPUT_FIELDS)
-    return await _run(
+    return await run_contact_change(
         info,
         lambda uow: service.update_contact_info(
             uow, changes=changes, by_owner=_by_owner(info), **_target(info, input.contact_id)
@@ -78,13 +80,13 @@ async def update_contact_info(info: Info, input: inputs.UpdateContactInfoInput) 
 
 
 async def set_additional_emails(info: Info, input: inputs.SetAdditionalEmailsInput) -> ContactPayload:
-    return await _run(
+    return await run_contact_change(
         info, lambda uow: service.set_additional_emails(uow, emails=input.emails, **_target(info, input.contact_id))
     )
 
 
 async def promote_additional_email(info: Info, input: inputs.PromoteAdditionalEmailInput) -> ContactPayload:
-    return await _run(
+    return await run_contact_change(
         info,
         lambda uow: service.promote_additional_email(
             uow, email=input.email, by_owner=_by_owner(info), **_target(info, input.contact_id)

@@ -9,12 +9,13 @@ from strawberry.tools import merge_types
 
 from observability.metrics import GraphQLMetrics
 from schema import types
+from schema.activation import ActivationMutation, ActivationQuery
 from schema.media_mutation import ProfileImageMutation
 from schema.mutation import ContactMutation
 from schema.query import ContactQuery
 
-QUERY_AREAS: tuple[type, ...] = (ContactQuery,)
-MUTATION_AREAS: tuple[type, ...] = (ContactMutation, ProfileImageMutation)
+QUERY_AREAS: tuple[type, ...] = (ContactQuery, ActivationQuery)
+MUTATION_AREAS: tuple[type, ...] = (ContactMutation, ActivationMutation, ProfileImageMutation)
 
 Query = merge_types("Query", QUERY_AREAS)
 Mutation = merge_types("Mutation", MUTATION_AREAS)

@@ -11,7 +11,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from permissions.policy import ActorKind, ContactFacts, viewer_can
-from resolvers import nodes, relations
+from resolvers import nodes, pending_invites, relations
 from schema.enums import ActivationStatus, BuilderRole, UserErrorCode
 from schema.media import ProfileImage
 
@@ -53,6 +53,16 @@ class UserError:
     @classmethod
     def from_violations(cls, violations: Iterable) -> list[UserError]:
         return [cls(field=list(v.field) or None, message=v.message, code=UserErrorCode(v.code)) for v in violations]
+
+
+@strawberry.type(description="The live invite of a PENDING contact. Only builders see it.")
+class PendingInvite:
+    sent_at: datetime
+    expires_at: datetime
+    expired: bool = strawberry.field(
+        description="The link no longer works; the contact stays PENDING until the builder resends or cancels."
+    )
+    sent_to: str = strawberry.field(description="The primary email the invite went to.")
 
 
 def display_name(first: str | None, last: str | None, email: str | None) -> str:
@@ -118,6 +128,9 @@ class Contact(relay.Node):
         can = viewer_can(info.context.actor, ContactFacts(self.id, self._status))
         return ContactPermissions(**vars(can))
 
+    pending_invite: PendingInvite | None = strawberry.field(
+        resolver=pending_invites.pending_invite, description="The live invite while PENDING; null for owners."
+    )
     jobs: list[Job] = strawberry.field(
         resolver=relations.contact_jobs, description="The jobs this contact is an owner of."
     )

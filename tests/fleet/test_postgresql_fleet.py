@@ -1,6 +1,8 @@
-"""A fleet (SPEC 10, issue 9, SECURITY-CASES 33): two `ownerhub serve` processes on
+"""A fleet (SPEC 10, issue 9, SECURITY-CASES 25, 33): two `ownerhub serve` processes on
 free ports against one PostgreSQL database and the shared Redis, and two outbox
-sender processes delivering to a real SMTP server (aiosmtpd).
+sender processes (`ownerhub send-outbox --forever`, and the same loop with a short
+lease, tests/fleet/outbox_sender_process.py, for the one that is killed)
+delivering to a real SMTP server (aiosmtpd).
 
 Runs in the PostgreSQL pass of `.ci/run` (tests/fleet/conftest.py), each test on a
 fresh database `ownerhub_fleet_<random>` of the server `DATABASE_URL` names.
@@ -26,6 +28,8 @@ from sqlalchemy import func, select
 from db.engine import create_engine, create_session_factory
 from db.migrate import upgrade_to_head
 from fleet_support import (
+    ADMIN_PASSWORD,
+    LOGIN,
     OWNER_PASSWORD,
     ServerProcess,
     SmtpCatcher,
@@ -45,6 +49,7 @@ pytestmark = pytest.mark.postgresql_fleet
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 SENDER_SCRIPT = Path(__file__).resolve().parent / "outbox_sender_process.py"
+ROOT = SENDER_SCRIPT.parents[2]
 OWNERS = 20
 
 UPDATE_INFO = """
@@ -71,7 +76,8 @@ async def fleet_database():
 @pytest.fixture
 async def two_servers(fleet_database, tmp_path):
     url, _factory = fleet_database
-    env = base_env(url, tmp_path, REDIS_URL=REDIS_URL)
+    # Keys of its own: counts of other runs sharing this Redis must not leak in.
+    env = base_env(url, tmp_path, REDIS_URL=REDIS_URL, REDIS_KEY_PREFIX=f"ownerhub-fleet-{uuid.uuid4().hex[:12]}")
     servers = [ServerProcess(env, tmp_path / f"server-{n}.log").start() for n in range(2)]
     try:
         await asyncio.gather(*(server.wait_ready() for server in servers))
@@ -152,11 +158,18 @@ async def test_owners_racing_for_one_primary_email_across_two_processes_make_exa
     assert holders == 1
 
 
-def start_sender(env: dict, log_path: Path, *, mail_from: str, lease: float, batch_size: int) -> subprocess.Popen:
+def start_sender(env: dict, log_path: Path, *, mail_from: str, lease: float | None = None,
+                 batch_size: int | None = None) -> subprocess.Popen:
+    """`ownerhub send-outbox --forever`; or, with a lease and batch size, the same
+    loop with those (tests/fleet/outbox_sender_process.py), so that a sender
+    killed in a test lets go of its claims within seconds instead of a minute."""
+    if lease is None:
+        command = [sys.executable, str(ROOT / "cli.py"), "send-outbox", "--forever"]
+    else:
+        command = [sys.executable, str(SENDER_SCRIPT), "--lease", str(lease), "--batch-size", str(batch_size)]
     log = open(log_path, "ab")
     return subprocess.Popen(
-        [sys.executable, str(SENDER_SCRIPT), "--lease", str(lease), "--batch-size", str(batch_size)],
-        env={**env, "MAIL_FROM": mail_from}, cwd=SENDER_SCRIPT.parents[2], stdout=log, stderr=subprocess.STDOUT,
+        command, env={**env, "MAIL_FROM": mail_from}, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
     )
 
 
@@ -188,7 +201,7 @@ async def test_two_sender_processes_deliver_every_message_once_also_when_one_is_
         env = base_env(url, tmp_path, SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp.port))
         senders = [
             start_sender(env, tmp_path / "sender-a.log", mail_from="sender-a@ownerhub.test", lease=lease, batch_size=batch),
-            start_sender(env, tmp_path / "sender-b.log", mail_from="sender-b@ownerhub.test", lease=lease, batch_size=batch),
+            start_sender(env, tmp_path / "sender-b.log", mail_from="sender-b@ownerhub.test"),
         ]
         try:
             def by_sender() -> Counter:
@@ -238,3 +251,73 @@ async def test_two_sender_processes_deliver_every_message_once_also_when_one_is_
     assert all(sent_at is not None for _attempts, sent_at in rows)
     # A's unsent claims came back when its lease ran out and B delivered them.
     assert any(attempts == 2 for attempts, _sent in rows)
+
+
+SEND_INVITE = """
+mutation SendInvite($id: ID!) {
+  sendInvite(input: {contactId: $id}) {
+    contact { id activationStatus }
+    conflictingContact { id }
+    userErrors { code message field }
+  }
+}
+"""
+CREATE_CONTACT = """
+mutation CreateContact($input: CreateContactInput!) {
+  createContact(input: $input) { contact { id } userErrors { code message } }
+}
+"""
+INVITES_PER_CONTACT = 10
+FAILED_LOGIN_LIMIT = 100
+
+
+async def test_invites_racing_for_one_email_across_two_processes_make_exactly_one_claim(fleet_database, two_servers):
+    url, session_factory = fleet_database
+    _account_id, admin = await create_builder_in(url, "Fleet Homes")
+    clients = [httpx.AsyncClient(base_url=server.url, timeout=60) for server in two_servers]
+    try:
+        token = await login(clients[0], admin, ADMIN_PASSWORD)
+        contact_ids = []
+        for first_name in ("Robin", "Robyn"):  # one person who arrived twice, as two leads
+            body = await gql(clients[0], CREATE_CONTACT, {"input": {
+                "firstName": first_name, "lastName": "Lee", "primaryEmail": "robin.lee@example.com"}}, token)
+            contact_ids.append(body["data"]["createContact"]["contact"]["id"])
+        answers = await asyncio.gather(*(
+            gql(clients[number % 2], SEND_INVITE, {"id": contact_ids[number // INVITES_PER_CONTACT]}, token)
+            for number in range(2 * INVITES_PER_CONTACT)
+        ))
+    finally:
+        for client in clients:
+            await client.aclose()
+
+    assert all("errors" not in answer for answer in answers), answers
+    payloads = [answer["data"]["sendInvite"] for answer in answers]
+    refused = {e["code"] for p in payloads for e in p["userErrors"]}
+    assert refused <= {"EMAIL_IN_USE", "STALE_OBJECT"}, payloads
+    async with session_factory() as session:
+        statuses = (await session.execute(
+            select(Contact.activation_status).where(Contact.primary_email_key == "robin.lee@example.com")
+        )).scalars().all()
+    assert sorted(statuses) == ["INACTIVE", "PENDING"], "exactly one claim"
+    assert any(not p["userErrors"] for p in payloads)
+
+
+async def test_the_failed_login_limit_counts_across_processes(fleet_database, two_servers):
+    url, _factory = fleet_database
+    _account_id, admin = await create_builder_in(url, "Fleet Homes")
+    clients = [httpx.AsyncClient(base_url=server.url, timeout=60) for server in two_servers]
+    try:
+        wrong = {"input": {"username": admin, "password": "not the password at all"}}
+        for start in range(0, FAILED_LOGIN_LIMIT, 10):  # 10 at a time, alternating processes
+            answers = await asyncio.gather(*(
+                gql(clients[n % 2], LOGIN, wrong) for n in range(start, start + 10)
+            ))
+            assert all(a["data"]["login"]["token"] is None for a in answers)
+        right = {"input": {"username": admin, "password": ADMIN_PASSWORD}}
+        locked = [await gql(client, LOGIN, right) for client in clients]
+    finally:
+        for client in clients:
+            await client.aclose()
+    for answer in locked:
+        assert answer["data"]["login"]["token"] is None
+        assert [e["code"] for e in answer["data"]["login"]["userErrors"]] == ["RATE_LIMITED"]

@@ -1,0 +1,139 @@
+"""Invite, activation and password resolvers (SPEC 3): decode the input, count
+the call against the rate limits where SPEC 3 asks, run the use case in one unit
+of work, commit once, wake the outbox sender when mail was queued, answer.
+Who may call them is decided by the permission classes on the fields."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from strawberry.types import Info
+
+from domain.errors import RuleError
+from repository.uow import UnitOfWork
+from resolvers import throttle
+from resolvers.auth import session_payload
+from resolvers.contacts import run_contact_change
+from resolvers.support import contact_id_or_error, violation_payload
+from schema import inputs
+from schema.activation_types import (
+    AcceptInviteInput,
+    ChangePasswordInput,
+    InviteDetails,
+    RequestPasswordResetInput,
+    ResetPasswordInput,
+)
+from schema.payloads import ContactPayload, OkPayload, SessionPayload
+from services import invites, passwords
+
+
+def _session_ttl(info: Info) -> timedelta:
+    return timedelta(hours=info.context.settings.SESSION_TTL_HOURS)
+
+
+async def _contact_step(info: Info, input: inputs.ContactIdInput, step, **options) -> ContactPayload:
+    """One builder step on a contact (send, cancel, deactivate) in one unit of work."""
+    context = info.context
+    account_id = context.actor.builder_account_id
+    return await run_contact_change(
+        info,
+        lambda uow: step(uow, account_id, contact_id_or_error(input.contact_id), now=context.now(), **options),
+    )
+
+
+async def send_invite(info: Info, input: inputs.ContactIdInput) -> ContactPayload:
+    settings = info.context.settings
+    payload = await _contact_step(
+        info, input, invites.send_invite,
+        ttl=timedelta(hours=settings.INVITE_TTL_HOURS), app_url=settings.APP_URL,
+    )
+    if not payload.user_errors:
+        info.context.wake_outbox()
+    return payload
+
+
+async def cancel_invite(info: Info, input: inputs.ContactIdInput) -> ContactPayload:
+    return await _contact_step(info, input, invites.cancel_invite)
+
+
+async def deactivate_owner(info: Info, input: inputs.ContactIdInput) -> ContactPayload:
+    return await _contact_step(info, input, invites.deactivate_owner)
+
+
+async def invite_details(info: Info, token: str) -> InviteDetails:
+    context = info.context
+    async with context.session_factory() as session:
+        view = await invites.invite_details(session, token, context.now())
+    if view is None:
+        return InviteDetails(valid=False)
+    return InviteDetails(valid=True, builder_name=view.builder_name, first_name=view.first_name, expires_at=view.expires_at)
+
+
+async def accept_invite(info: Info, input: AcceptInviteInput) -> SessionPayload:
+    context = info.context
+    try:
+        await throttle.check_call(info, "acceptInvite", input.username)
+        async with UnitOfWork(context.session_factory) as uow:
+            issued = await invites.accept_invite(
+                uow, input.token, input.username, input.password, now=context.now(), session_ttl=_session_ttl(info)
+            )
+            await uow.commit()
+    except RuleError as error:
+        return violation_payload(SessionPayload, error)
+    return await session_payload(info, issued)
+
+
+async def request_password_reset(info: Info, input: RequestPasswordResetInput) -> OkPayload:
+    """Answers `ok: true` whether or not the login named anybody (SPEC 3)."""
+    context = info.context
+    settings = context.settings
+    try:
+        await throttle.check_call(info, "requestPasswordReset", input.login)
+        async with UnitOfWork(context.session_factory) as uow:
+            queued = await passwords.request_password_reset(
+                uow, input.login, now=context.now(),
+                ttl=timedelta(minutes=settings.RESET_TTL_MINUTES), app_url=settings.APP_URL,
+            )
+            await uow.commit()
+    except RuleError as error:
+        return violation_payload(OkPayload, error)
+    if queued:
+        context.wake_outbox()
+    return OkPayload(ok=True)
+
+
+async def reset_password(info: Info, input: ResetPasswordInput) -> SessionPayload:
+    context = info.context
+    try:
+        await throttle.check_call(info, "resetPassword", None)
+        async with UnitOfWork(context.session_factory) as uow:
+            issued = await passwords.reset_password(
+                uow, input.token, input.new_password, now=context.now(), session_ttl=_session_ttl(info)
+            )
+            await uow.commit()
+    except RuleError as error:
+        return violation_payload(SessionPayload, error)
+    return await session_payload(info, issued)
+
+
+async def change_password(info: Info, input: ChangePasswordInput) -> OkPayload:
+    """Wrong current passwords count as failed logins of the account, so a stolen
+    session cannot be used to guess the password at leisure."""
+    context = info.context
+    username = context.username
+    try:
+        await throttle.check_login_unlocked(info, username)
+        try:
+            async with UnitOfWork(context.session_factory) as uow:
+                await passwords.change_password(
+                    uow, context.user_id, context.session_id, input.current_password, input.new_password,
+                    now=context.now(),
+                )
+                await uow.commit()
+        except RuleError as error:
+            if error.violations[0].field == ("currentPassword",):
+                await throttle.record_failed_login(info, username)
+            raise
+    except RuleError as error:
+        return violation_payload(OkPayload, error)
+    return OkPayload(ok=True)

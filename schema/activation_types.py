@@ -1,0 +1,42 @@
+"""Inputs and types of the invite and password operations (SPEC 3, 11).
+
+No input here names a contact or a user: credentials are set only by whoever
+holds the invite or reset token, or by the signed-in user for themself."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+
+@strawberry.input
+class AcceptInviteInput:
+    token: str = strawberry.field(description="The token from the invite link.")
+    username: str = strawberry.field(description="The username the owner chooses (3 to 150 characters).")
+    password: str = strawberry.field(description="The password the owner chooses (10 to 128 characters).")
+
+
+@strawberry.input
+class RequestPasswordResetInput:
+    login: str = strawberry.field(description="A username or a primary email.")
+
+
+@strawberry.input
+class ResetPasswordInput:
+    token: str = strawberry.field(description="The token from the reset link.")
+    new_password: str
+
+
+@strawberry.input
+class ChangePasswordInput:
+    current_password: str
+    new_password: str
+
+
+@strawberry.type(description="What the accept page shows about an invite link. Reading it does not use the link up.")
+class InviteDetails:
+    valid: bool = strawberry.field(description="False for a used, cancelled, superseded, expired or unknown token.")
+    builder_name: str | None = None
+    first_name: str | None = strawberry.field(default=None, description="The invited contact's first name.")
+    expires_at: datetime | None = None

@@ -1,0 +1,170 @@
+"""Owner invites and deactivation (SPEC 2.1, 2.3 rule 2, 3).
+
+Use cases over a unit of work and plain values; the caller commits once. The
+invite email is queued in the outbox in the same transaction as the status
+change, so it exists exactly when the change does (SPEC 6). Tokens leave this
+module only inside that email: nothing returns them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from domain import activation
+from domain.errors import RuleError, Violation
+from domain.passwords import hash_password
+from domain.tokens import hash_token, new_token
+from mail import messages
+from models import Contact, User
+from repository import outbox
+from repository.accounts import AccountRepository, UsernameTaken
+from repository.contacts import ContactRepository, EmailClaimConflict
+from repository.invites import InviteRepository
+from repository.owner_accounts import OwnerAccountRepository
+from repository.tokens import TokenRepository
+from repository.uow import UnitOfWork
+from services.auth import IssuedSession, check_new_password, check_username, issue_session
+from services.contacts import ContactChange, load_for_change
+
+INVALID_INVITE = "This invite link is no longer valid. Ask your builder to send a new invite."
+USERNAME_TAKEN = "This username is taken. Choose another one."
+
+
+@dataclass(frozen=True)
+class InviteView:
+    """What the accept page may know about a live invite, and nothing else."""
+
+    builder_name: str
+    first_name: str | None
+    expires_at: datetime
+
+
+def _name_of(contact: Contact) -> str:
+    return " ".join(p for p in (contact.first_name, contact.last_name) if p) or contact.primary_email or "another contact"
+
+
+def _email_claimed(claimer: Contact | None) -> RuleError:
+    """SPEC 2.3 rule 2: the refusal names the contact that claimed the email, so the
+    builder can select it instead."""
+    who = _name_of(claimer) if claimer else "another contact"
+    message = (
+        f"This email is already the primary email of {who}, who has been invited or is an active owner. "
+        "Select that contact, or give this contact another primary email."
+    )
+    return RuleError(
+        Violation(("contactId",), "EMAIL_IN_USE", message),
+        conflicting_contact_id=claimer.id if claimer else None,
+    )
+
+
+async def send_invite(
+    uow: UnitOfWork, builder_account_id: int, contact_id: int, *, now: datetime, ttl: timedelta, app_url: str
+) -> ContactChange:
+    """First send (INACTIVE) or resend (PENDING): a fresh token with the full
+    lifetime, every earlier token dead, one email to the primary email only."""
+    contact = await load_for_change(uow, builder_account_id, contact_id, None)
+    contacts = ContactRepository(uow.session, builder_account_id)
+    new_status = activation.after_send_invite(contact.activation_status, contact.primary_email)
+    # Kept aside: a rolled-back savepoint expires the row's attributes.
+    contact_key, email = contact.id, contact.primary_email
+    claimer = await contacts.claimed_by_email(email, exclude_id=contact_key)
+    if claimer is not None:
+        raise _email_claimed(claimer)
+
+    try:
+        # The claimed-email index decides a race the check above could not see
+        # (SPEC 2.3.3); the savepoint keeps the transaction usable to name the winner.
+        async with uow.session.begin_nested():
+            contact.activation_status = new_status
+            contacts.touch(contact)
+            await contacts.flush_claim()
+    except EmailClaimConflict:
+        raise _email_claimed(await contacts.claimed_by_email(email, exclude_id=contact_key)) from None
+
+    invites = InviteRepository(uow.session, builder_account_id)
+    await invites.revoke_live(contact.id, now)
+    token = new_token()
+    invite = await invites.add(contact, hash_token(token), now, now + ttl)
+    builder = await AccountRepository(uow.session).builder(builder_account_id)
+    content = messages.owner_invite(
+        app_url=app_url, builder_name=builder.name, first_name=contact.first_name,
+        token=token, expires_at=invite.expires_at,
+    )
+    await outbox.enqueue_email(
+        uow.session, builder_account_id=builder_account_id, to=invite.sent_to, **content._asdict()
+    )
+    duplicates = await contacts.with_primary_email(contact.primary_email, exclude_id=contact.id, statuses=["INACTIVE"])
+    return ContactChange(contact, [d.id for d in duplicates])
+
+
+async def cancel_invite(uow: UnitOfWork, builder_account_id: int, contact_id: int, *, now: datetime) -> ContactChange:
+    contact = await load_for_change(uow, builder_account_id, contact_id, None)
+    contact.activation_status = activation.after_cancel_invite(contact.activation_status)
+    await InviteRepository(uow.session, builder_account_id).revoke_live(contact.id, now)
+    ContactRepository(uow.session, builder_account_id).touch(contact)
+    await uow.flush()
+    return ContactChange(contact)
+
+
+async def deactivate_owner(uow: UnitOfWork, builder_account_id: int, contact_id: int, *, now: datetime) -> ContactChange:
+    """ACTIVE to INACTIVE: the login is disabled and every session and reset link
+    dies in this transaction. The user row stays (disabled), so that a later
+    invite can be accepted with the same username."""
+    contact = await load_for_change(uow, builder_account_id, contact_id, None)
+    contact.activation_status = activation.after_deactivate(contact.activation_status)
+    user = await OwnerAccountRepository(uow.session).for_contact(contact.id)
+    if user is not None:
+        user.is_enabled = False
+        await AccountRepository(uow.session).revoke_user_sessions(user.id, now)
+        await TokenRepository(uow.session).kill_resets(user.id, now)
+    await InviteRepository(uow.session, builder_account_id).revoke_live(contact.id, now)
+    ContactRepository(uow.session, builder_account_id).touch(contact)
+    await uow.flush()
+    return ContactChange(contact)
+
+
+async def invite_details(session, token: str, now: datetime) -> InviteView | None:
+    """Reads only: opening the link (or a mail scanner opening it) burns nothing."""
+    found = await TokenRepository(session).live_invite(hash_token(token), now)
+    if found is None or activation.after_accept_invite(found.contact.activation_status) is None:
+        return None
+    builder = await AccountRepository(session).builder(found.contact.builder_account_id)
+    return InviteView(builder.name, found.contact.first_name, found.invite.expires_at)
+
+
+async def accept_invite(
+    uow: UnitOfWork, token: str, username: str, password: str, *, now: datetime, session_ttl: timedelta
+) -> IssuedSession:
+    """The owner sets their own credentials; the contact becomes ACTIVE; a session
+    is returned. Of two concurrent accepts of one token, the conditional UPDATE
+    in `consume_invite` lets exactly one through."""
+    tokens = TokenRepository(uow.session)
+    found = await tokens.live_invite(hash_token(token), now)
+    if found is None or activation.after_accept_invite(found.contact.activation_status) is None:
+        raise RuleError(Violation(("token",), "INVALID_TOKEN", INVALID_INVITE))
+    contacts = ContactRepository(uow.session, found.contact.builder_account_id)
+    contact = await contacts.get(found.contact.id, for_update=True)
+    username = check_username(username)
+    emails = [contact.primary_email, *(await contacts.additional_emails_by_contact([contact.id]))[contact.id]]
+    check_new_password(password, username=username, emails=emails)
+    if not await tokens.consume_invite(found.invite.id, now):
+        raise RuleError(Violation(("token",), "INVALID_TOKEN", INVALID_INVITE))
+
+    owners = OwnerAccountRepository(uow.session)
+    user = await owners.for_contact(contact.id) or User(
+        builder_account_id=contact.builder_account_id, kind="OWNER", contact_id=contact.id
+    )
+    user.username = username
+    user.password_hash = await asyncio.to_thread(hash_password, password)
+    user.password_changed_at = now
+    user.is_enabled = True
+    try:
+        await owners.save_credentials(user)
+    except UsernameTaken:
+        raise RuleError(Violation(("username",), "USERNAME_TAKEN", USERNAME_TAKEN)) from None
+    contact.activation_status = activation.after_accept_invite(contact.activation_status)
+    contacts.touch(contact)
+    await uow.flush()
+    return await issue_session(uow, user, session_ttl)

@@ -1,0 +1,93 @@
+"""Password reset and change (SPEC 3).
+
+`request_password_reset` behaves the same whatever the login names: the caller
+answers identically whether or not a mail was queued. A reset link goes only to
+the primary email of an active owner named by username or primary email.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+
+from domain.errors import RuleError, Violation
+from domain.passwords import hash_password, verify_password
+from domain.tokens import hash_token, new_token
+from mail import messages
+from models import User
+from repository import outbox
+from repository.accounts import AccountRepository
+from repository.contacts import ContactRepository
+from repository.owner_accounts import OwnerAccountRepository
+from repository.tokens import TokenRepository
+from repository.uow import UnitOfWork
+from services.auth import IssuedSession, check_new_password, issue_session
+
+INVALID_RESET = "This password reset link is no longer valid. Ask for a new one."
+WRONG_CURRENT_PASSWORD = "Your current password is not correct."
+
+
+async def request_password_reset(
+    uow: UnitOfWork, login: str, *, now: datetime, ttl: timedelta, app_url: str
+) -> int:
+    """Queues one reset email per active owner that `login` names; returns how many."""
+    tokens = TokenRepository(uow.session)
+    found = await OwnerAccountRepository(uow.session).active_by_login(login)
+    for owner in found:
+        token = new_token()
+        await tokens.add_reset(owner.user.id, hash_token(token), now, now + ttl)
+        content = messages.password_reset(app_url=app_url, token=token, minutes_valid=int(ttl.total_seconds() // 60))
+        await outbox.enqueue_email(
+            uow.session, builder_account_id=owner.contact.builder_account_id,
+            to=owner.contact.primary_email, **content._asdict(),
+        )
+    return len(found)
+
+
+async def _contact_emails(uow: UnitOfWork, user: User) -> list[str] | None:
+    """The owner's emails (a password may equal none of them); None when the
+    owner's contact is no longer active, which makes a reset link dead."""
+    if user.kind != "OWNER":
+        return []
+    contacts = ContactRepository(uow.session, user.builder_account_id)
+    contact = await contacts.get(user.contact_id)
+    if contact is None or contact.activation_status != "ACTIVE":
+        return None
+    return [contact.primary_email, *(await contacts.additional_emails_by_contact([contact.id]))[contact.id]]
+
+
+async def _set_password(uow: UnitOfWork, user: User, password: str, now: datetime, keep_session_id: int | None) -> None:
+    """New hash; every other session and every outstanding reset link dies."""
+    user.password_hash = await asyncio.to_thread(hash_password, password)
+    user.password_changed_at = now
+    await AccountRepository(uow.session).revoke_user_sessions(user.id, now, except_session_id=keep_session_id)
+    await TokenRepository(uow.session).kill_resets(user.id, now)
+    await uow.flush()
+
+
+async def reset_password(
+    uow: UnitOfWork, token: str, new_password: str, *, now: datetime, session_ttl: timedelta
+) -> IssuedSession:
+    tokens = TokenRepository(uow.session)
+    token_hash = hash_token(token)
+    user = await tokens.live_reset(token_hash, now)
+    emails = await _contact_emails(uow, user) if user is not None else None
+    if emails is None:
+        raise RuleError(Violation(("token",), "INVALID_TOKEN", INVALID_RESET))
+    check_new_password(new_password, username=user.username, emails=emails, path=("newPassword",))
+    if not await tokens.consume_reset(token_hash, now):
+        raise RuleError(Violation(("token",), "INVALID_TOKEN", INVALID_RESET))
+    await _set_password(uow, user, new_password, now, keep_session_id=None)
+    return await issue_session(uow, user, session_ttl)
+
+
+async def change_password(
+    uow: UnitOfWork, user_id: int, session_id: int, current_password: str, new_password: str, *, now: datetime
+) -> None:
+    """For the signed-in user themself; their current session stays, the others end."""
+    user = await AccountRepository(uow.session).user(user_id)
+    if not await asyncio.to_thread(verify_password, user.password_hash, current_password):
+        raise RuleError(Violation(("currentPassword",), "INVALID_INPUT", WRONG_CURRENT_PASSWORD))
+    emails = await _contact_emails(uow, user) or []
+    check_new_password(new_password, username=user.username, emails=emails, path=("newPassword",))
+    await _set_password(uow, user, new_password, now, keep_session_id=session_id)

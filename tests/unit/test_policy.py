@@ -1,0 +1,107 @@
+"""The policy over the whole actor x activation status x field group matrix
+(SPEC 2's table), called directly, outside GraphQL (SECURITY-CASES 18)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from permissions.policy import (
+    ANONYMOUS,
+    Actor,
+    ActorKind,
+    ContactFacts,
+    FieldGroup,
+    can_change,
+    can_manage_invites,
+    viewer_can,
+)
+
+CONTACT_ID = 7
+ACTORS = {
+    "anonymous": ANONYMOUS,
+    "builder admin": Actor(ActorKind.BUILDER, 1, role="ADMIN"),
+    "builder staff": Actor(ActorKind.BUILDER, 1, role="STAFF"),
+    "the owner": Actor(ActorKind.OWNER, 1, contact_id=CONTACT_ID),
+    "another owner": Actor(ActorKind.OWNER, 1, contact_id=CONTACT_ID + 1),
+}
+STATUSES = ("INACTIVE", "PENDING", "ACTIVE")
+
+OK, LOCKED, FORBIDDEN, SIGN_IN = None, "CONTACT_LOCKED", "FORBIDDEN", "UNAUTHENTICATED"
+BUILDERS = ("builder admin", "builder staff")
+OWNERS = ("the owner", "another owner")
+
+# Expected code for (group, actor) by status INACTIVE, PENDING, ACTIVE.
+EXPECTED = {
+    FieldGroup.CONTACT_INFO: {
+        **dict.fromkeys(BUILDERS, (OK, LOCKED, LOCKED)),
+        "the owner": (FORBIDDEN, FORBIDDEN, OK),
+        "another owner": (FORBIDDEN,) * 3,
+    },
+    FieldGroup.ADDITIONAL_EMAILS: {
+        **dict.fromkeys(BUILDERS, (OK, OK, OK)),
+        "the owner": (FORBIDDEN, FORBIDDEN, OK),
+        "another owner": (FORBIDDEN,) * 3,
+    },
+    FieldGroup.CUSTOM_FIELDS: {
+        **dict.fromkeys(BUILDERS, (OK, OK, OK)),
+        **dict.fromkeys(OWNERS, (FORBIDDEN,) * 3),
+    },
+    **{
+        group: {
+            **dict.fromkeys(BUILDERS, (FORBIDDEN,) * 3),
+            "the owner": (FORBIDDEN, FORBIDDEN, OK),
+            "another owner": (FORBIDDEN,) * 3,
+        }
+        for group in (FieldGroup.PROFILE_IMAGE, FieldGroup.NOTIFICATION_PREFERENCES, FieldGroup.CREDENTIALS)
+    },
+}
+for _group in EXPECTED.values():
+    _group["anonymous"] = (SIGN_IN,) * 3
+
+MATRIX = [
+    (group, actor, status, EXPECTED[group][actor][STATUSES.index(status)])
+    for group, actor, status in itertools.product(FieldGroup, ACTORS, STATUSES)
+]
+
+
+def test_the_table_covers_every_group_and_actor():
+    assert set(EXPECTED) == set(FieldGroup)
+    assert all(set(row) == set(ACTORS) for row in EXPECTED.values())
+
+
+@pytest.mark.parametrize("group, actor, status, expected", MATRIX, ids=lambda v: getattr(v, "value", str(v)))
+def test_policy_matrix(group, actor, status, expected):
+    decision = can_change(ACTORS[actor], ContactFacts(CONTACT_ID, status), group)
+    assert decision.allowed is (expected is None)
+    assert decision.code == expected
+    if expected is not None:
+        assert decision.message
+
+
+@pytest.mark.parametrize("status, hint", [("PENDING", "Cancel the invite"), ("ACTIVE", "deactivate the owner")])
+def test_a_locked_contact_says_what_to_do(status, hint):
+    decision = can_change(ACTORS["builder staff"], ContactFacts(CONTACT_ID, status), FieldGroup.CONTACT_INFO)
+    assert hint in decision.message
+
+
+@pytest.mark.parametrize("actor, status", list(itertools.product(ACTORS, STATUSES)))
+def test_invites_are_managed_by_builder_staff_only(actor, status):
+    decision = can_manage_invites(ACTORS[actor], ContactFacts(CONTACT_ID, status))
+    assert decision.allowed is (actor in BUILDERS)
+
+
+@pytest.mark.parametrize("actor, status", list(itertools.product(ACTORS, STATUSES)))
+def test_viewer_can_answers_from_the_same_policy(actor, status):
+    facts = ContactFacts(CONTACT_ID, status)
+    can = viewer_can(ACTORS[actor], facts)
+    assert can.edit_info is can_change(ACTORS[actor], facts, FieldGroup.CONTACT_INFO).allowed
+    assert can.edit_additional_emails is can_change(ACTORS[actor], facts, FieldGroup.ADDITIONAL_EMAILS).allowed
+    assert can.edit_custom_fields is can_change(ACTORS[actor], facts, FieldGroup.CUSTOM_FIELDS).allowed
+    assert can.set_profile_image is can_change(ACTORS[actor], facts, FieldGroup.PROFILE_IMAGE).allowed
+    builder = actor in BUILDERS
+    assert can.invite is (builder and status != "ACTIVE")
+    assert can.cancel_invite is (builder and status == "PENDING")
+    assert can.deactivate is (builder and status == "ACTIVE")
+    assert (can.locked_reason is not None) is (builder and status != "INACTIVE")
