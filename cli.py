@@ -40,8 +40,11 @@ async def _in_unit_of_work(work):
 
 
 def _run_rules(work):
+    """Runs `work` in one unit of work on an up-to-date database, printing rule errors."""
+    from db.migrate import upgrade_to_head
     from domain.errors import RuleError
 
+    upgrade_to_head(get_settings().DATABASE_URL)
     try:
         return asyncio.run(_in_unit_of_work(work))
     except RuleError as error:

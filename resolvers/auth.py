@@ -59,8 +59,10 @@ async def login(info: Info, input: inputs.LoginInput) -> SessionPayload:
         await throttle.check_call(info, "login", input.username)
         await throttle.check_login_unlocked(info, input.username)
         try:
+            async with info.context.session_factory() as session:
+                user = await service.authenticate(session, input.username, input.password)
             async with UnitOfWork(info.context.session_factory) as uow:
-                issued = await service.login(uow, input.username, input.password, ttl)
+                issued = await service.issue_session(uow, user, ttl)
                 await uow.commit()
         except RuleError:
             await throttle.record_failed_login(info, input.username)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -45,19 +46,24 @@ async def issue_session(uow: UnitOfWork, user: User, ttl: timedelta) -> IssuedSe
     return IssuedSession(token, expires_at, user)
 
 
-async def login(uow: UnitOfWork, username: str, password: str, ttl: timedelta) -> IssuedSession:
-    accounts = AccountRepository(uow.session)
+async def authenticate(session, username: str, password: str) -> User:
+    """The user these credentials belong to, or RuleError with one message for every failure.
+
+    Runs in a read session and hashes in a worker thread, so a login neither
+    blocks the event loop nor holds the database's write lock while Argon2 works.
+    """
+    accounts = AccountRepository(session)
     user = await accounts.user_by_username(username)
     if user is None:
-        verify_against_dummy(password)  # same work whether or not the name exists
+        await asyncio.to_thread(verify_against_dummy, password)  # same work whether or not the name exists
         raise RuleError(Violation(("password",), "INVALID_INPUT", INVALID_LOGIN))
-    if not verify_password(user.password_hash, password) or not user.is_enabled:
+    if not await asyncio.to_thread(verify_password, user.password_hash, password) or not user.is_enabled:
         raise RuleError(Violation(("password",), "INVALID_INPUT", INVALID_LOGIN))
     if user.kind == "OWNER":
-        contact = await ContactRepository(uow.session, user.builder_account_id).get(user.contact_id)
+        contact = await ContactRepository(session, user.builder_account_id).get(user.contact_id)
         if contact is None or contact.activation_status != "ACTIVE":
             raise RuleError(Violation(("password",), "INVALID_INPUT", INVALID_LOGIN))
-    return await issue_session(uow, user, ttl)
+    return user
 
 
 async def viewer_for_token(uow_session, token: str) -> SessionViewer | None:

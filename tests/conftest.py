@@ -60,8 +60,10 @@ async def app(settings):
 
 @pytest.fixture(autouse=True)
 async def clean_database(app):
-    """Every test starts from empty tables."""
+    """Every test starts from empty tables and fresh rate-limit counters
+    (all tests call from one client address)."""
     yield
+    await app.state.rate_limiter.reset()
     async with app.state.engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
             await connection.execute(table.delete())

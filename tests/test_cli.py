@@ -32,7 +32,7 @@ def ownerhub(env, *args, stdin: str | None = None) -> subprocess.CompletedProces
 
 
 def test_create_builder_user_and_seed_demo(cli_env):
-    assert ownerhub(cli_env, "migrate").returncode == 0
+    # No `migrate` first: a newcomer's first command creates and migrates the database itself.
     made = ownerhub(cli_env, "create-builder", "--name", "CLI Homes", "--admin-username", "cli-admin",
                     stdin="a long enough password\n")
     assert made.returncode == 0, made.stderr
@@ -47,6 +47,7 @@ def test_create_builder_user_and_seed_demo(cli_env):
     assert taken.returncode == 1 and "taken" in taken.stderr
     seeded = ownerhub(cli_env, "seed-demo")
     assert seeded.returncode == 0, seeded.stderr
+    assert ownerhub(cli_env, "migrate").returncode == 0
     assert "Cedar Ridge Homes: admin 'cedar-admin', 70 contacts, 20 jobs, 8 leads" in seeded.stdout
     again = ownerhub(cli_env, "seed-demo")
     assert again.returncode == 1 and "already" in again.stderr
