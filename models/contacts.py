@@ -156,3 +156,4 @@ class ContactMerge(Base):
     kept: Mapped[dict] = mapped_column(JSON, default=dict)
     snapshot: Mapped[dict] = mapped_column(JSON, default=dict)
     undone_at: Mapped[datetime | None]
+    undone_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -49,18 +49,22 @@ IsBuilderAdmin = _actor_rule(policy.is_builder_admin, "IsBuilderAdmin")
 IsOwner = _actor_rule(policy.is_owner, "IsOwner")
 
 
-def decode_contact_id(value: Any) -> int | None:
-    """The database id behind a Contact global id, or None if it is not one."""
+def decode_node_id(value: Any, type_name: str) -> int | None:
+    """The database id behind a global id of `type_name`, or None if it is not one."""
     if isinstance(value, relay.GlobalID):
         gid = value
     else:
         try:
             gid = relay.GlobalID.from_id(str(value))
-        except Exception:  # noqa: BLE001 - any malformed id is simply "not a contact"
+        except Exception:  # noqa: BLE001 - any malformed id is simply "not one of these"
             return None
-    if gid.type_name != "Contact" or not gid.node_id.isdigit() or len(gid.node_id) > 18:
+    if gid.type_name != type_name or not gid.node_id.isdigit() or len(gid.node_id) > 18:
         return None
     return int(gid.node_id)
+
+
+def decode_contact_id(value: Any) -> int | None:
+    return decode_node_id(value, "Contact")
 
 
 def _contact_rule(rule: Callable[[policy.Actor, ContactFacts], Decision], name: str) -> type[PolicyPermission]:

@@ -122,6 +122,12 @@ def can_edit_custom_fields(actor: Actor, contact: ContactFacts) -> Decision:
     return is_builder(actor)
 
 
+def sees_only_owner_visible_fields(actor: Actor) -> bool:
+    """Owners read the values of custom fields marked `visibleToOwner` and no
+    others; the builder's other fields are their own notes (SPEC 8)."""
+    return actor.kind is not ActorKind.BUILDER
+
+
 def can_manage_own_profile(actor: Actor, contact: ContactFacts) -> Decision:
     """Profile image and notification preferences: only the active owner, for themself."""
     if denied := _signed_in(actor):

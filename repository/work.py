@@ -1,14 +1,30 @@
-"""All SQL about jobs and leads and their ordered contact links, scoped to one builder account."""
+"""All SQL about jobs and leads and their ordered contact links, scoped to one builder account.
+
+An owner's scope (`owner_contact_id`) is part of the query: a job they are not an
+owner of is simply not found."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Contact, Job, JobOwner, Lead, LeadContact
+from models import Contact, Job, JobOwner, Lead, LeadContact, utcnow
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list
+    has_next: bool
+
+
+# The ordered contact links of each kind of record: (link table, its parent column).
+LINKS = {Job: (JobOwner, JobOwner.job_id), Lead: (LeadContact, LeadContact.lead_id)}
+# The label each list is ordered and searched by.
+LABELS = {Job: Job.name, Lead: Lead.title}
 
 
 class WorkRepository:
@@ -75,3 +91,71 @@ class WorkRepository:
             select(Lead).where(Lead.id.in_(lead_ids), Lead.builder_account_id == self.builder_account_id)
         )
         return {lead.id: lead for lead in rows.scalars()}
+
+    async def get(self, model: type[Job] | type[Lead], record_id: int, *, for_update: bool = False):
+        """One job or lead of this account. `for_update` locks it, so that concurrent
+        changes to its contact list queue instead of racing for a position."""
+        query = select(model).where(model.id == record_id, model.builder_account_id == self.builder_account_id)
+        if for_update:
+            query = query.with_for_update()
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def add(self, record: Job | Lead) -> None:
+        record.builder_account_id = self.builder_account_id
+        self.session.add(record)
+        await self.session.flush()
+
+    async def touch(self, record: Job | Lead) -> None:
+        record.updated_at = utcnow()
+        await self.session.flush()
+
+    async def linked_contact_ids(self, record: Job | Lead) -> list[int]:
+        link, parent = LINKS[type(record)]
+        rows = await self.session.execute(
+            select(link.contact_id).where(parent == record.id).order_by(link.position)
+        )
+        return list(rows.scalars())
+
+    async def link_contact(self, record: Job | Lead, contact_id: int) -> None:
+        """Appends the contact at the end of the record's list (lock the record first)."""
+        link, parent = LINKS[type(record)]
+        last = (await self.session.execute(select(func.max(link.position)).where(parent == record.id))).scalar()
+        self.session.add(link(**{parent.key: record.id}, contact_id=contact_id, position=(last or 0) + 1))
+        await self.session.flush()
+
+    async def unlink_contact(self, record: Job | Lead, contact_id: int) -> bool:
+        link, parent = LINKS[type(record)]
+        result = await self.session.execute(delete(link).where(parent == record.id, link.contact_id == contact_id))
+        return result.rowcount > 0
+
+    def _listed(self, model, search: str | None, owner_contact_id: int | None) -> Select:
+        query = select(model).where(model.builder_account_id == self.builder_account_id)
+        if owner_contact_id is not None:
+            query = query.where(model.id.in_(select(JobOwner.job_id).where(JobOwner.contact_id == owner_contact_id)))
+        if search and search.strip():
+            query = query.where(func.lower(LABELS[model]).contains(search.strip().lower(), autoescape=True))
+        return query
+
+    async def page(
+        self,
+        model: type[Job] | type[Lead],
+        *,
+        first: int,
+        after: tuple[str, int] | None,
+        search: str | None,
+        owner_contact_id: int | None = None,
+    ) -> Page:
+        """Keyset pagination by label, then id."""
+        label = LABELS[model]
+        query = self._listed(model, search, owner_contact_id)
+        if after is not None:
+            value, last_id = after
+            query = query.where(or_(label > value, and_(label == value, model.id > last_id)))
+        rows = list((await self.session.execute(query.order_by(label, model.id).limit(first + 1))).scalars())
+        return Page(rows=rows[:first], has_next=len(rows) > first)
+
+    async def count(
+        self, model: type[Job] | type[Lead], *, search: str | None, owner_contact_id: int | None = None
+    ) -> int:
+        listed = self._listed(model, search, owner_contact_id).subquery()
+        return (await self.session.execute(select(func.count()).select_from(listed))).scalar_one()

@@ -9,13 +9,15 @@ from collections.abc import Awaitable, Callable
 from strawberry.types import Info
 
 from domain.errors import RuleError
+from permissions.classes import decode_node_id
 from permissions.policy import ActorKind
 from repository.uow import UnitOfWork
 from resolvers.support import contact_id_or_error, contacts_for_payload, present, violation_payload
 from schema import inputs
 from schema.payloads import ContactPayload, OkPayload
+from schema.work_inputs import SetCustomFieldValuesInput, UpdateNotificationPreferencesInput
 from services import contacts as service
-from services import profile_images
+from services import custom_fields, notifications, profile_images
 
 INFO_INPUT_FIELDS = ["firstName", "lastName", "phone", "cellPhone", "address", "primaryEmail"]
 
@@ -103,3 +105,22 @@ async def delete_contact(info: Info, input: inputs.ContactIdInput) -> OkPayload:
         return violation_payload(OkPayload, error)
     await profile_images.discard(info.context.media_storage, image_key)
     return OkPayload(ok=True)
+
+
+async def set_custom_field_values(info: Info, input: SetCustomFieldValuesInput) -> ContactPayload:
+    values = [(decode_node_id(v.field_id, "CustomField"), v.value) for v in input.values]
+    return await run_contact_change(
+        info, lambda uow: custom_fields.set_custom_field_values(uow, values=values, **_target(info, input.contact_id))
+    )
+
+
+async def update_notification_preferences(info: Info, input: UpdateNotificationPreferencesInput) -> ContactPayload:
+    # The owner's own contact: the permission class admits only the active owner.
+    own = info.context.actor.contact_id
+    return await run_contact_change(
+        info,
+        lambda uow: notifications.update_notification_preferences(
+            uow, info.context.actor.builder_account_id, own,
+            sms_opt_in=input.sms_opt_in, expected_version=info.context.checked_versions.get(own),
+        ),
+    )

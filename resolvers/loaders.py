@@ -10,7 +10,10 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 
 from models import Contact
+from permissions.policy import sees_only_owner_visible_fields
 from repository.contacts import ContactRepository
+from repository.custom_fields import CustomFieldRepository
+from repository.merges import MergeRepository
 from repository.work import WorkRepository
 from request_context import RequestContext
 
@@ -86,3 +89,22 @@ def owners_by_job(context: RequestContext) -> DataLoader:
 
 def contacts_by_lead(context: RequestContext) -> DataLoader:
     return _loader(context, "contacts_by_lead", _contacts_by_lead, list)
+
+
+def custom_values_by_contact(context: RequestContext) -> DataLoader:
+    """Set custom field values per contact; an owner's loader sees only the fields
+    marked `visibleToOwner` (SPEC 8)."""
+    visible_only = sees_only_owner_visible_fields(context.actor)
+
+    async def fetch(scope, keys):
+        return await CustomFieldRepository(*scope).values_by_contact(keys, visible_only=visible_only)
+
+    return _loader(context, "custom_values_by_contact", fetch, list)
+
+
+async def _merges_by_survivor(scope, keys):
+    return await MergeRepository(*scope).merges_by_survivor(keys)
+
+
+def merges_by_survivor(context: RequestContext) -> DataLoader:
+    return _loader(context, "merges_by_survivor", _merges_by_survivor, list)

@@ -1,4 +1,5 @@
-"""Loading objects by global id: `node(id)`, `contact(id)`, `job(id)`, `lead(id)`.
+"""Loading objects by global id: `node(id)`, `contact(id)`, `job(id)`, `lead(id)`,
+custom fields.
 
 Objects of another builder account, and objects the viewer may not read, are
 reported exactly like missing ones (null)."""
@@ -7,9 +8,11 @@ from __future__ import annotations
 
 from strawberry.types import Info
 
+import schema.custom_field_types as field_types
 import schema.types as types
-from permissions.policy import ActorKind, ContactFacts, can_read_contact
+from permissions.policy import ActorKind, ContactFacts, can_read_contact, sees_only_owner_visible_fields
 from repository.contacts import ContactRepository
+from repository.custom_fields import CustomFieldRepository
 from repository.work import WorkRepository
 from resolvers.loaders import bundle_contacts
 
@@ -72,3 +75,19 @@ async def leads_by_ids(info: Info, node_ids: list[str], required: bool) -> list[
     async with context.session_factory() as session:
         rows = await WorkRepository(session, context.actor.builder_account_id).leads([i for i in ids if i])
     return [types.Lead.from_model(rows[i]) if i in rows else _missing(required, n) for n, i in zip(node_ids, ids)]
+
+
+async def fields_by_ids(info: Info, node_ids: list[str], required: bool) -> list[field_types.CustomField | None]:
+    """An owner finds only the fields marked `visibleToOwner` (SPEC 8)."""
+    context = info.context
+    if context.actor.kind is ActorKind.ANONYMOUS:
+        return [_missing(required, i) for i in node_ids]
+    ids = _int_ids(node_ids)
+    async with context.session_factory() as session:
+        rows = await CustomFieldRepository(session, context.actor.builder_account_id).definitions_by_id(
+            [i for i in ids if i is not None], visible_only=sees_only_owner_visible_fields(context.actor)
+        )
+    return [
+        field_types.CustomField.from_model(rows[i]) if i in rows else _missing(required, n)
+        for n, i in zip(node_ids, ids)
+    ]

@@ -25,6 +25,15 @@ def check_page_size(first: int) -> None:
         )
 
 
+def page_info(edges: list, *, has_next: bool, has_previous: bool) -> PageInfo:
+    return PageInfo(
+        has_next_page=has_next,
+        has_previous_page=has_previous,
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None,
+    )
+
+
 async def contact(info: Info, id: relay.GlobalID) -> types.Contact | None:
     if id.type_name != "Contact":
         return None
@@ -68,12 +77,5 @@ async def contacts(
             )
 
     return ContactConnection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=page.has_next,
-            has_previous_page=cursor is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-        _total=total,
+        edges=edges, page_info=page_info(edges, has_next=page.has_next, has_previous=cursor is not None), _total=total
     )

@@ -10,16 +10,21 @@ from strawberry.types import Info
 
 import schema.types as types
 from domain.errors import NotFound, RuleError, Violation
-from permissions.classes import decode_contact_id
+from permissions.classes import decode_node_id
 from repository.contacts import ContactRepository
 from resolvers.loaders import bundle_contacts
 
 
+def node_id_or_error(value: Any, type_name: str, path: str) -> int:
+    """The database id behind a global id of `type_name`; anything else is NOT_FOUND."""
+    record_id = decode_node_id(value, type_name)
+    if record_id is None:
+        raise NotFound((path,), type_name.lower())
+    return record_id
+
+
 def contact_id_or_error(value: Any, path: str = "contactId") -> int:
-    contact_id = decode_contact_id(value)
-    if contact_id is None:
-        raise NotFound((path,), "contact")
-    return contact_id
+    return node_id_or_error(value, "Contact", path)
 
 
 def present(patch: Any, names: Sequence[str]) -> dict[str, Any]:

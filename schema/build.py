@@ -10,12 +10,18 @@ from strawberry.tools import merge_types
 from observability.metrics import GraphQLMetrics
 from schema import types
 from schema.activation import ActivationMutation, ActivationQuery
+from schema.custom_field_types import CustomField
 from schema.media_mutation import ProfileImageMutation
+from schema.merge import MergeMutation, MergeQuery
+from schema.merge_types import ContactMerge
 from schema.mutation import ContactMutation
 from schema.query import ContactQuery
+from schema.work import WorkMutation, WorkQuery
 
-QUERY_AREAS: tuple[type, ...] = (ContactQuery, ActivationQuery)
-MUTATION_AREAS: tuple[type, ...] = (ContactMutation, ActivationMutation, ProfileImageMutation)
+QUERY_AREAS: tuple[type, ...] = (ContactQuery, ActivationQuery, WorkQuery, MergeQuery)
+MUTATION_AREAS: tuple[type, ...] = (
+    ContactMutation, ActivationMutation, ProfileImageMutation, WorkMutation, MergeMutation,
+)
 
 Query = merge_types("Query", QUERY_AREAS)
 Mutation = merge_types("Mutation", MUTATION_AREAS)
@@ -25,7 +31,7 @@ def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        types=[types.Contact, types.Job, types.Lead],
+        types=[types.Contact, types.Job, types.Lead, CustomField, ContactMerge],
         extensions=[
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),

@@ -4,16 +4,20 @@ carries only what it exposes; relations resolve through per-request DataLoaders.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Iterable
+from typing import TYPE_CHECKING, Annotated, Iterable
 
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
 from permissions.policy import ActorKind, ContactFacts, viewer_can
-from resolvers import nodes, pending_invites, relations
+from resolvers import merge_audit, nodes, pending_invites, relations
+from schema.custom_field_types import CustomFieldValue
 from schema.enums import ActivationStatus, BuilderRole, UserErrorCode
 from schema.media import ProfileImage
+
+if TYPE_CHECKING:
+    from schema.merge_types import ContactMerge
 
 
 @strawberry.type
@@ -146,6 +150,21 @@ class Contact(relay.Node):
     profile_image: ProfileImage | None = strawberry.field(
         default=None,
         description="The owner's picture; null when none is set, and for other contacts an owner sees by name only.",
+    )
+    merges: list[Annotated[ContactMerge, strawberry.lazy("schema.merge_types")]] = strawberry.field(
+        resolver=merge_audit.contact_merges,
+        description="Merges into this contact, newest first (builders only; empty for an owner).",
+    )
+    # Only in `mergeContactsPreview`: the contacts that would merge into this one, so
+    # its jobs and leads show theirs too, as the merge would leave them.
+    _merging_ids: strawberry.Private[tuple[int, ...]] = ()
+
+    custom_fields: list[CustomFieldValue] = strawberry.field(
+        resolver=relations.contact_custom_fields,
+        description=(
+            "The contact's custom field values, in field order; fields without a value are left out "
+            "(`customFieldDefinitions` lists them all). An owner sees only fields marked visibleToOwner."
+        ),
     )
 
 

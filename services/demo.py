@@ -1,6 +1,6 @@
 """`ownerhub seed-demo`: a realistic demo data set (3 builder accounts, about 200
-contacts, jobs with several owners, leads, and a few uninvited duplicates worth
-merging). Deterministic, so two runs on empty databases give the same data."""
+contacts, jobs with several owners, leads, custom fields with values, and a few
+uninvited duplicates worth merging). Deterministic, so two runs on empty databases give the same data."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from domain.emails import email_key
 from domain.errors import RuleError, Violation
 from models import Contact, ContactEmail, Job, JobOwner, Lead, LeadContact
 from repository.accounts import AccountRepository
+from repository.custom_fields import CustomFieldRepository
 from repository.uow import UnitOfWork
 from services.auth import create_builder
+from services.custom_fields import define_custom_field
 
 DEMO_PASSWORD = "demo-password-2026"
 BUILDERS = [
@@ -33,6 +35,13 @@ STREETS = ["Maple Ave", "Oak St", "Cedar Ln", "Pine Ct", "Elm Dr", "Birch Rd", "
 JOB_KINDS = ["New Build", "Kitchen Remodel", "Addition", "Basement Finish", "Deck", "Custom Home"]
 EMAIL_DOMAINS = ["example.com", "example.org", "example.net"]
 CONTACTS_PER_BUILDER = 66
+# (name, type, options, visible to owner): what a builder typically tracks.
+CUSTOM_FIELDS = [
+    ("Budget", "NUMBER", None, False),
+    ("Move-in date", "DATE", None, True),
+    ("Has pets", "BOOLEAN", None, False),
+    ("Cabinet finish", "SELECT", ["Oak", "Walnut", "White shaker"], True),
+]
 
 
 def _address(rng: random.Random, city: str, state: str) -> dict:
@@ -42,6 +51,30 @@ def _address(rng: random.Random, city: str, state: str) -> dict:
         "state": state,
         "postal_code": f"{rng.randint(10000, 99999)}",
     }
+
+
+def _custom_value(field_type: str, options: list[str] | None, rng: random.Random) -> str:
+    if field_type == "NUMBER":
+        return str(rng.randrange(80_000, 900_000, 5_000))
+    if field_type == "DATE":
+        return f"2027-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+    if field_type == "BOOLEAN":
+        return rng.choice(["true", "false"])
+    return rng.choice(options)
+
+
+async def _custom_fields(uow: UnitOfWork, account_id: int, contacts: list[Contact], rng: random.Random) -> None:
+    """The fields, and values on about half of the contacts."""
+    fields = [
+        (await define_custom_field(uow, account_id, name=name, field_type=type_, options=options,
+                                   visible_to_owner=visible), options)
+        for name, type_, options, visible in CUSTOM_FIELDS
+    ]
+    repository = CustomFieldRepository(uow.session, account_id)
+    for contact in contacts[: CONTACTS_PER_BUILDER // 2]:
+        await repository.set_values(
+            contact.id, {field.id: _custom_value(field.type, options, rng) for field, options in fields}
+        )
 
 
 def _email(first: str, last: str, n: int, rng: random.Random) -> str:
@@ -93,7 +126,10 @@ async def seed(uow: UnitOfWork) -> str:
             await uow.session.flush()
             members = rng.sample(contacts, rng.randint(1, 3))
             uow.session.add_all(LeadContact(lead_id=lead.id, contact_id=c.id, position=i) for i, c in enumerate(members))
-        lines.append(f"{name}: admin {admin!r}, {len(contacts)} contacts, 20 jobs, 8 leads")
+        await _custom_fields(uow, account.id, contacts, rng)
+        lines.append(
+            f"{name}: admin {admin!r}, {len(contacts)} contacts, 20 jobs, 8 leads, {len(CUSTOM_FIELDS)} custom fields"
+        )
     await uow.session.flush()
     lines.append(f"demo password for every admin: {DEMO_PASSWORD}")
     return "\n".join(lines)

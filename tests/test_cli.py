@@ -48,6 +48,6 @@ def test_create_builder_user_and_seed_demo(cli_env):
     seeded = ownerhub(cli_env, "seed-demo")
     assert seeded.returncode == 0, seeded.stderr
     assert ownerhub(cli_env, "migrate").returncode == 0
-    assert "Cedar Ridge Homes: admin 'cedar-admin', 70 contacts, 20 jobs, 8 leads" in seeded.stdout
+    assert "Cedar Ridge Homes: admin 'cedar-admin', 70 contacts, 20 jobs, 8 leads, 4 custom fields" in seeded.stdout
     again = ownerhub(cli_env, "seed-demo")
     assert again.returncode == 1 and "already" in again.stderr

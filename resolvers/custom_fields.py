@@ -1,0 +1,40 @@
+"""Custom field root fields (SPEC 8): the definitions list and `defineCustomField`
+(`setCustomFieldValues` is a contact mutation, in resolvers/contacts.py). Who may
+call them is decided by the permission classes on the fields; an owner's list
+holds only the fields marked `visibleToOwner`."""
+
+from __future__ import annotations
+
+from strawberry.types import Info
+
+import schema.custom_field_types as field_types
+from domain.errors import RuleError
+from permissions.policy import sees_only_owner_visible_fields
+from repository.custom_fields import CustomFieldRepository
+from repository.uow import UnitOfWork
+from resolvers.support import violation_payload
+from schema.work_inputs import CustomFieldPayload, DefineCustomFieldInput
+from services import custom_fields as service
+
+
+async def custom_field_definitions(info: Info) -> list[field_types.CustomField]:
+    actor = info.context.actor
+    async with info.context.session_factory() as session:
+        rows = await CustomFieldRepository(session, actor.builder_account_id).definitions(
+            visible_only=sees_only_owner_visible_fields(actor)
+        )
+    return [field_types.CustomField.from_model(row) for row in rows]
+
+
+async def define_custom_field(info: Info, input: DefineCustomFieldInput) -> CustomFieldPayload:
+    try:
+        async with UnitOfWork(info.context.session_factory) as uow:
+            definition = await service.define_custom_field(
+                uow, info.context.actor.builder_account_id, name=input.name, field_type=input.type.value,
+                options=input.options, visible_to_owner=input.visible_to_owner,
+            )
+            await uow.commit()
+    except RuleError as error:
+        return violation_payload(CustomFieldPayload, error)
+    return CustomFieldPayload(custom_field=field_types.CustomField.from_model(definition))
+

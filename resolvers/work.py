@@ -1,0 +1,173 @@
+"""Job and lead resolvers (SPEC 5): the root lists and lookups, and the mutations.
+
+Mutations decode ids, run the use case in one unit of work, commit once and
+answer with the payload; who may call them is decided by the permission classes
+on the fields. An owner's lists are scoped inside the repository query.
+"""
+
+from __future__ import annotations
+
+from strawberry import relay
+from strawberry.types import Info
+
+import schema.types as types
+from domain.errors import RuleError
+from models import Job, Lead
+from permissions.classes import decode_node_id
+from permissions.policy import ActorKind
+from repository.contacts import decode_cursor, encode_cursor
+from repository.uow import UnitOfWork
+from repository.work import WorkRepository
+from resolvers import nodes
+from resolvers.queries import check_page_size, page_info
+from resolvers.support import contact_id_or_error, node_id_or_error, present, violation_payload
+from schema.connections import JobConnection, JobEdge, LeadConnection, LeadEdge
+from schema.work_inputs import (
+    CreateJobInput,
+    CreateLeadInput,
+    JobOwnerInput,
+    JobPayload,
+    LeadContactInput,
+    LeadPayload,
+    UpdateJobInput,
+)
+from services import work as service
+
+ADDRESS_INPUT_FIELDS = ["street", "city", "state", "postalCode"]
+
+
+async def job(info: Info, id: relay.GlobalID) -> types.Job | None:
+    if id.type_name != "Job":
+        return None
+    return (await nodes.jobs_by_ids(info, [id.node_id], required=False))[0]
+
+
+async def lead(info: Info, id: relay.GlobalID) -> types.Lead | None:
+    if id.type_name != "Lead":
+        return None
+    return (await nodes.leads_by_ids(info, [id.node_id], required=False))[0]
+
+
+async def _connection(info: Info, model, first: int, after: str | None, search: str | None):
+    """One page of jobs or leads, by label then id; `totalCount` costs a query only
+    when it is selected. An owner's page holds only the jobs they are an owner of."""
+    check_page_size(first)
+    context = info.context
+    actor = context.actor
+    owner_contact_id = actor.contact_id if actor.kind is ActorKind.OWNER else None
+    cursor = decode_cursor(after) if after else None
+    async with context.session_factory() as session:
+        page = await WorkRepository(session, actor.builder_account_id).page(
+            model, first=first, after=cursor, search=search, owner_contact_id=owner_contact_id
+        )
+
+    async def total() -> int:
+        async with context.session_factory() as session:
+            return await WorkRepository(session, actor.builder_account_id).count(
+                model, search=search, owner_contact_id=owner_contact_id
+            )
+
+    if model is Job:
+        edges = [JobEdge(cursor=encode_cursor(row.name, row.id), node=types.Job.from_model(row)) for row in page.rows]
+        connection = JobConnection
+    else:
+        edges = [LeadEdge(cursor=encode_cursor(row.title, row.id), node=types.Lead.from_model(row)) for row in page.rows]
+        connection = LeadConnection
+    return connection(
+        edges=edges, page_info=page_info(edges, has_next=page.has_next, has_previous=cursor is not None), _total=total
+    )
+
+
+async def jobs(info: Info, first: int = 20, after: str | None = None, search: str | None = None) -> JobConnection:
+    return await _connection(info, Job, first, after, search)
+
+
+async def leads(info: Info, first: int = 20, after: str | None = None, search: str | None = None) -> LeadConnection:
+    return await _connection(info, Lead, first, after, search)
+
+
+def _address(value) -> dict | None:
+    return None if value is None else present(value, ADDRESS_INPUT_FIELDS)
+
+
+async def _run(info: Info, payload_cls, work) -> JobPayload | LeadPayload:
+    """Runs `work(uow)`, which returns the changed job or lead, in one unit of work."""
+    try:
+        async with UnitOfWork(info.context.session_factory) as uow:
+            row = await work(uow)
+            await uow.commit()
+    except RuleError as error:
+        return violation_payload(payload_cls, error)
+    if isinstance(row, Job):
+        # Job changes may have queued owner notifications: deliver them now (SPEC 11: within 2 s).
+        info.context.wake_outbox()
+        return JobPayload(job=types.Job.from_model(row))
+    return LeadPayload(lead=types.Lead.from_model(row))
+
+
+def _account(info: Info) -> int:
+    return info.context.actor.builder_account_id
+
+
+def _job_id(input) -> int:
+    return node_id_or_error(input.job_id, "Job", "jobId")
+
+
+def _lead_id(input) -> int:
+    return node_id_or_error(input.lead_id, "Lead", "leadId")
+
+
+async def create_job(info: Info, input: CreateJobInput) -> JobPayload:
+    address = _address(input.address)
+    return await _run(info, JobPayload, lambda uow: service.create_job(uow, _account(info), input.name, address))
+
+
+async def update_job(info: Info, input: UpdateJobInput) -> JobPayload:
+    changes = present(input, ["name"])
+    if input.address is not None:
+        changes["address"] = _address(input.address.value)
+    app_url = info.context.settings.APP_URL
+    return await _run(
+        info, JobPayload,
+        lambda uow: service.update_job(uow, _account(info), _job_id(input), changes, app_url=app_url),
+    )
+
+
+async def add_job_owner(info: Info, input: JobOwnerInput) -> JobPayload:
+    app_url = info.context.settings.APP_URL
+    return await _run(
+        info, JobPayload,
+        lambda uow: service.add_job_owner(
+            uow, _account(info), _job_id(input), contact_id_or_error(input.contact_id), app_url=app_url
+        ),
+    )
+
+
+async def remove_job_owner(info: Info, input: JobOwnerInput) -> JobPayload:
+    return await _run(
+        info, JobPayload,
+        lambda uow: service.remove_job_owner(uow, _account(info), _job_id(input), contact_id_or_error(input.contact_id)),
+    )
+
+
+async def create_lead(info: Info, input: CreateLeadInput) -> LeadPayload:
+    contact_ids = [decode_node_id(c, "Contact") for c in input.contact_ids]
+    return await _run(
+        info, LeadPayload, lambda uow: service.create_lead(uow, _account(info), input.title, contact_ids)
+    )
+
+
+async def add_lead_contact(info: Info, input: LeadContactInput) -> LeadPayload:
+    return await _run(
+        info, LeadPayload,
+        lambda uow: service.add_lead_contact(uow, _account(info), _lead_id(input), contact_id_or_error(input.contact_id)),
+    )
+
+
+async def remove_lead_contact(info: Info, input: LeadContactInput) -> LeadPayload:
+    return await _run(
+        info, LeadPayload,
+        lambda uow: service.remove_lead_contact(
+            uow, _account(info), _lead_id(input), contact_id_or_error(input.contact_id)
+        ),
+    )

@@ -1,0 +1,50 @@
+"""Custom field types (SPEC 8, 11), kept apart from the root fields so that
+`Contact.customFields` in schema/types.py can use them without an import cycle."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Iterable
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from resolvers import nodes
+
+
+@strawberry.enum(description="The kind of value a custom field holds; values travel as strings.")
+class CustomFieldType(Enum):
+    TEXT = "TEXT"
+    NUMBER = "NUMBER"
+    DATE = "DATE"
+    BOOLEAN = "BOOLEAN"
+    SELECT = "SELECT"
+
+
+@strawberry.type(description="A field the builder defined for contacts.")
+class CustomField(relay.Node):
+    id: relay.NodeID[int]
+    name: str
+    type: CustomFieldType
+    options: list[str] = strawberry.field(description="The labels a SELECT field accepts; empty for other types.")
+    visible_to_owner: bool
+
+    @classmethod
+    def from_model(cls, row) -> CustomField:
+        return cls(
+            id=row.id, name=row.name, type=CustomFieldType(row.type),
+            options=list(row.options or []), visible_to_owner=row.visible_to_owner,
+        )
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
+        return await nodes.fields_by_ids(info, list(node_ids), required)
+
+
+@strawberry.type(description="A contact's value of one custom field.")
+class CustomFieldValue:
+    field: CustomField
+    value: str = strawberry.field(
+        description='As a string: "42.5", "2026-03-01", "true", or an option\'s label.'
+    )

@@ -1,0 +1,77 @@
+"""Custom fields (SPEC 8): builder admins define them, builders fill them in on
+any contact at any activation status (they are the builder's own notes, not the
+owner's identity). Who may call these is decided by permissions/."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from domain.custom_fields import InvalidValue, check_definition, clean_value, name_key
+from domain.errors import Collected, RuleError, Violation
+from models import CustomFieldDefinition
+from repository.contacts import ContactRepository
+from repository.custom_fields import CustomFieldRepository, FieldNameTaken
+from repository.uow import UnitOfWork
+from services.contacts import ContactChange, load_for_change
+
+NAME_TAKEN = "A custom field with this name already exists."
+
+
+async def define_custom_field(
+    uow: UnitOfWork,
+    builder_account_id: int,
+    *,
+    name: str,
+    field_type: str,
+    options: Sequence[str] | None,
+    visible_to_owner: bool,
+) -> CustomFieldDefinition:
+    errors = Collected()
+    clean_name, clean_options = check_definition(name, field_type, options, errors)
+    errors.raise_if_any()
+    definition = CustomFieldDefinition(
+        name=clean_name, name_key=name_key(clean_name), type=field_type,
+        options=clean_options, visible_to_owner=visible_to_owner,
+    )
+    try:
+        await CustomFieldRepository(uow.session, builder_account_id).add_definition(definition)
+    except FieldNameTaken:
+        raise RuleError(Violation(("name",), "INVALID_INPUT", NAME_TAKEN)) from None
+    return definition
+
+
+async def set_custom_field_values(
+    uow: UnitOfWork,
+    builder_account_id: int,
+    contact_id: int,
+    values: Sequence[tuple[int | None, str | None]],
+    *,
+    expected_version: int | None,
+) -> ContactChange:
+    """`values` are (field id, value) pairs; a null or blank value clears the field,
+    fields not listed keep their values. All are checked before anything is written."""
+    contact = await load_for_change(uow, builder_account_id, contact_id, expected_version)
+    fields = CustomFieldRepository(uow.session, builder_account_id)
+    known = await fields.definitions_by_id([i for i, _ in values if i is not None], visible_only=False)
+    errors = Collected()
+    cleaned: dict[int, str | None] = {}
+    for index, (field_id, raw) in enumerate(values):
+        path = ("values", str(index))
+        definition = known.get(field_id)
+        if definition is None:
+            errors.add((*path, "fieldId"), "NOT_FOUND", "No custom field with this id.")
+        elif field_id in cleaned:
+            errors.add((*path, "fieldId"), "INVALID_INPUT", f'"{definition.name}" is listed twice.')
+        elif raw is None or not raw.strip():
+            cleaned[field_id] = None
+        else:
+            try:
+                cleaned[field_id] = clean_value(definition.name, definition.type, definition.options, raw)
+            except InvalidValue as error:
+                cleaned[field_id] = None
+                errors.add((*path, "value"), "INVALID_INPUT", str(error))
+    errors.raise_if_any()
+    await fields.set_values(contact.id, cleaned)
+    ContactRepository(uow.session, builder_account_id).touch(contact)
+    await uow.flush()
+    return ContactChange(contact)

@@ -1,0 +1,84 @@
+"""Notifications to owners about their jobs, and the owner's SMS preference (SPEC 6).
+
+Only ACTIVE owners are notified: a contact who never accepted an invite has not
+agreed to hear from us. Every email of the contact gets the mail (primary and
+additional, SPEC 2.2), the cell phone an SMS when the owner opted in. Messages are
+queued in the outbox inside the caller's unit of work, so they exist exactly when
+the job change commits. Texts come only from `mail.messages` templates: nothing a
+builder writes beyond the job's name reaches an owner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from mail import messages
+from models import Contact, Job
+from repository import outbox
+from repository.accounts import AccountRepository
+from repository.contacts import ContactRepository
+from repository.uow import UnitOfWork
+from services.contacts import ContactChange, load_for_change
+
+
+async def _active_owners(uow: UnitOfWork, builder_account_id: int, contact_ids: Sequence[int]):
+    contacts = ContactRepository(uow.session, builder_account_id)
+    rows = await contacts.get_many(list(contact_ids))
+    active = [rows[i] for i in contact_ids if i in rows and rows[i].activation_status == "ACTIVE"]
+    emails = await contacts.additional_emails_by_contact([c.id for c in active])
+    return [(contact, emails.get(contact.id, [])) for contact in active]
+
+
+async def _send(uow: UnitOfWork, contact: Contact, additional: list[str], content, sms_text: str) -> None:
+    for address in [contact.primary_email, *additional]:
+        await outbox.enqueue_email(
+            uow.session, builder_account_id=contact.builder_account_id, to=address, **content._asdict()
+        )
+    if contact.sms_opt_in and contact.cell_phone:
+        await outbox.enqueue_sms(
+            uow.session, builder_account_id=contact.builder_account_id, to=contact.cell_phone, text=sms_text
+        )
+
+
+async def _builder_name(uow: UnitOfWork, builder_account_id: int) -> str:
+    return (await AccountRepository(uow.session).builder(builder_account_id)).name
+
+
+async def owner_added_to_job(uow: UnitOfWork, job: Job, contact_id: int, *, app_url: str) -> None:
+    owners = await _active_owners(uow, job.builder_account_id, [contact_id])
+    if not owners:
+        return
+    builder = await _builder_name(uow, job.builder_account_id)
+    for contact, additional in owners:
+        content = messages.added_to_job(
+            app_url=app_url, builder_name=builder, first_name=contact.first_name, job_name=job.name
+        )
+        sms = messages.added_to_job_sms(app_url=app_url, builder_name=builder, job_name=job.name)
+        await _send(uow, contact, additional, content, sms)
+
+
+async def job_updated(
+    uow: UnitOfWork, job: Job, owner_ids: Sequence[int], changed_fields: Sequence[str], *, app_url: str
+) -> None:
+    owners = await _active_owners(uow, job.builder_account_id, owner_ids)
+    if not owners or not changed_fields:
+        return
+    builder = await _builder_name(uow, job.builder_account_id)
+    sms = messages.job_updated_sms(app_url=app_url, builder_name=builder, job_name=job.name)
+    for contact, additional in owners:
+        content = messages.job_updated(
+            app_url=app_url, builder_name=builder, first_name=contact.first_name,
+            job_name=job.name, changed_fields=changed_fields,
+        )
+        await _send(uow, contact, additional, content, sms)
+
+
+async def update_notification_preferences(
+    uow: UnitOfWork, builder_account_id: int, contact_id: int, *, sms_opt_in: bool, expected_version: int | None
+) -> ContactChange:
+    """The owner's own choice (SPEC 2); who may call it is decided by permissions/."""
+    contact = await load_for_change(uow, builder_account_id, contact_id, expected_version)
+    contact.sms_opt_in = sms_opt_in
+    ContactRepository(uow.session, builder_account_id).touch(contact)
+    await uow.flush()
+    return ContactChange(contact)

@@ -1,0 +1,148 @@
+"""Jobs and leads (SPEC 5): create, edit, and their ordered lists of contacts.
+
+A job or lead references contacts; it never copies them, so an owner's own edit
+shows at once wherever the contact appears. A job's owners keep the order they
+were added in, with no upper bound. Owners of a job hear about it (SPEC 6):
+adding an active owner and changing a job they own queue notifications in the
+same unit of work. Each function raises `RuleError` when a rule breaks; the
+caller commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from domain.errors import Collected, NotFound, RuleError, Violation
+from models import Job, Lead
+from repository.contacts import ContactRepository
+from repository.uow import UnitOfWork
+from repository.work import WorkRepository
+from services import notifications
+from services.contacts import clean_info
+
+LABEL_MAX = 200
+# What a job-updated notification may say changed (mail.messages.JOB_CHANGES), by column.
+CHANGE_LABELS = {"name": {"name"}, "address": {"street", "city", "state", "postal_code"}}
+
+
+def _clean_label(value: str | None, path: str, errors: Collected) -> str:
+    label = " ".join((value or "").split())
+    if not label:
+        errors.add((path,), "INVALID_INPUT", "This can't be blank.")
+    elif len(label) > LABEL_MAX:
+        errors.add((path,), "INVALID_INPUT", f"Use at most {LABEL_MAX} characters.")
+    return label
+
+
+async def _record(work: WorkRepository, model, record_id: int, path: str) -> Job | Lead:
+    record = await work.get(model, record_id, for_update=True)
+    if record is None:
+        raise NotFound((path,), model.__name__.lower())
+    return record
+
+
+async def _contact_id(
+    uow: UnitOfWork, builder_account_id: int, contact_id: int | None, path: tuple[str, ...]
+) -> int:
+    """The contact's current id; old ids of merged contacts mean the survivor (SPEC 4).
+    None stands for an id that was not a contact id at all."""
+    resolved = None
+    if contact_id is not None:
+        resolved = await ContactRepository(uow.session, builder_account_id).resolve_id(contact_id)
+    if resolved is None:
+        raise NotFound(path, "contact")
+    return resolved
+
+
+async def create_job(uow: UnitOfWork, builder_account_id: int, name: str, address: Mapping | None) -> Job:
+    errors = Collected()
+    job = Job(name=_clean_label(name, "name", errors), **clean_info({"address": address}, errors))
+    errors.raise_if_any()
+    await WorkRepository(uow.session, builder_account_id).add(job)
+    return job
+
+
+async def update_job(
+    uow: UnitOfWork, builder_account_id: int, job_id: int, changes: Mapping, *, app_url: str
+) -> Job:
+    """`changes` holds the given input fields only (`name`, `address`); the job's
+    active owners are told what changed, if anything did."""
+    work = WorkRepository(uow.session, builder_account_id)
+    job = await _record(work, Job, job_id, "jobId")
+    errors = Collected()
+    wanted = clean_info({"address": changes["address"]} if "address" in changes else {}, errors)
+    if "name" in changes:
+        wanted["name"] = _clean_label(changes["name"], "name", errors)
+    errors.raise_if_any()
+    changed = {column for column, value in wanted.items() if getattr(job, column) != value}
+    if not changed:
+        return job
+    for column in changed:
+        setattr(job, column, wanted[column])
+    await work.touch(job)
+    what = [label for label, columns in CHANGE_LABELS.items() if changed & columns]
+    await notifications.job_updated(uow, job, await work.linked_contact_ids(job), what, app_url=app_url)
+    return job
+
+
+async def _link(uow: UnitOfWork, builder_account_id: int, model, record_id: int, contact_id: int, path: str):
+    """Appends a contact to a job's or lead's list; returns the record, the contact's
+    current id and whether it is new there (adding one already listed changes nothing)."""
+    work = WorkRepository(uow.session, builder_account_id)
+    record = await _record(work, model, record_id, path)
+    contact_id = await _contact_id(uow, builder_account_id, contact_id, ("contactId",))
+    if contact_id in await work.linked_contact_ids(record):
+        return record, contact_id, False
+    await work.link_contact(record, contact_id)
+    await work.touch(record)
+    return record, contact_id, True
+
+
+async def _unlink(uow: UnitOfWork, builder_account_id: int, model, record_id: int, contact_id: int, path: str):
+    work = WorkRepository(uow.session, builder_account_id)
+    record = await _record(work, model, record_id, path)
+    contact_id = await _contact_id(uow, builder_account_id, contact_id, ("contactId",))
+    if not await work.unlink_contact(record, contact_id):
+        raise RuleError(Violation(("contactId",), "NOT_FOUND", f"This contact is not on the {model.__name__.lower()}."))
+    await work.touch(record)
+    return record
+
+
+async def add_job_owner(
+    uow: UnitOfWork, builder_account_id: int, job_id: int, contact_id: int, *, app_url: str
+) -> Job:
+    job, contact_id, added = await _link(uow, builder_account_id, Job, job_id, contact_id, "jobId")
+    if added:
+        await notifications.owner_added_to_job(uow, job, contact_id, app_url=app_url)
+    return job
+
+
+async def remove_job_owner(uow: UnitOfWork, builder_account_id: int, job_id: int, contact_id: int) -> Job:
+    return await _unlink(uow, builder_account_id, Job, job_id, contact_id, "jobId")
+
+
+async def create_lead(
+    uow: UnitOfWork, builder_account_id: int, title: str, contact_ids: Sequence[int | None]
+) -> Lead:
+    errors = Collected()
+    lead = Lead(title=_clean_label(title, "title", errors))
+    errors.raise_if_any()
+    resolved: list[int] = []
+    for index, contact_id in enumerate(contact_ids):
+        current = await _contact_id(uow, builder_account_id, contact_id, ("contactIds", str(index)))
+        if current not in resolved:
+            resolved.append(current)
+    work = WorkRepository(uow.session, builder_account_id)
+    await work.add(lead)
+    for contact_id in resolved:
+        await work.link_contact(lead, contact_id)
+    return lead
+
+
+async def add_lead_contact(uow: UnitOfWork, builder_account_id: int, lead_id: int, contact_id: int) -> Lead:
+    lead, _contact_id, _added = await _link(uow, builder_account_id, Lead, lead_id, contact_id, "leadId")
+    return lead
+
+
+async def remove_lead_contact(uow: UnitOfWork, builder_account_id: int, lead_id: int, contact_id: int) -> Lead:
+    return await _unlink(uow, builder_account_id, Lead, lead_id, contact_id, "leadId")

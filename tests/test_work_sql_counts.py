@@ -1,0 +1,72 @@
+"""No N+1 (STYLE 4): the mobile profile query and the job list with owners cost a
+fixed number of SQL statements, whatever the number of rows."""
+
+from __future__ import annotations
+
+import pytest
+
+from work_support import SET_VALUES, add_owner, contact_gid, define_field, new_contact, new_job
+
+PROFILE = """
+{
+  me {
+    ... on OwnerUser {
+      contact {
+        id displayName firstName lastName emails phone cellPhone smsOptIn
+        address { street city state postalCode }
+        profileImage { url(size: MEDIUM) width height updatedAt }
+        customFields { field { id name type } value }
+        jobs { name address { street city } owners { displayName } }
+      }
+    }
+  }
+}
+"""
+
+JOBS_WITH_OWNERS = "{ jobs(first: 50) { edges { node { owners { emails } } } } }"
+
+# get_context's session lookup (1), the viewer's user, account, contact, emails (4),
+# then one batch each: custom field values, jobs, owners, owners' emails (4).
+PROFILE_STATEMENTS = 9
+# The session lookup (1), the page of jobs (1), owners (1), owners' emails (1).
+JOB_LIST_STATEMENTS = 4
+
+
+async def _jobs(builder, count: int, owners: list[str]) -> list[str]:
+    ids = []
+    for number in range(count):
+        job_id = await new_job(builder, f"Job {number:02d}")
+        for contact_id in owners:
+            assert (await add_owner(builder, job_id, contact_id))["userErrors"] == []
+        ids.append(job_id)
+    return ids
+
+
+@pytest.mark.parametrize("job_count", [1, 5])
+async def test_owner_profile_query_costs_a_fixed_number_of_statements(builder, owner, sql_counter, job_count):
+    co_owners = [await new_contact(builder, name, additionalEmails=[]) for name in ("Ben", "Cleo", "Dev")]
+    await _jobs(builder, job_count, [contact_gid(owner.contact_id), *co_owners])
+    field_id = await define_field(builder, "Move-in", "DATE", visible=True)
+    await builder.gql(SET_VALUES, {"input": {"contactId": contact_gid(owner.contact_id),
+                                             "values": [{"fieldId": field_id, "value": "2026-03-01"}]}})
+    with sql_counter:
+        body = await owner.gql(PROFILE)
+    jobs = body["data"]["me"]["contact"]["jobs"]
+    assert len(jobs) == job_count and all(len(job["owners"]) == 4 for job in jobs)
+    assert sql_counter.count == PROFILE_STATEMENTS, sql_counter.statements
+
+
+@pytest.mark.parametrize("job_count", [5, 50])
+async def test_job_list_with_owner_emails_costs_a_fixed_number_of_statements(builder, sql_counter, job_count):
+    owners = [
+        await new_contact(builder, name, primaryEmail=f"{name.lower()}@example.com",
+                          additionalEmails=[f"{name.lower()}.work@example.com"])
+        for name in ("Ana", "Ben")
+    ]
+    await _jobs(builder, job_count, owners)
+    with sql_counter:
+        body = await builder.gql(JOBS_WITH_OWNERS)
+    edges = body["data"]["jobs"]["edges"]
+    assert len(edges) == job_count
+    assert all(len(e["node"]["owners"]) == 2 and len(e["node"]["owners"][0]["emails"]) == 2 for e in edges)
+    assert sql_counter.count == JOB_LIST_STATEMENTS, sql_counter.statements
