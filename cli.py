@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import copy
-import logging
 import sys
 from pathlib import Path
 
@@ -190,7 +188,9 @@ def send_outbox(
     forever: bool = typer.Option(False, "--forever", help="Keep running, delivering new messages as they come."),
 ) -> None:
     """Deliver the queued emails and SMS (for OUTBOX_WORKER=external set-ups)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from observability.logging import configure_logging
+
+    configure_logging()
     sent = asyncio.run(_send_outbox(forever))
     if not forever:
         typer.echo(f"sent {sent} message(s)")
@@ -201,12 +201,23 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host"),
     port: int = typer.Option(8000, "--port"),
     workers: int = typer.Option(1, "--workers", help="Server processes (use PostgreSQL for more than one)."),
+    graceful_timeout: float = typer.Option(
+        10, "--graceful-timeout", help="Seconds a stopping server (SIGTERM) lets running requests finish."
+    ),
+    forwarded_allow_ips: str = typer.Option(
+        "",
+        "--forwarded-allow-ips",
+        help="Comma-separated addresses of the reverse proxies whose X-Forwarded-For is trusted "
+        "(the client address the rate limits count); empty: trust none.",
+    ),
 ) -> None:
     """Migrate the database, then serve the API (GraphiQL at /graphql)."""
     import uvicorn
 
     from db.migrate import upgrade_to_head
+    from observability.logging import configure_logging
 
+    configure_logging()
     settings = get_settings()
     upgrade_to_head(settings.DATABASE_URL)
     typer.echo(f"serving on http://{host}:{port}/graphql")
@@ -217,32 +228,16 @@ def serve(
         workers=workers,
         loop="uvloop",
         http="httptools",
-        proxy_headers=False,
-        timeout_graceful_shutdown=10,
-        log_config=_log_config(uvicorn.config.LOGGING_CONFIG),
+        # Behind nginx every request comes from the proxy: without its
+        # X-Forwarded-For all clients would share one per-address rate limit.
+        proxy_headers=bool(forwarded_allow_ips),
+        forwarded_allow_ips=forwarded_allow_ips or None,
+        timeout_graceful_shutdown=graceful_timeout,
+        # JSON logs (observability/logging.py); each request is logged once,
+        # with its request id, by observability/middleware.py.
+        log_config=None,
+        access_log=False,
     )
-
-
-class DropQueryString(logging.Filter):
-    """Access-log lines without the query string: a GraphQL GET carries its
-    variables there, an invite or reset token among them (SPEC 3: never in logs)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple) and len(record.args) == 5:
-            client, method, path, version, status = record.args
-            record.args = (client, method, str(path).split("?", 1)[0], version, status)
-        return True
-
-
-def _log_config(uvicorn_config: dict) -> dict:
-    """Uvicorn's console logging, plus our own loggers at INFO: without SMTP the
-    outbox logs where each email was written and its links, so a newcomer can
-    click an invite link from the console."""
-    config = copy.deepcopy(uvicorn_config)
-    config["loggers"]["ownerhub"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
-    config.setdefault("filters", {})["drop_query_string"] = {"()": DropQueryString}
-    config["handlers"]["access"]["filters"] = ["drop_query_string"]
-    return config
 
 
 if __name__ == "__main__":

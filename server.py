@@ -10,17 +10,16 @@ import logging
 import orjson
 from cross_web import FormData as GraphQLFormData
 from cross_web import HTTPException, StarletteRequestAdapter
-from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
 from db.engine import create_engine, create_session_factory
 from hardening.graphiql import graphiql_routes
 from hardening.http import HardenedGraphQL
 from hardening.middleware import hardening_middleware
-from mail.sender import OutboxSender
+from mail.sender import DEFAULT_MAX_ATTEMPTS, OutboxSender
 from mail.transports import transports_from_settings
 from models import utcnow
 from media.serving import media_endpoint
@@ -32,6 +31,10 @@ from media.transport import (
     multipart_csrf_refusal,
     read_bounded_form,
 )
+from observability.health import healthz, readyz_endpoint
+from observability.logging import configure_logging
+from observability.metrics import metrics_endpoint
+from observability.middleware import ObservabilityMiddleware
 from ratelimit import AuthRateLimiter
 from request_context import RequestContext
 from schema.build import schema
@@ -127,6 +130,7 @@ def _bearer_token(request: Request) -> str | None:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
+    configure_logging()
     engine = create_engine(settings.DATABASE_URL)
     session_factory = create_session_factory(engine)
     media_storage = storage_from_settings(
@@ -139,19 +143,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         s3_prefix=settings.MEDIA_S3_PREFIX,
     )
 
-    async def healthz(_request: Request) -> PlainTextResponse:
-        return PlainTextResponse("ok")
-
-    async def readyz(_request: Request) -> JSONResponse:
-        try:
-            async with session_factory() as session:
-                await session.execute(text("SELECT 1"))
-        except Exception:  # noqa: BLE001 - any failure means "not ready"
-            log.exception("readiness check failed")
-            return JSONResponse({"database": "unreachable"}, status_code=503)
-        return JSONResponse({"database": "ok"})
-
-    rate_limiter = AuthRateLimiter(settings.REDIS_URL or "async+memory://")
+    rate_limiter = AuthRateLimiter(settings.REDIS_URL or "async+memory://", namespace=settings.REDIS_KEY_PREFIX)
     outbox_sender = OutboxSender(session_factory, *transports_from_settings(settings))
 
     @contextlib.asynccontextmanager
@@ -179,11 +171,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             Route("/media/{name}", media_endpoint(media_storage), methods=["GET", "HEAD"]),
+            # Operations: observability/ (probes, Prometheus, request ids, JSON logs).
             Route("/healthz", healthz),
-            Route("/readyz", readyz),
+            Route("/readyz", readyz_endpoint(session_factory, settings.REDIS_URL)),
+            Route("/metrics", metrics_endpoint(session_factory, DEFAULT_MAX_ATTEMPTS)),
             *graphiql_routes(settings.graphiql_enabled),
         ],
-        middleware=hardening_middleware(settings),
+        # Observability first: its request id is the one every layer below logs and echoes.
+        middleware=[Middleware(ObservabilityMiddleware), *hardening_middleware(settings)],
         lifespan=lifespan,
     )
     app.state.settings = settings

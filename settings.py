@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     MEDIA_S3_SECRET_ACCESS_KEY: str | None = None
     MEDIA_S3_PREFIX: str = ""
     REDIS_URL: str | None = None
+    # Prefix of every Redis key (the rate-limit counters), so that installations
+    # or test runs sharing one Redis keep their counts apart.
+    REDIS_KEY_PREFIX: str = "ownerhub"
     INVITE_TTL_HOURS: int = 7 * 24
     RESET_TTL_MINUTES: int = 30
     SESSION_TTL_HOURS: int = 14 * 24

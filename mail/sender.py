@@ -31,6 +31,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mail.transports import EmailTransport, SmsTransport
+from observability.metrics import OUTBOX_SEND_FAILURES, OUTBOX_SENT
 from models import OutboxMessage, utcnow
 from repository import outbox
 from repository.uow import UnitOfWork
@@ -38,6 +39,7 @@ from repository.uow import UnitOfWork
 logger = logging.getLogger("ownerhub.outbox")
 
 MAX_BACKOFF_SECONDS = 3600
+DEFAULT_MAX_ATTEMPTS = 10
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -54,7 +56,7 @@ class OutboxSender:
         *,
         batch_size: int = 50,
         lease_seconds: float = 60,
-        max_attempts: int = 10,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
         clock: Callable[[], datetime] = utcnow,
     ):
         self._session_factory = session_factory
@@ -130,8 +132,10 @@ class OutboxSender:
             transport = self._transports[message.channel]
             await asyncio.wait_for(transport.send(message), timeout=self.lease_seconds / 2)
         except Exception as error:
+            OUTBOX_SEND_FAILURES.labels(message.channel).inc()
             await self._record_failure(message, error)
             return False
+        OUTBOX_SENT.labels(message.channel).inc()
 
         try:
             async with UnitOfWork(self._session_factory) as uow:

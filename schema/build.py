@@ -7,6 +7,7 @@ import strawberry
 from strawberry.tools import merge_types
 
 from hardening.extensions import schema_extensions
+from observability.metrics import GraphQLMetrics
 from schema import types
 from schema.activation import ActivationMutation, ActivationQuery
 from schema.custom_field_types import CustomField
@@ -31,8 +32,8 @@ def build_schema() -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         types=[types.Contact, types.Job, types.Lead, CustomField, ContactMerge],
-        # Limits, cost, cached validation, persisted queries, error masking.
-        extensions=schema_extensions(),
+        # Limits, cost, cached validation, persisted queries, error masking; metrics.
+        extensions=[*schema_extensions(), GraphQLMetrics],
     )
 
 

@@ -1,0 +1,92 @@
+"""Structured logs: one JSON object per line on standard error, through structlog.
+
+Every record, ours (`logging.getLogger("ownerhub...")` or `structlog.get_logger()`)
+and the libraries' (uvicorn, Strawberry, SQLAlchemy), goes through the same
+renderer, and carries the `request_id` of the request being handled (bound by
+`observability.middleware`), so one grep on an id from an `X-Request-ID` response
+header finds everything that request logged, including full tracebacks.
+
+Tokens never belong in a log: nothing here logs request bodies or headers.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import structlog
+
+HANDLER_NAME = "ownerhub-json"
+OWN_LOGGERS = ("ownerhub", "uvicorn", "alembic.runtime.migration")
+
+_SHARED_PROCESSORS = [
+    structlog.contextvars.merge_contextvars,
+    structlog.stdlib.add_log_level,
+    structlog.stdlib.add_logger_name,
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
+]
+
+
+class _StandardErrorHandler(logging.StreamHandler):
+    """Writes to whatever `sys.stderr` is at the time of the record (pytest swaps
+    it per test; a handler that kept the first one would write to a closed file)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
+def _drop_copies_of_the_message(_logger, _name, event: dict) -> dict:
+    event.pop("color_message", None)  # uvicorn's ANSI-coloured copy
+    event.pop("message", None)  # set on the record by any handler that formatted it first
+    return event
+
+
+def json_formatter() -> logging.Formatter:
+    return structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[*_SHARED_PROCESSORS, structlog.stdlib.ExtraAdder(), _drop_copies_of_the_message],
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
+            structlog.processors.JSONRenderer(sort_keys=False),
+        ],
+    )
+
+
+def configure_logging(level: int | str = logging.INFO) -> None:
+    """Idempotent: installs the JSON handler on the root logger once per process."""
+    structlog.configure(
+        processors=[*_SHARED_PROCESSORS, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    root = logging.getLogger()
+    if not any(handler.get_name() == HANDLER_NAME for handler in root.handlers):
+        handler = _StandardErrorHandler()
+        handler.set_name(HANDLER_NAME)
+        handler.setFormatter(json_formatter())
+        root.addHandler(handler)
+    # Our loggers, uvicorn's and the migrations' at `level`; the root logger (and
+    # with it every other library's chatter) stays at its WARNING default.
+    for name in OWN_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET:
+            logger.setLevel(level)
+    # uvicorn's own handlers would print a second, plain-text copy: let its
+    # records reach the root logger's JSON handler instead. Its access log is
+    # replaced by the one `request` line per request of observability/middleware.py.
+    for name in ("uvicorn", "uvicorn.error"):
+        logger = logging.getLogger(name)
+        logger.handlers.clear()
+        logger.propagate = True
+    access = logging.getLogger("uvicorn.access")
+    access.handlers.clear()
+    access.propagate = False
