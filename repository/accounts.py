@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,6 +31,28 @@ class SessionViewer:
     role: str | None
     contact_id: int | None
     username: str
+
+
+LIVE_SESSION = (
+    select(
+        AuthSession.id,
+        User.id,
+        User.builder_account_id,
+        User.kind,
+        User.role,
+        User.contact_id,
+        User.username,
+        Contact.activation_status,
+    )
+    .join(User, User.id == AuthSession.user_id)
+    .outerjoin(Contact, Contact.id == User.contact_id)
+    .where(
+        AuthSession.token_hash == bindparam("token_hash"),
+        AuthSession.revoked_at.is_(None),
+        AuthSession.expires_at > bindparam("now"),
+        User.is_enabled.is_(True),
+    )
+)
 
 
 def username_key(username: str) -> str:
@@ -99,28 +121,10 @@ class AccountRepository:
     async def live_session(self, token_hash: str, now: datetime) -> SessionViewer | None:
         """The viewer of a token that is neither expired nor revoked, whose user is
         enabled and, for an owner, whose contact is ACTIVE."""
-        row = (
-            await self.session.execute(
-                select(
-                    AuthSession.id,
-                    User.id,
-                    User.builder_account_id,
-                    User.kind,
-                    User.role,
-                    User.contact_id,
-                    User.username,
-                    Contact.activation_status,
-                )
-                .join(User, User.id == AuthSession.user_id)
-                .outerjoin(Contact, Contact.id == User.contact_id)
-                .where(
-                    AuthSession.token_hash == token_hash,
-                    AuthSession.revoked_at.is_(None),
-                    AuthSession.expires_at > now,
-                    User.is_enabled.is_(True),
-                )
-            )
-        ).one_or_none()
+        # Every authenticated request runs this: a statement built once, on the
+        # session's connection (the ORM execute path adds nothing for plain rows).
+        connection = await self.session.connection()
+        row = (await connection.execute(LIVE_SESSION, {"token_hash": token_hash, "now": now})).first()
         if row is None:
             return None
         session_id, user_id, account_id, kind, role, contact_id, username, status = row
