@@ -11,6 +11,7 @@ from observability.metrics import GraphQLMetrics
 from schema import types
 from schema.activation import ActivationMutation, ActivationQuery
 from schema.custom_field_types import CustomField
+from schema.execution import PlainLeafExecutionContext
 from schema.media_mutation import ProfileImageMutation
 from schema.merge import MergeMutation, MergeQuery
 from schema.merge_types import ContactMerge
@@ -34,6 +35,7 @@ def build_schema() -> strawberry.Schema:
         types=[types.Contact, types.Job, types.Lead, CustomField, ContactMerge],
         # Limits, cost, cached validation, persisted queries, error masking; metrics.
         extensions=[*schema_extensions(), GraphQLMetrics],
+        execution_context_class=PlainLeafExecutionContext,
     )
 
 
