@@ -5,7 +5,9 @@ SQL with SQLAlchemy Core (3 statements per read, the session lookup included)
 and answering with orjson. Its `data` is byte-identical to the GraphQL server's
 answer for each benchmark document (tests/test_bench.py checks it); anything
 else is refused. It checks what the real server checks: a live session, the
-viewer's kind, the builder-account scope, and the email rules of the writes.
+viewer's kind, the builder-account scope, the email rules of the writes and the
+invite rules, and an invite writes what the server writes: the status change,
+the invite row and the outbox mail.
 
     uvicorn --factory bench.baseline:create_app_from_env
 """
@@ -15,10 +17,11 @@ from __future__ import annotations
 import base64
 import contextlib
 import os
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import orjson
 from sqlalchemy import and_, bindparam, delete, func, insert, literal_column, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -27,15 +30,26 @@ from starlette.routing import Route
 
 from bench import queries
 from db.engine import WRITE_OPTION, create_engine
+from domain.activation import after_send_invite
 from domain.emails import check_additional_emails, check_primary_change, email_key
-from domain.errors import Collected, RuleError
-from domain.tokens import hash_token
-from models import AuthSession, Contact, ContactEmail, Job, JobOwner, User
+from domain.errors import Collected, NotFound, RuleError
+from domain.tokens import hash_token, new_token
+from mail import messages
+from media.images import rendition_name
+from models import (
+    CLAIMING_STATUSES, AuthSession, BuilderAccount, Contact, ContactEmail, Invite, Job, JobOwner, OutboxMessage, User,
+)
+from repository.outbox import EMAIL
+from services.invites import _email_claimed as email_claimed  # the server's refusal, word for word
+from settings import Settings
 
 contacts_t = Contact.__table__
 emails_t = ContactEmail.__table__
 jobs_t = Job.__table__
 job_owners_t = JobOwner.__table__
+accounts_t = BuilderAccount.__table__
+invites_t = Invite.__table__
+outbox_t = OutboxMessage.__table__
 
 VIEWER = (
     select(User.id, User.builder_account_id, User.kind, User.contact_id, User.username, Contact.activation_status)
@@ -53,7 +67,7 @@ VIEWER = (
 c = contacts_t.c
 PROFILE_CONTACT = (
     select(c.id, c.first_name, c.last_name, c.phone, c.primary_email, c.activation_status,
-           c.street, c.city, c.state, c.postal_code, emails_t.c.email)
+           c.street, c.city, c.state, c.postal_code, c.profile_image_key, emails_t.c.email)
     .outerjoin(emails_t, emails_t.c.contact_id == c.id)
     .where(c.id == bindparam("contact_id"), c.builder_account_id == bindparam("account"), c.merged_into_id.is_(None))
     .order_by(emails_t.c.position)
@@ -72,6 +86,31 @@ PROFILE_JOBS = (
     .order_by(jobs_t.c.id, others.c.position)
 )
 SORT = func.coalesce(c.last_name, literal_column("''"))
+# The invite's target under its row lock (FOR UPDATE OF contacts: PostgreSQL refuses
+# to lock the nullable side of the outer join), with what the payload and the mail need.
+INVITE_CONTACT = (
+    select(c.id, c.first_name, c.last_name, c.primary_email, c.primary_email_key, c.activation_status, c.version,
+           accounts_t.c.name.label("builder_name"), emails_t.c.email)
+    .join(accounts_t, accounts_t.c.id == c.builder_account_id)
+    .outerjoin(emails_t, emails_t.c.contact_id == c.id)
+    .where(c.id == bindparam("contact_id"), c.builder_account_id == bindparam("account"), c.merged_into_id.is_(None))
+    .order_by(emails_t.c.position)
+    .with_for_update(of=contacts_t)
+)
+CLAIMER = (
+    select(c.id, c.first_name, c.last_name, c.primary_email)
+    .where(c.builder_account_id == bindparam("account"), c.merged_into_id.is_(None),
+           c.primary_email_key == bindparam("key"), c.id != bindparam("contact_id"),
+           c.activation_status.in_(CLAIMING_STATUSES))
+    .order_by(c.id)
+    .limit(1)
+)
+REVOKE_LIVE_INVITES = (
+    update(invites_t)
+    .where(invites_t.c.contact_id == bindparam("target"), invites_t.c.used_at.is_(None),
+           invites_t.c.revoked_at.is_(None))
+    .values(revoked_at=bindparam("now"))
+)
 
 
 def list_page(first: int):
@@ -120,13 +159,22 @@ def emails_of(primary, additional) -> list[str]:
     return ([primary] if primary else []) + additional
 
 
+def image_url(app_url: str, key: str | None, size: str) -> dict | None:
+    """`profileImage { url(size:) }` as schema/media.py builds it."""
+    return {"url": f"{app_url.rstrip('/')}/media/{rendition_name(key, size)}"} if key else None
+
+
+def contact_id_of(data: dict) -> int:
+    return int(base64.b64decode(data["contactId"]).decode().partition(":")[2])
+
+
 def error(message: str, code: str) -> Response:
     return Response(orjson.dumps({"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}),
                     media_type="application/json")
 
 
-def create_app(database_url: str) -> Starlette:
-    engine = create_engine(database_url)
+def create_app(settings: Settings) -> Starlette:
+    engine = create_engine(settings.DATABASE_URL)
 
     async def viewer(conn, request: Request):
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -162,7 +210,8 @@ def create_app(database_url: str) -> Starlette:
             "firstName": row.first_name, "lastName": row.last_name, "phone": row.phone,
             "primaryEmail": row.primary_email,
             "emails": emails_of(row.primary_email, [r.email for r in rows if r.email is not None]),
-            "activationStatus": row.activation_status, "address": address(row), "jobs": list(jobs.values()),
+            "activationStatus": row.activation_status, "address": address(row),
+            "profileImage": image_url(settings.APP_URL, row.profile_image_key, "SMALL"), "jobs": list(jobs.values()),
         }
         data = {"me": {"__typename": "OwnerUser", "username": me.username, "contact": contact}}
         return Response(orjson.dumps({"data": data}), media_type="application/json")
@@ -211,69 +260,114 @@ def create_app(database_url: str) -> Starlette:
         return Response(orjson.dumps({"data": {name: {"contact": None, "userErrors": errors}}}),
                         media_type="application/json")
 
-    async def create_contact(request: Request, body: dict) -> Response:
-        data = body["variables"]["input"]
-        async with engine.connect() as conn:
-            conn = await conn.execution_options(**{WRITE_OPTION: True})
-            async with conn.begin():
-                me = await viewer(conn, request)
-                if me is None or me.kind != "BUILDER":
-                    return error("You are not allowed to do this.", "FORBIDDEN")
-                errors = Collected()
-                try:
-                    primary = check_primary_change(data.get("primaryEmail"), [], "INACTIVE", errors)
-                    additional = check_additional_emails(primary, data.get("additionalEmails") or [], errors)
-                    errors.raise_if_any()
-                except RuleError as refused:
-                    return user_errors("createContact", refused)
-                first, last = (data.get("firstName") or "").strip() or None, (data.get("lastName") or "").strip() or None
-                now = datetime.now(timezone.utc)
-                contact_id = (await conn.execute(insert(contacts_t).returning(c.id), {
-                    "builder_account_id": me.builder_account_id, "first_name": first, "last_name": last,
-                    "primary_email": primary, "primary_email_key": email_key(primary) if primary else None,
-                    "activation_status": "INACTIVE", "sms_opt_in": False, "version": 1,
-                    "created_at": now, "updated_at": now})).scalar_one()
-                if additional:
-                    await conn.execute(insert(emails_t), [
-                        {"contact_id": contact_id, "position": i, "email": e, "email_key": email_key(e)}
-                        for i, e in enumerate(additional)])
+    def builder_write(step):
+        """A write by a builder: one write transaction (BEGIN IMMEDIATE on SQLite), the
+        session looked up inside it, anyone else refused; `step` answers from within it."""
+        async def handler(request: Request, body: dict) -> Response:
+            async with engine.connect() as conn:
+                conn = await conn.execution_options(**{WRITE_OPTION: True})
+                async with conn.begin():
+                    me = await viewer(conn, request)
+                    if me is None or me.kind != "BUILDER":
+                        return error("You are not allowed to do this.", "FORBIDDEN")
+                    return await step(conn, me, body["variables"]["input"])
+        return handler
+
+    @builder_write
+    async def create_contact(conn, me, data: dict) -> Response:
+        errors = Collected()
+        try:
+            primary = check_primary_change(data.get("primaryEmail"), [], "INACTIVE", errors)
+            additional = check_additional_emails(primary, data.get("additionalEmails") or [], errors)
+            errors.raise_if_any()
+        except RuleError as refused:
+            return user_errors("createContact", refused)
+        first, last = (data.get("firstName") or "").strip() or None, (data.get("lastName") or "").strip() or None
+        now = datetime.now(timezone.utc)
+        contact_id = (await conn.execute(insert(contacts_t).returning(c.id), {
+            "builder_account_id": me.builder_account_id, "first_name": first, "last_name": last,
+            "primary_email": primary, "primary_email_key": email_key(primary) if primary else None,
+            "activation_status": "INACTIVE", "sms_opt_in": False, "version": 1,
+            "created_at": now, "updated_at": now})).scalar_one()
+        if additional:
+            await conn.execute(insert(emails_t), [
+                {"contact_id": contact_id, "position": i, "email": e, "email_key": email_key(e)}
+                for i, e in enumerate(additional)])
         return contact_payload("createContact", contact_id, first, last, primary, additional, "INACTIVE")
 
-    async def set_emails(request: Request, body: dict) -> Response:
-        data = body["variables"]["input"]
-        raw_id = base64.b64decode(data["contactId"]).decode()
-        contact_id = int(raw_id.partition(":")[2])
-        async with engine.connect() as conn:
-            conn = await conn.execution_options(**{WRITE_OPTION: True})
-            async with conn.begin():
-                me = await viewer(conn, request)
-                if me is None or me.kind != "BUILDER":
-                    return error("You are not allowed to do this.", "FORBIDDEN")
-                row = (await conn.execute(
-                    select(c.id, c.first_name, c.last_name, c.primary_email, c.activation_status, c.version)
-                    .where(c.id == contact_id, c.builder_account_id == me.builder_account_id, c.merged_into_id.is_(None))
-                )).first()
-                errors = Collected()
-                try:
-                    additional = check_additional_emails(row.primary_email, data["emails"], errors)
-                    errors.raise_if_any()
-                except RuleError as refused:
-                    return user_errors("setAdditionalEmails", refused)
-                await conn.execute(delete(emails_t).where(emails_t.c.contact_id == contact_id))
-                if additional:
-                    await conn.execute(insert(emails_t), [
-                        {"contact_id": contact_id, "position": i, "email": e, "email_key": email_key(e)}
-                        for i, e in enumerate(additional)])
-                await conn.execute(update(contacts_t).where(and_(c.id == contact_id, c.version == row.version))
-                                   .values(version=row.version + 1, updated_at=datetime.now(timezone.utc)))
+    @builder_write
+    async def set_emails(conn, me, data: dict) -> Response:
+        contact_id = contact_id_of(data)
+        row = (await conn.execute(
+            select(c.id, c.first_name, c.last_name, c.primary_email, c.activation_status, c.version)
+            .where(c.id == contact_id, c.builder_account_id == me.builder_account_id, c.merged_into_id.is_(None))
+        )).first()
+        errors = Collected()
+        try:
+            additional = check_additional_emails(row.primary_email, data["emails"], errors)
+            errors.raise_if_any()
+        except RuleError as refused:
+            return user_errors("setAdditionalEmails", refused)
+        await conn.execute(delete(emails_t).where(emails_t.c.contact_id == contact_id))
+        if additional:
+            await conn.execute(insert(emails_t), [
+                {"contact_id": contact_id, "position": i, "email": e, "email_key": email_key(e)}
+                for i, e in enumerate(additional)])
+        await conn.execute(update(contacts_t).where(and_(c.id == contact_id, c.version == row.version))
+                           .values(version=row.version + 1, updated_at=datetime.now(timezone.utc)))
         return contact_payload("setAdditionalEmails", contact_id, row.first_name, row.last_name,
                                row.primary_email, additional, row.activation_status)
+
+    async def claim(conn, row, status: str, account: int) -> None:
+        """Sets the status. The claimed-email index decides whether another contact holds
+        the email (SPEC 2.3.3), as in the server's race path; the claimer is read only then."""
+        try:
+            async with conn.begin_nested():
+                await conn.execute(update(contacts_t).where(and_(c.id == row.id, c.version == row.version)).values(
+                    activation_status=status, version=row.version + 1, updated_at=datetime.now(timezone.utc)))
+        except IntegrityError:  # the status is the only change: the index is all it can break
+            claimer = (await conn.execute(CLAIMER, {"account": account, "key": row.primary_email_key,
+                                                    "contact_id": row.id})).first()
+            raise email_claimed(claimer) from None
+
+    async def queue_invite(conn, row, account: int) -> None:
+        """A fresh token with the full lifetime, every earlier one revoked, one mail to
+        the primary email. The subject needs no cut: mail.messages shortens the builder's name."""
+        now = datetime.now(timezone.utc)
+        token, expires_at = new_token(), now + timedelta(hours=settings.INVITE_TTL_HOURS)
+        await conn.execute(REVOKE_LIVE_INVITES, {"target": row.id, "now": now})
+        await conn.execute(insert(invites_t), {"contact_id": row.id, "token_hash": hash_token(token),
+                                               "sent_to": row.primary_email, "sent_at": now, "expires_at": expires_at})
+        content = messages.owner_invite(app_url=settings.APP_URL, builder_name=row.builder_name,
+                                        first_name=row.first_name, token=token, expires_at=expires_at)
+        await conn.execute(insert(outbox_t), {
+            "builder_account_id": account, "channel": EMAIL, "recipient": row.primary_email,
+            "subject": content.subject, "body_text": content.text, "body_html": content.html,
+            "created_at": now, "available_at": now, "attempts": 0})
+
+    @builder_write
+    async def send_invite(conn, me, data: dict) -> Response:
+        """The server also looks up the INACTIVE contacts sharing the email, for the
+        payload's `duplicateContacts`: the benchmark does not select them."""
+        account = me.builder_account_id
+        rows = (await conn.execute(INVITE_CONTACT, {"contact_id": contact_id_of(data), "account": account})).all()
+        try:
+            if not rows:
+                raise NotFound(("contactId",), "contact")
+            row = rows[0]
+            await claim(conn, row, after_send_invite(row.activation_status, row.primary_email), account)
+        except RuleError as refused:
+            return user_errors("sendInvite", refused)
+        await queue_invite(conn, row, account)
+        return contact_payload("sendInvite", row.id, row.first_name, row.last_name, row.primary_email,
+                               [r.email for r in rows if r.email is not None], "PENDING")
 
     handlers = {
         queries.PROFILE: profile,
         queries.LIST: contact_list,
         queries.CREATE_CONTACT: create_contact,
         queries.SET_EMAILS: set_emails,
+        queries.SEND_INVITE: send_invite,
     }
 
     async def graphql(request: Request) -> Response:
@@ -294,4 +388,5 @@ def create_app(database_url: str) -> Starlette:
 
 
 def create_app_from_env() -> Starlette:
-    return create_app(os.environ["DATABASE_URL"])
+    """The server's settings from the same environment, so both build the same URLs."""
+    return create_app(Settings(DATABASE_URL=os.environ["DATABASE_URL"]))

@@ -28,7 +28,7 @@ from pathlib import Path
 import orjson
 
 from bench import queries
-from bench.generate import BUILDER_TOKEN, OWNER_TOKEN, ensure
+from bench.generate import BUILDER_TOKEN, DATA_VERSION, OWNER_TOKEN, ensure
 
 ROOT = Path(__file__).resolve().parent.parent
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -37,10 +37,11 @@ MAX_SECONDS = 120
 
 
 def database_url(kind: str, contacts: int) -> str:
+    """Where the data set of this size lives; its name carries the generator's DATA_VERSION."""
     label = f"{contacts // 1000}k" if contacts < 1_000_000 else f"{contacts // 1_000_000}m"
     if kind == "sqlite":
-        return f"sqlite+aiosqlite:///{ROOT / 'var' / 'bench' / f'bench-{label}.sqlite3'}"
-    name = f"ownerhub_bench_{label}"
+        return f"sqlite+aiosqlite:///{ROOT / 'var' / 'bench' / f'bench-{label}-v{DATA_VERSION}.sqlite3'}"
+    name = f"ownerhub_bench_{label}_v{DATA_VERSION}"
     subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-q", "-c",
                     f"CREATE DATABASE {name}"], capture_output=True, check=False)
     return f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
@@ -68,6 +69,10 @@ def create_body(n: int) -> bytes:
 def set_emails_body(contact_id: str, n: int) -> bytes:
     return orjson.dumps({"query": queries.SET_EMAILS, "variables": {"input": {
         "contactId": contact_id, "emails": [f"w{n}.a@example.org", f"w{n}.b@example.org"]}}})
+
+
+def invite_body(contact_id: str) -> bytes:
+    return orjson.dumps({"query": queries.SEND_INVITE, "variables": {"input": {"contactId": contact_id}}})
 
 
 # -- a minimal keep-alive HTTP/1.1 client: cheap enough not to be the bottleneck --
@@ -100,31 +105,38 @@ class Sample:
         return self.requests / self.seconds if self.seconds else 0.0
 
 
+async def _timed(conn: Connection, request: bytes, sample: Sample) -> tuple[int, bytes]:
+    """Sends one request and records it: its latency, and an error unless it was answered in full."""
+    started = time.perf_counter()
+    status, body = await conn.send(request)
+    sample.latencies.append(time.perf_counter() - started)
+    sample.requests += 1
+    if status != 200 or b'"errors"' in body or b'"userErrors":[{' in body:
+        sample.errors += 1
+    return status, body
+
+
+async def _write_mix(conn: Connection, sample: Sample) -> None:
+    """Creates a contact, sets its additional emails, invites it: three requests."""
+    n = next(_writes)
+    status, body = await _timed(conn, _post("/graphql", create_body(n), BUILDER_TOKEN), sample)
+    contact = status == 200 and orjson.loads(body)["data"]["createContact"]["contact"]
+    if not contact:
+        return
+    await _timed(conn, _post("/graphql", set_emails_body(contact["id"], n), BUILDER_TOKEN), sample)
+    await _timed(conn, _post("/graphql", invite_body(contact["id"]), BUILDER_TOKEN), sample)
+
+
 async def _worker(port: int, query: str, deadline: float, sample: Sample) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     conn = Connection(reader, writer)
-    clock = time.perf_counter
+    request = PROFILE_REQUEST if query == "profile" else LIST_REQUEST
     try:
-        while clock() < deadline:
+        while time.perf_counter() < deadline:
             if query == "write":
-                n = next(_writes)
-                started = clock()
-                status, body = await conn.send(_post("/graphql", create_body(n), BUILDER_TOKEN))
-                sample.latencies.append(clock() - started)
-                sample.requests += 1
-                contact = status == 200 and orjson.loads(body)["data"]["createContact"]["contact"]
-                if not contact:
-                    sample.errors += 1
-                    continue
-                started = clock()
-                status, body = await conn.send(_post("/graphql", set_emails_body(contact["id"], n), BUILDER_TOKEN))
+                await _write_mix(conn, sample)
             else:
-                started = clock()
-                status, body = await conn.send(PROFILE_REQUEST if query == "profile" else LIST_REQUEST)
-            sample.latencies.append(clock() - started)
-            sample.requests += 1
-            if status != 200 or b'"errors"' in body:
-                sample.errors += 1
+                await _timed(conn, request, sample)
     finally:
         writer.close()
 
@@ -183,7 +195,8 @@ def start_server(kind: str, url: str) -> tuple[subprocess.Popen, int]:
 # -- statements per request, counted in process ------------------------------------
 
 async def statements_per_request(url: str) -> dict[tuple[str, str], float]:
-    """SQL statements each server sends for one request of each query (transaction control excluded)."""
+    """SQL statements each server sends for one request of each query (transaction control
+    excluded); for the write mix, the average over its three mutations."""
     import httpx
     from sqlalchemy import event
 
@@ -191,8 +204,8 @@ async def statements_per_request(url: str) -> dict[tuple[str, str], float]:
     from server import create_app
     from settings import Settings
 
-    apps = {"graphql": create_app(Settings(_env_file=None, DATABASE_URL=url, OUTBOX_WORKER="external")),
-            "baseline": baseline.create_app(url)}
+    settings = Settings(_env_file=None, DATABASE_URL=url, OUTBOX_WORKER="external")
+    apps = {"graphql": create_app(settings), "baseline": baseline.create_app(settings)}
     counts: dict[tuple[str, str], float] = {}
     answers: dict[tuple[str, str], bytes] = {}
     for kind, app in apps.items():
@@ -216,11 +229,14 @@ async def statements_per_request(url: str) -> dict[tuple[str, str], float]:
                     answers[query, kind] = response.content
                 statements.clear()
                 write_headers = {"Authorization": f"Bearer {BUILDER_TOKEN}", "Content-Type": "application/json"}
-                created = await client.post("/graphql", content=create_body(-1 - os.getpid()),
-                                            headers=write_headers)
+                n = next(_writes)  # a fresh primary email for each server: the invite claims it
+                created = await client.post("/graphql", content=create_body(n), headers=write_headers)
                 contact_id = created.json()["data"]["createContact"]["contact"]["id"]
-                await client.post("/graphql", content=set_emails_body(contact_id, -1), headers=write_headers)
-                counts["write", kind] = len(statements) / 2
+                await client.post("/graphql", content=set_emails_body(contact_id, n), headers=write_headers)
+                invited = await client.post("/graphql", content=invite_body(contact_id), headers=write_headers)
+                counts["write", kind] = len(statements) / 3
+                if invited.json()["data"]["sendInvite"]["userErrors"]:
+                    raise SystemExit(f"{kind} refused the write mix's invite: {invited.text}")
         finally:
             event.remove(engine, "before_cursor_execute", record)
             await app.state.engine.dispose()
@@ -284,7 +300,7 @@ async def run(args, url: str) -> None:
             print(f"| {query} | {kind} | {statistics.median(s.rps for s in runs):.0f} |"
                   f" {percentile(latencies, 0.5) * 1000:.1f} | {percentile(latencies, 0.99) * 1000:.1f} |"
                   f" {sum(s.cpu_seconds for s in runs) * 1000 / max(requests, 1):.2f} |"
-                  f" {counts[query, kind]:g} | {rss[kind]:.0f} | {sum(s.errors for s in runs)} | {ratio} | {cpu_ratio} |")
+                  f" {counts[query, kind]:.3g} | {rss[kind]:.0f} | {sum(s.errors for s in runs)} | {ratio} | {cpu_ratio} |")
     print("\nper-round ratios: " + "; ".join(
         f"{q} " + " ".join(f"{r:.2f}" for r in ratios[q]) for q in args.queries))
     print("cpu-ratio " + " ".join(f"{q}={statistics.median(cpu_ratios[q]):.2f}" for q in args.queries))

@@ -2,16 +2,18 @@
 jobs of 1 to 4 owners and leads, written straight with SQLAlchemy Core in bulk.
 
 Deterministic for a given size (seeded), so the GraphQL server and the baseline
-read the same rows, and a data set is generated once and reused. The first
+read the same rows, and a data set is generated once and reused (the driver names
+it by DATA_VERSION, so a data set of an older generator is never reused). The first
 builder account holds half of the contacts: the benchmark's viewer works there.
 
-    python -m bench.generate --contacts 10000 --database-url sqlite+aiosqlite:///var/bench/bench-10k.sqlite3
+    python -m bench.generate --contacts 10000 --database-url sqlite+aiosqlite:///var/bench/bench-10k-v2.sqlite3
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import random
 import time
 from datetime import datetime, timedelta, timezone
@@ -24,6 +26,8 @@ from domain.passwords import hash_password
 from domain.tokens import hash_token
 from models import AuthSession, BuilderAccount, Contact, ContactEmail, Job, JobOwner, Lead, LeadContact, User
 
+# Bump whenever the generated rows change: the driver's data set names carry it.
+DATA_VERSION = 2
 ACCOUNTS = 10
 BUILDER_TOKEN = "bench-builder-token"  # bearer tokens of the benchmark's two viewers
 OWNER_TOKEN = "bench-owner-token"
@@ -43,6 +47,17 @@ def account_of(index: int, contacts: int) -> int:
     return 1 if index < contacts // 2 else 2 + index % (ACCOUNTS - 1)
 
 
+def profile_image(cid: int) -> dict:
+    """Every third contact, the benchmark owner (contact 1) among them, has a profile
+    image: its columns only, no files, since the URL is built from the key alone.
+    Derived from the id, not drawn, so the rest of the data set stays as it was."""
+    if cid % 3 != 1:
+        return {"profile_image_key": None, "profile_image_width": None, "profile_image_height": None,
+                "profile_image_updated_at": None}
+    return {"profile_image_key": hashlib.sha256(f"bench-contact-{cid}".encode()).hexdigest()[:32],
+            "profile_image_width": 1024, "profile_image_height": 1024, "profile_image_updated_at": T0}
+
+
 def contact_rows(n: int, rng: random.Random):
     for i in range(n):
         cid = i + 1
@@ -57,7 +72,7 @@ def contact_rows(n: int, rng: random.Random):
             "city": rng.choice(CITIES), "state": "IL", "postal_code": f"6{rng.randrange(10000):04}",
             "primary_email": email, "primary_email_key": email, "activation_status": status,
             "sms_opt_in": False, "version": 1, "created_at": T0 + timedelta(seconds=cid),
-            "updated_at": T0 + timedelta(seconds=cid),
+            "updated_at": T0 + timedelta(seconds=cid), **profile_image(cid),
         }
 
 

@@ -1,8 +1,4 @@
-"""The benchmark's documents, as clients send them (SPEC 9, issue 7).
-
-When profile images land, the profile query adds `profileImage { url(size: SMALL) }`
-to the contact (and the baseline the same URL): see bench/RESULTS.md.
-"""
+"""The benchmark's documents, as clients send them (SPEC 9, issue 7)."""
 
 PROFILE = """query Profile {
   me {
@@ -12,6 +8,7 @@ PROFILE = """query Profile {
       contact {
         id displayName firstName lastName phone primaryEmail emails activationStatus
         address { street city state postalCode }
+        profileImage { url(size: SMALL) }
         jobs { id name address { street city state postalCode } owners { id displayName } }
       }
     }
@@ -31,6 +28,10 @@ CREATE_CONTACT = """mutation Create($input: CreateContactInput!) {
 
 SET_EMAILS = """mutation SetEmails($input: SetAdditionalEmailsInput!) {
   setAdditionalEmails(input: $input) { contact { id displayName emails activationStatus } userErrors { field code message } }
+}"""
+
+SEND_INVITE = """mutation Invite($input: ContactIdInput!) {
+  sendInvite(input: $input) { contact { id displayName emails activationStatus } userErrors { field code message } }
 }"""
 
 LIST_VARIABLES = {"first": 50}

@@ -4,13 +4,20 @@ whatever the page size. Counts, never times."""
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 import httpx
 import orjson
 import pytest
+from sqlalchemy import select
 
 from bench import baseline, queries
 from bench.generate import BUILDER_TOKEN, OWNER_TOKEN, generate
+from conftest import SqlCounter
 from db.engine import is_sqlite
+from domain.tokens import hash_token
+from models import Contact, ContactEmail, Invite, OutboxMessage
 
 JSON = {"Content-Type": "application/json"}
 
@@ -22,11 +29,21 @@ async def bench_data(database_url):
 
 
 @pytest.fixture
-async def baseline_client(database_url):
-    app = baseline.create_app(database_url)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://baseline") as http:
-        yield http
+async def baseline_app(settings):
+    app = baseline.create_app(settings)
+    yield app
     await app.state.engine.dispose()
+
+
+@pytest.fixture
+async def baseline_client(baseline_app):
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=baseline_app), base_url="http://baseline") as http:
+        yield http
+
+
+@pytest.fixture
+def baseline_sql_counter(baseline_app):
+    return SqlCounter(baseline_app.state.engine)
 
 
 async def post(client, token: str, query: str, variables: dict | None = None) -> httpx.Response:
@@ -62,11 +79,20 @@ async def test_profile_shows_the_owner_and_co_owners_by_name_only(bench_data, cl
         assert contact["id"] in [owner["id"] for owner in job["owners"]]
 
 
-async def test_profile_costs_three_statements(bench_data, client, sql_counter):
+async def test_profile_shows_the_owners_image_url(bench_data, client, settings):
+    contact = (await post(client, OWNER_TOKEN, queries.PROFILE)).json()["data"]["me"]["contact"]
+    assert re.fullmatch(re.escape(settings.APP_URL) + r"/media/[0-9a-f]{32}-64\.webp", contact["profileImage"]["url"])
+
+
+async def test_profile_costs_three_statements_on_both_servers(
+    bench_data, client, baseline_client, sql_counter, baseline_sql_counter
+):
     with sql_counter:
         await post(client, OWNER_TOKEN, queries.PROFILE)
-    # session lookup; user, account and contact with its emails; jobs with their owners
-    assert sql_counter.count == 3
+    with baseline_sql_counter:
+        await post(baseline_client, OWNER_TOKEN, queries.PROFILE)
+    # session lookup; user, account and contact with its emails (and image); jobs with their owners
+    assert (sql_counter.count, baseline_sql_counter.count) == (3, 3)
 
 
 @pytest.mark.parametrize("first", [1, 5, 50])
@@ -129,3 +155,105 @@ async def test_write_mix_statement_counts(bench_data, database_url, client, sql_
         "wendy@example.net", "a@example.org", "b@example.org"]
     # setAdditionalEmails inserts its two email rows in one statement on PostgreSQL, two on SQLite.
     assert (create_count, sql_counter.count) == ((7, 9) if is_sqlite(database_url) else (7, 8))
+
+
+CANCEL_INVITE = """mutation($input: ContactIdInput!) { cancelInvite(input: $input) { userErrors { code } } }"""
+EXPIRY = re.compile(r"on \d{1,2} \w+ \d{4} at \d\d:\d\d UTC")
+
+
+async def an_inactive_contact(engine) -> int:
+    """A generated INACTIVE contact of the viewers' account, with a primary and additional emails."""
+    async with engine.connect() as conn:
+        return (await conn.execute(
+            select(Contact.id).join(ContactEmail, ContactEmail.contact_id == Contact.id)
+            .where(Contact.builder_account_id == 1, Contact.activation_status == "INACTIVE",
+                   Contact.primary_email.is_not(None))
+            .order_by(Contact.id).limit(1)
+        )).scalar_one()
+
+
+async def invite_state(engine, contact_id: int) -> dict:
+    """What an invite leaves behind: the contact's status and version, its one live
+    invite and the newest mail to it, with the token and the expiry wording masked
+    (they differ between any two invites)."""
+    invites, mails = Invite.__table__, OutboxMessage.__table__
+    async with engine.connect() as conn:
+        contact = (await conn.execute(
+            select(Contact.activation_status, Contact.version, Contact.primary_email).where(Contact.id == contact_id)
+        )).one()
+        [invite] = (await conn.execute(select(invites).where(
+            invites.c.contact_id == contact_id, invites.c.used_at.is_(None), invites.c.revoked_at.is_(None)))).all()
+        mail = (await conn.execute(select(mails).where(mails.c.recipient == contact.primary_email)
+                                   .order_by(mails.c.id.desc()).limit(1))).one()
+    token = re.search(r"token=([A-Za-z0-9_-]+)", mail.body_text).group(1)
+    assert hash_token(token) == invite.token_hash
+
+    def masked(text: str) -> str:
+        return EXPIRY.sub("<expiry>", text.replace(token, "<token>"))
+
+    return {
+        "status": contact.activation_status, "version": contact.version, "sent_to": invite.sent_to,
+        "lifetime": invite.expires_at - invite.sent_at,
+        "mail": (mail.builder_account_id, mail.channel, mail.subject, masked(mail.body_text),
+                 masked(mail.body_html), mail.attempts, mail.sent_at),
+    }
+
+
+async def test_send_invite_answers_and_writes_on_the_baseline_what_graphql_does(
+    bench_data, app, client, baseline_client, settings
+):
+    engine = app.state.engine
+    contact_id = await an_inactive_contact(engine)
+    variables = {"input": {"contactId": baseline.global_id("Contact", contact_id)}}
+    graphql = await post(client, BUILDER_TOKEN, queries.SEND_INVITE, variables)
+    after_graphql = await invite_state(engine, contact_id)
+    # Back to INACTIVE (the invite revoked), so the baseline sends a first invite too.
+    cancelled = (await post(client, BUILDER_TOKEN, CANCEL_INVITE, variables)).json()
+    assert cancelled["data"]["cancelInvite"]["userErrors"] == []
+    hand_written = await post(baseline_client, BUILDER_TOKEN, queries.SEND_INVITE, variables)
+    after_baseline = await invite_state(engine, contact_id)
+
+    assert graphql.json()["data"]["sendInvite"]["contact"]["activationStatus"] == "PENDING"
+    assert hand_written.content == graphql.content
+    assert after_graphql["lifetime"] == timedelta(hours=settings.INVITE_TTL_HOURS)
+    # The version counts each write: the first invite, the cancel, the second invite.
+    assert after_baseline == {**after_graphql, "version": after_graphql["version"] + 2}
+
+
+CREATE_WITH_PRIMARY = {"input": {"firstName": "Twin", "primaryEmail": "twin@example.net"}}
+
+
+@pytest.mark.parametrize(("refusal", "code"), [
+    ("email claimed", "EMAIL_IN_USE"), ("already active", "INVALID_STATUS"), ("unknown contact", "NOT_FOUND"),
+])
+async def test_refused_invites_answer_alike(bench_data, client, baseline_client, refusal, code):
+    if refusal == "email claimed":
+        ids = [(await post(client, BUILDER_TOKEN, queries.CREATE_CONTACT, CREATE_WITH_PRIMARY)).json()
+               ["data"]["createContact"]["contact"]["id"] for _ in range(2)]
+        await post(client, BUILDER_TOKEN, queries.SEND_INVITE, {"input": {"contactId": ids[0]}})
+        target = ids[1]
+    else:
+        target = baseline.global_id("Contact", 1 if refusal == "already active" else 999_999)
+    variables = {"input": {"contactId": target}}
+    graphql = await post(client, BUILDER_TOKEN, queries.SEND_INVITE, variables)
+    hand_written = await post(baseline_client, BUILDER_TOKEN, queries.SEND_INVITE, variables)
+    assert [e["code"] for e in graphql.json()["data"]["sendInvite"]["userErrors"]] == [code]
+    assert hand_written.content == graphql.content
+
+
+async def test_send_invite_statement_counts(
+    bench_data, app, client, baseline_client, sql_counter, baseline_sql_counter
+):
+    engine = app.state.engine
+    target = baseline.global_id("Contact", await an_inactive_contact(engine))
+    with sql_counter:
+        await post(client, BUILDER_TOKEN, queries.SEND_INVITE, {"input": {"contactId": target}})
+    target = baseline.global_id("Contact", await an_inactive_contact(engine))  # the next: that one is PENDING now
+    with baseline_sql_counter:
+        answer = await post(baseline_client, BUILDER_TOKEN, queries.SEND_INVITE, {"input": {"contactId": target}})
+    assert answer.json()["data"]["sendInvite"]["userErrors"] == []
+    # server: session lookup; permission check; the contact under lock; claimed-email check;
+    # status; revoke; invite; builder name; mail; duplicates; the payload's contact; its emails.
+    # baseline: session lookup; the contact with its emails and builder name under lock;
+    # status (the claimed-email index decides); revoke; invite; mail.
+    assert (sql_counter.count, baseline_sql_counter.count) == (12, 6)
