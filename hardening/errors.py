@@ -14,7 +14,7 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 from strawberry.relay.types import GlobalIDValueError
 
-from hardening.request_id import current_request_id
+from observability.request_id import current_request_id
 
 log = logging.getLogger("ownerhub.errors")
 

@@ -32,7 +32,7 @@ from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from hardening.graphiql import graphiql_page
-from hardening.request_id import current_request_id
+from observability.request_id import current_request_id
 
 log = logging.getLogger("ownerhub.http")
 

@@ -1,5 +1,5 @@
-"""App-wide middleware: the request id, and CORS from the `CORS_ORIGINS`
-allowlist (SECURITY-CASES 14).
+"""App-wide middleware: CORS from the `CORS_ORIGINS` allowlist (SECURITY-CASES 14).
+The request id is observability's (observability/middleware.py).
 
 Sessions travel in the `Authorization` header, never in cookies, so the API
 never allows credentialed CORS requests: `*` in `CORS_ORIGINS` can therefore
@@ -12,20 +12,16 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
 from hardening.persisted import load_manifest
-from hardening.request_id import RequestIdMiddleware, install_request_id_logging
 
 ALLOWED_HEADERS = ["Authorization", "Content-Type", "Accept", "Apollo-Require-Preflight", "X-GraphQL-CSRF", "X-Request-ID"]
 
 
 def hardening_middleware(settings) -> list[Middleware]:
-    """The middleware for `create_app`. Also sets up request-id logging and, in
-    `registered` persisted-query mode, loads the manifest so that a missing or
+    """The middleware for `create_app`. Also, in `registered` persisted-query mode, loads the manifest so that a missing or
     broken one stops the server at start-up rather than failing every request."""
-    install_request_id_logging()
     if settings.PERSISTED_QUERIES == "registered":
         load_manifest(settings.PERSISTED_QUERIES_MANIFEST)
     return [
-        Middleware(RequestIdMiddleware),
         Middleware(
             CORSMiddleware,
             allow_origins=[origin.rstrip("/") for origin in settings.CORS_ORIGINS],

@@ -2,7 +2,7 @@
 
 Every record, ours (`logging.getLogger("ownerhub...")` or `structlog.get_logger()`)
 and the libraries' (uvicorn, Strawberry, SQLAlchemy), goes through the same
-renderer, and carries the `request_id` of the request being handled (bound by
+renderer, and carries the `request_id` of the request being handled (set by
 `observability.middleware`), so one grep on an id from an `X-Request-ID` response
 header finds everything that request logged, including full tracebacks.
 
@@ -16,11 +16,13 @@ import sys
 
 import structlog
 
+from observability.request_id import add_request_id, install_on_log_records
+
 HANDLER_NAME = "ownerhub-json"
 OWN_LOGGERS = ("ownerhub", "uvicorn", "alembic.runtime.migration")
 
 _SHARED_PROCESSORS = [
-    structlog.contextvars.merge_contextvars,
+    add_request_id,
     structlog.stdlib.add_log_level,
     structlog.stdlib.add_logger_name,
     structlog.processors.TimeStamper(fmt="iso", utc=True),
@@ -62,6 +64,7 @@ def json_formatter() -> logging.Formatter:
 
 def configure_logging(level: int | str = logging.INFO) -> None:
     """Idempotent: installs the JSON handler on the root logger once per process."""
+    install_on_log_records()
     structlog.configure(
         processors=[*_SHARED_PROCESSORS, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),

@@ -1,41 +1,27 @@
 """The request id and the per-request log line and HTTP metrics.
 
 A request id comes in as `X-Request-ID` (set by the load balancer, e.g. nginx's
-`$request_id`) when it is well formed, and is made up otherwise; it goes back out
-in the response's `X-Request-ID` and is bound to every log record written while
-the request is handled. Pure ASGI, so streaming responses and uploads pass
+`$request_id`) when it is well formed, and is made up otherwise
+(observability/request_id.py); it goes back out in the response's `X-Request-ID`
+and is on every log record written while the request is handled. This is the
+only layer that chooses it: the error answers below quote the same id. Pure ASGI, so streaming responses and uploads pass
 through untouched.
 """
 
 from __future__ import annotations
 
-import re
 import time
-import uuid
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from observability import request_id as request_ids
 from observability.metrics import HTTP_DURATION, HTTP_IN_PROGRESS, HTTP_REQUESTS, route_label
 
-HEADER = b"x-request-id"
-# Anything else (too long, spaces, control characters) could forge log lines or
-# blow up the log: such an id is replaced, not echoed.
-WELL_FORMED = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 # Probes and scrapes would drown the log: they are counted, not logged.
 QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 access_log = structlog.get_logger("ownerhub.access")
-
-
-def request_id_from(scope: Scope) -> str:
-    for name, value in scope.get("headers", ()):
-        if name == HEADER:
-            candidate = value.decode("latin-1")
-            if WELL_FORMED.match(candidate):
-                return candidate
-            break
-    return uuid.uuid4().hex
 
 
 class ObservabilityMiddleware:
@@ -46,11 +32,8 @@ class ObservabilityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = request_id_from(scope)
-        # Hand the chosen id on in the request headers, so the layers below
-        # (hardening's masked-error ids) use this one rather than making their own.
-        scope = {**scope, "headers": [*((k, v) for k, v in scope["headers"] if k.lower() != HEADER),
-                                      (HEADER, request_id.encode("latin-1"))]}
+        request_id = request_ids.request_id_from(scope)
+        header = (request_ids.HEADER, request_id.encode("latin-1"))
         started = time.perf_counter()
         status = 500
 
@@ -58,8 +41,8 @@ class ObservabilityMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                headers = [(k, v) for k, v in message.get("headers", ()) if k.lower() != HEADER]
-                headers.append((HEADER, request_id.encode("latin-1")))
+                headers = [(k, v) for k, v in message.get("headers", ()) if k.lower() != request_ids.HEADER]
+                headers.append(header)
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -67,22 +50,23 @@ class ObservabilityMiddleware:
         route = route_label(path)
         in_progress = HTTP_IN_PROGRESS.labels(route)
         in_progress.inc()
-        with structlog.contextvars.bound_contextvars(request_id=request_id):
-            try:
-                await self.app(scope, receive, send_with_id)
-            finally:
-                in_progress.dec()
-                elapsed = time.perf_counter() - started
-                HTTP_REQUESTS.labels(scope.get("method", ""), route, str(status)).inc()
-                HTTP_DURATION.labels(route).observe(elapsed)
-                if path not in QUIET_PATHS:
-                    state = scope.get("state") or {}
-                    access_log.info(
-                        "request",
-                        method=scope.get("method"),
-                        path=route if route == "other" else path,
-                        status=status,
-                        duration_ms=round(elapsed * 1000, 1),
-                        operation=state.get("graphql_operation"),
-                        outcome=state.get("graphql_outcome"),
-                    )
+        token = request_ids.current.set(request_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            in_progress.dec()
+            elapsed = time.perf_counter() - started
+            HTTP_REQUESTS.labels(scope.get("method", ""), route, str(status)).inc()
+            HTTP_DURATION.labels(route).observe(elapsed)
+            if path not in QUIET_PATHS:
+                state = scope.get("state") or {}
+                access_log.info(
+                    "request",
+                    method=scope.get("method"),
+                    path=route if route == "other" else path,
+                    status=status,
+                    duration_ms=round(elapsed * 1000, 1),
+                    operation=state.get("graphql_operation"),
+                    outcome=state.get("graphql_outcome"),
+                )
+            request_ids.current.reset(token)
