@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from models import utcnow
 from permissions.policy import ANONYMOUS, Actor
@@ -18,6 +18,9 @@ from settings import Settings
 class RequestContext:
     settings: Settings
     session_factory: async_sessionmaker[AsyncSession]
+    # For reads of plain rows (the viewer lookup, prefetch plans): a connection
+    # costs less than an ORM session around one.
+    engine: AsyncEngine | None = None
     actor: Actor = ANONYMOUS
     user_id: int | None = None
     session_id: int | None = None
@@ -43,7 +46,6 @@ class RequestContext:
     # The `Authorization: Bearer` token, looked up by `resolve_viewer` only once
     # the document has validated (hardening/extensions.py).
     bearer_token: str | None = None
-    username: str | None = None
     _viewer_resolved: bool = False
 
     async def resolve_viewer(self) -> None:
@@ -55,10 +57,14 @@ class RequestContext:
             return
         from services.auth import actor_for_user_row, viewer_for_token
 
-        async with self.session_factory() as session:
-            viewer = await viewer_for_token(session, self.bearer_token)
+        async with self.read_connection() as connection:
+            viewer = await viewer_for_token(connection, self.bearer_token)
         if viewer is not None:
             self.actor = actor_for_user_row(viewer)
             self.user_id = viewer.user_id
             self.session_id = viewer.session_id
             self.username = getattr(viewer, "username", None)
+
+    def read_connection(self) -> AsyncConnection:
+        """A connection for a read of plain rows; use as `async with`."""
+        return self.engine.connect()

@@ -102,6 +102,7 @@ class OwnerHubGraphQL(HardenedGraphQL):  # GraphQL over HTTP, CSRF, limits: hard
         context = RequestContext(
             settings=self.settings,
             session_factory=self.session_factory,
+            engine=request.app.state.engine,
             client_ip=request.client.host if request.client else "unknown",
             request=request,
             response=response,

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from models import AuthSession, BuilderAccount, Contact, User
 
@@ -53,6 +53,19 @@ LIVE_SESSION = (
         User.is_enabled.is_(True),
     )
 )
+
+
+async def live_session(connection: AsyncConnection, token_hash: str, now: datetime) -> SessionViewer | None:
+    """The viewer of a token that is neither expired nor revoked, whose user is
+    enabled and, for an owner, whose contact is ACTIVE. Every authenticated
+    request runs this first: one statement, built once, on a plain connection."""
+    row = (await connection.execute(LIVE_SESSION, {"token_hash": token_hash, "now": now})).first()
+    if row is None:
+        return None
+    session_id, user_id, account_id, kind, role, contact_id, username, status = row
+    if kind == "OWNER" and status != "ACTIVE":
+        return None
+    return SessionViewer(session_id, user_id, account_id, kind, role, contact_id, username)
 
 
 def username_key(username: str) -> str:
@@ -117,20 +130,6 @@ class AccountRepository:
         self.session.add(auth_session)
         await self.session.flush()
         return auth_session
-
-    async def live_session(self, token_hash: str, now: datetime) -> SessionViewer | None:
-        """The viewer of a token that is neither expired nor revoked, whose user is
-        enabled and, for an owner, whose contact is ACTIVE."""
-        # Every authenticated request runs this: a statement built once, on the
-        # session's connection (the ORM execute path adds nothing for plain rows).
-        connection = await self.session.connection()
-        row = (await connection.execute(LIVE_SESSION, {"token_hash": token_hash, "now": now})).first()
-        if row is None:
-            return None
-        session_id, user_id, account_id, kind, role, contact_id, username, status = row
-        if kind == "OWNER" and status != "ACTIVE":
-            return None
-        return SessionViewer(session_id, user_id, account_id, kind, role, contact_id, username)
 
     async def revoke_session(self, session_id: int, now: datetime) -> None:
         await self.session.execute(

@@ -56,16 +56,68 @@ def decode_cursor(cursor: str) -> tuple[str, int] | None:
     return sort_value, contact_id
 
 
+def scoped_contacts(builder_account_id: int) -> Select:
+    """The live (not merged away) contacts of one builder account."""
+    return select(Contact).where(
+        Contact.builder_account_id == builder_account_id,
+        Contact.merged_into_id.is_(None),
+    )
+
+
+def filtered(query: Select, search: str | None, statuses: Sequence[str] | None) -> Select:
+    if statuses:
+        query = query.where(Contact.activation_status.in_(statuses))
+    if search and search.strip():
+        term = search.strip().lower()
+        query = query.where(
+            or_(
+                func.lower(Contact.first_name).contains(term, autoescape=True),
+                func.lower(Contact.last_name).contains(term, autoescape=True),
+                Contact.primary_email_key.contains(term, autoescape=True),
+                (func.lower(Contact.first_name) + " " + func.lower(Contact.last_name)).contains(
+                    term, autoescape=True
+                ),
+            )
+        )
+    return query
+
+
+def page_query(
+    builder_account_id: int,
+    *,
+    first: int,
+    after: tuple[str, int] | None,
+    search: str | None,
+    statuses: Sequence[str] | None,
+    order_by: str,
+) -> Select:
+    """One keyset page of contacts, plus one row to tell whether a next page exists."""
+    sort_expression = ORDERINGS[order_by]()
+    query = filtered(scoped_contacts(builder_account_id), search, statuses)
+    if after is not None:
+        sort_value, last_id = after
+        if order_by == "CREATED_AT":
+            try:
+                sort_value = datetime.fromisoformat(sort_value)
+            except ValueError:
+                sort_value = None
+        if sort_value is not None:
+            query = query.where(
+                or_(
+                    sort_expression > sort_value,
+                    and_(sort_expression == sort_value, Contact.id > last_id),
+                )
+            )
+    return query.order_by(sort_expression, Contact.id).limit(first + 1)
+
+
 class ContactRepository:
     def __init__(self, session: AsyncSession, builder_account_id: int):
         self.session = session
         self.builder_account_id = builder_account_id
 
     def _scoped(self) -> Select:
-        return select(Contact).where(
-            Contact.builder_account_id == self.builder_account_id,
-            Contact.merged_into_id.is_(None),
-        )
+        return scoped_contacts(self.builder_account_id)
 
     async def get(self, contact_id: int, *, for_update: bool = False) -> Contact | None:
         query = self._scoped().where(Contact.id == contact_id)
@@ -111,34 +163,6 @@ class ContactRepository:
                 result[contact_id].append(email)
         return result
 
-    def page_query(
-        self,
-        *,
-        first: int,
-        after: tuple[str, int] | None,
-        search: str | None,
-        statuses: Sequence[str] | None,
-        order_by: str,
-    ) -> Select:
-        """One keyset page of contacts, plus one row to tell whether a next page exists."""
-        sort_expression = ORDERINGS[order_by]()
-        query = self._filtered(self._scoped(), search, statuses)
-        if after is not None:
-            sort_value, last_id = after
-            if order_by == "CREATED_AT":
-                try:
-                    sort_value = datetime.fromisoformat(sort_value)
-                except ValueError:
-                    sort_value = None
-            if sort_value is not None:
-                query = query.where(
-                    or_(
-                        sort_expression > sort_value,
-                        and_(sort_expression == sort_value, Contact.id > last_id),
-                    )
-                )
-        return query.order_by(sort_expression, Contact.id).limit(first + 1)
-
     async def page(
         self,
         *,
@@ -148,12 +172,14 @@ class ContactRepository:
         statuses: Sequence[str] | None,
         order_by: str,
     ) -> ContactPage:
-        query = self.page_query(first=first, after=after, search=search, statuses=statuses, order_by=order_by)
+        query = page_query(
+            self.builder_account_id, first=first, after=after, search=search, statuses=statuses, order_by=order_by
+        )
         rows = list((await self.session.execute(query)).scalars())
         return ContactPage(rows=rows[:first], has_next=len(rows) > first)
 
     async def count(self, *, search: str | None, statuses: Sequence[str] | None) -> int:
-        query = self._filtered(
+        query = filtered(
             select(func.count()).select_from(Contact).where(
                 Contact.builder_account_id == self.builder_account_id,
                 Contact.merged_into_id.is_(None),
@@ -162,24 +188,6 @@ class ContactRepository:
             statuses,
         )
         return (await self.session.execute(query)).scalar_one()
-
-    @staticmethod
-    def _filtered(query: Select, search: str | None, statuses: Sequence[str] | None) -> Select:
-        if statuses:
-            query = query.where(Contact.activation_status.in_(statuses))
-        if search and search.strip():
-            term = search.strip().lower()
-            query = query.where(
-                or_(
-                    func.lower(Contact.first_name).contains(term, autoescape=True),
-                    func.lower(Contact.last_name).contains(term, autoescape=True),
-                    Contact.primary_email_key.contains(term, autoescape=True),
-                    (func.lower(Contact.first_name) + " " + func.lower(Contact.last_name)).contains(
-                        term, autoescape=True
-                    ),
-                )
-            )
-        return query
 
     async def with_primary_email(
         self, email: str, *, exclude_id: int | None, statuses: Sequence[str] | None = None

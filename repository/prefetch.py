@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Row, Select, String, and_, bindparam, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 
 from models import BuilderAccount, Contact, ContactEmail, Job, JobOwner, User
-from repository.contacts import ORDERINGS_OF, ContactRepository
+from repository.contacts import ORDERINGS_OF, page_query
 
 contacts_t = Contact.__table__
 emails_t = ContactEmail.__table__
@@ -65,15 +65,14 @@ def _group_contacts(rows: Sequence[Row], email_index: int | None) -> list[Contac
 
 
 class PrefetchRepository:
-    def __init__(self, session: AsyncSession, builder_account_id: int):
-        self.session = session
+    def __init__(self, connection: AsyncConnection, builder_account_id: int):
+        # A plain connection, not an ORM session: the session's execute path
+        # (events, identity map, result adaptation) is pure overhead for plain rows.
+        self.connection = connection
         self.builder_account_id = builder_account_id
 
     async def _rows(self, statement: Select, params: dict) -> list[Row]:
-        # Core statements on the session's connection: the ORM's execute path
-        # (events, identity map, result adaptation) is pure overhead for plain rows.
-        connection = await self.session.connection()
-        return (await connection.execute(statement, params)).all()
+        return (await self.connection.execute(statement, params)).all()
 
     async def contact_page(
         self,
@@ -85,11 +84,11 @@ class PrefetchRepository:
         statuses: Sequence[str] | None,
         order_by: str,
     ) -> tuple[list[ContactRows], bool]:
-        """A keyset page (the one ContactRepository.page_query reads) and, in the
+        """A keyset page (the one `repository.contacts.page_query` reads) and, in the
         same statement, the additional emails of its contacts."""
         if search or statuses:
-            page = ContactRepository(self.session, self.builder_account_id).page_query(
-                first=first, after=after, search=search, statuses=statuses, order_by=order_by
+            page = page_query(
+                self.builder_account_id, first=first, after=after, search=search, statuses=statuses, order_by=order_by
             )
             query, params = _with_emails(page, order_by, with_emails), {}
         else:

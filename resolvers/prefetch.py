@@ -25,10 +25,30 @@ from repository.prefetch import ContactRows, JobRows, PrefetchRepository
 EMAIL_FIELDS = ("emails", "additionalEmails")
 
 
+# id(field node) -> (the node, its paths). The parser cache hands every request
+# of the same document the same nodes, so a document's plan is worked out once.
+# Entries keep their node alive, so an id cannot be reused while cached.
+_paths_by_node: dict[int, tuple[object, frozenset[str]]] = {}
+PATHS_CACHE_SIZE = 512
+
+
 def selected_paths(info: Info) -> frozenset[str]:
     """Dotted paths of the fields selected under the current field, through
     fragments ("edges.node.jobs.owners"); directives are ignored, so a plan may
-    fetch a relation a @skip leaves out, never miss one."""
+    fetch a relation a @skip leaves out, never miss one. They depend on the
+    document alone (no variables, no directives), so they are cached per node."""
+    node = info._raw_info.field_nodes[0]  # Strawberry's Info shows the AST only here
+    cached = _paths_by_node.get(id(node))
+    if cached is not None and cached[0] is node:
+        return cached[1]
+    paths = _walk_selected(info)
+    if len(_paths_by_node) >= PATHS_CACHE_SIZE:
+        _paths_by_node.clear()
+    _paths_by_node[id(node)] = (node, paths)
+    return paths
+
+
+def _walk_selected(info: Info) -> frozenset[str]:
     paths: set[str] = set()
 
     def walk(selections: Iterable, prefix: str) -> None:
@@ -87,8 +107,8 @@ async def contact_page(info: Info, **page_args) -> tuple[list[tuple[object, type
     page exists, with the relations `edges.node` asks for."""
     context = info.context
     plan = ContactPlan(selected_paths(info), "edges.node.")
-    async with context.session_factory() as session:
-        repo = PrefetchRepository(session, context.actor.builder_account_id)
+    async with context.read_connection() as connection:
+        repo = PrefetchRepository(connection, context.actor.builder_account_id)
         contacts, has_next = await repo.contact_page(with_emails=plan.emails, **page_args)
         await plan.fetch_jobs(repo, contacts)
     return [(rows.row, contact_type(rows, info)) for rows in contacts], has_next
@@ -100,8 +120,8 @@ async def viewer(info: Info) -> types.BuilderUser | types.OwnerUser | None:
     context = info.context
     is_owner = context.actor.kind is ActorKind.OWNER
     plan = ContactPlan(selected_paths(info), "contact.")
-    async with context.session_factory() as session:
-        repo = PrefetchRepository(session, context.actor.builder_account_id)
+    async with context.read_connection() as connection:
+        repo = PrefetchRepository(connection, context.actor.builder_account_id)
         found = await repo.viewer(context.user_id, with_contact=is_owner)
         if found is None:
             return None

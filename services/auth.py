@@ -12,7 +12,7 @@ from domain.tokens import hash_token, new_token
 from models import BuilderAccount, User, utcnow
 from permissions.policy import Actor, ActorKind
 from repository.contacts import ContactRepository
-from repository.accounts import AccountRepository, BuilderNameTaken, SessionViewer, UsernameTaken
+from repository.accounts import AccountRepository, BuilderNameTaken, SessionViewer, UsernameTaken, live_session
 from repository.uow import UnitOfWork
 
 INVALID_LOGIN = "The username or password is not correct."
@@ -66,8 +66,8 @@ async def authenticate(session, username: str, password: str) -> User:
     return user
 
 
-async def viewer_for_token(uow_session, token: str) -> SessionViewer | None:
-    return await AccountRepository(uow_session).live_session(hash_token(token), utcnow())
+async def viewer_for_token(connection, token: str) -> SessionViewer | None:
+    return await live_session(connection, hash_token(token), utcnow())
 
 
 async def logout(uow: UnitOfWork, session_id: int) -> None:
