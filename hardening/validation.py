@@ -4,7 +4,11 @@ Strawberry's `ValidationCache` keys its cache on (schema, document, rules) and
 cannot hide graphql-core's "Did you mean ...?" suggestions, which leak the
 schema when introspection is off. This extension does the same caching with
 `hide_suggestions`. Its rule tuple is made of classes built once (limits.py,
-`cost_rule` is memoised per cap), so a repeated document is validated once."""
+`cost_rule` is memoised per cap), so a repeated document is validated once.
+
+The document is keyed by identity, not by value: the parser cache hands every
+request of the same text the same `DocumentNode`, and hashing and comparing an
+AST by value walks the whole tree on every request."""
 
 from __future__ import annotations
 
@@ -50,14 +54,30 @@ def policy_for(settings) -> ValidationPolicy:
     return validation_policy(introspection=settings.introspection_enabled, max_cost=settings.MAX_QUERY_COST)
 
 
+class DocumentIdentity:
+    """A cache key that is one parsed document object (the cache keeps it alive,
+    so its id is not reused while the entry exists)."""
+
+    __slots__ = ("document",)
+
+    def __init__(self, document: DocumentNode) -> None:
+        self.document = document
+
+    def __hash__(self) -> int:
+        return id(self.document)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DocumentIdentity) and other.document is self.document
+
+
 @lru_cache(maxsize=CACHE_SIZE)
 def validate_cached(
     schema: GraphQLSchema,
-    document: DocumentNode,
+    document: DocumentIdentity,
     rules: tuple[type[ASTValidationRule], ...],
     hide_suggestions: bool,
 ) -> list[GraphQLError]:
-    return validate(schema, document, rules, hide_suggestions=hide_suggestions)
+    return validate(schema, document.document, rules, hide_suggestions=hide_suggestions)
 
 
 def validation_cache_info():
@@ -72,7 +92,7 @@ class LimitedValidation(SchemaExtension):
         execution_context.pre_execution_errors = list(
             validate_cached(
                 execution_context.schema._schema,
-                execution_context.graphql_document,
+                DocumentIdentity(execution_context.graphql_document),
                 (*execution_context.validation_rules, *policy.extra_rules),
                 policy.hide_suggestions,
             )
