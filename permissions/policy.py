@@ -128,6 +128,18 @@ def sees_only_owner_visible_fields(actor: Actor) -> bool:
     return actor.kind is not ActorKind.BUILDER
 
 
+def sees_by_name_only(actor: Actor, contact_id: int) -> bool:
+    """An owner sees their own contact and the other owners on their jobs (SPEC 5);
+    those others by name only: no contact details, and not their jobs, leads or
+    custom fields."""
+    return actor.kind is ActorKind.OWNER and actor.contact_id != contact_id
+
+
+def sees_leads(actor: Actor) -> bool:
+    """Leads are the builder's pipeline: owners never see them (SPEC 5)."""
+    return actor.kind is ActorKind.BUILDER
+
+
 def can_manage_own_profile(actor: Actor, contact: ContactFacts) -> Decision:
     """Profile image and notification preferences: only the active owner, for themself."""
     if denied := _signed_in(actor):

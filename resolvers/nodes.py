@@ -10,7 +10,13 @@ from strawberry.types import Info
 
 import schema.custom_field_types as field_types
 import schema.types as types
-from permissions.policy import ActorKind, ContactFacts, can_read_contact, sees_only_owner_visible_fields
+from permissions.policy import (
+    ActorKind,
+    ContactFacts,
+    can_read_contact,
+    sees_leads,
+    sees_only_owner_visible_fields,
+)
 from repository.contacts import ContactRepository
 from repository.custom_fields import CustomFieldRepository
 from repository.work import WorkRepository
@@ -69,7 +75,7 @@ async def jobs_by_ids(info: Info, node_ids: list[str], required: bool) -> list[t
 
 async def leads_by_ids(info: Info, node_ids: list[str], required: bool) -> list[types.Lead | None]:
     context = info.context
-    if context.actor.kind is not ActorKind.BUILDER:
+    if not sees_leads(context.actor):
         return [_missing(required, i) for i in node_ids]
     ids = _int_ids(node_ids)
     async with context.session_factory() as session:

@@ -11,13 +11,8 @@ from strawberry.types import Info
 
 import schema.custom_field_types as field_types
 import schema.types as types
-from permissions.policy import ActorKind
+from permissions.policy import sees_by_name_only, sees_leads
 from resolvers import loaders
-
-
-def _owner_of_other_contact(info: Info, contact_id: int) -> bool:
-    actor = info.context.actor
-    return actor.kind is ActorKind.OWNER and actor.contact_id != contact_id
 
 
 async def _linked(loader, root) -> list:
@@ -30,8 +25,7 @@ async def _linked(loader, root) -> list:
 
 
 def contact_jobs(root, info: Info) -> list[types.Job]:
-    # An owner sees only their own jobs, never a co-owner's other jobs.
-    if _owner_of_other_contact(info, root.id):
+    if sees_by_name_only(info.context.actor, root.id):
         return []
     if root._jobs is not None:
         return root._jobs
@@ -44,7 +38,7 @@ async def _load_contact_jobs(root, info: Info) -> list[types.Job]:
 
 
 async def contact_leads(root, info: Info) -> list[types.Lead]:
-    if info.context.actor.kind is not ActorKind.BUILDER:
+    if not sees_leads(info.context.actor):
         return []
     rows = await _linked(loaders.leads_by_contact(info.context), root)
     return [types.Lead.from_model(row) for row in rows]
@@ -67,9 +61,8 @@ async def lead_contacts(root, info: Info) -> list[types.Contact]:
 
 
 async def contact_custom_fields(root, info: Info) -> list[field_types.CustomFieldValue]:
-    # A co-owner is shown to an owner by name only (Contact.from_model); the
-    # loader itself keeps an owner to the fields marked visibleToOwner.
-    if _owner_of_other_contact(info, root.id):
+    # The loader itself keeps an owner to the fields marked visibleToOwner.
+    if sees_by_name_only(info.context.actor, root.id):
         return []
     pairs = await loaders.custom_values_by_contact(info.context).load(root.id)
     return [

@@ -10,7 +10,7 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from permissions.policy import ActorKind, ContactFacts, viewer_can
+from permissions.policy import ContactFacts, sees_by_name_only, viewer_can
 from resolvers import merge_audit, nodes, pending_invites, relations
 from schema.custom_field_types import CustomFieldValue
 from schema.enums import ActivationStatus, BuilderRole, UserErrorCode
@@ -102,9 +102,8 @@ class Contact(relay.Node):
         """Builds the type for the viewer: an owner sees another contact (a co-owner on
         their job) by name only, with every other detail left empty."""
         context = getattr(info_or_context, "context", info_or_context)
-        actor = context.actor
         name = display_name(row.first_name, row.last_name, row.primary_email)
-        if actor.kind is ActorKind.OWNER and actor.contact_id != row.id:
+        if sees_by_name_only(context.actor, row.id):
             return cls(
                 id=row.id, first_name=row.first_name, last_name=row.last_name, display_name=name,
                 phone=None, cell_phone=None, address=None, primary_email=None, additional_emails=[], emails=[],

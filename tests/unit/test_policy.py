@@ -15,6 +15,8 @@ from permissions.policy import (
     FieldGroup,
     can_change,
     can_manage_invites,
+    sees_by_name_only,
+    sees_leads,
     viewer_can,
 )
 
@@ -105,3 +107,16 @@ def test_viewer_can_answers_from_the_same_policy(actor, status):
     assert can.cancel_invite is (builder and status == "PENDING")
     assert can.deactivate is (builder and status == "ACTIVE")
     assert (can.locked_reason is not None) is (builder and status != "INACTIVE")
+
+
+@pytest.mark.parametrize("name", ACTORS)
+def test_an_owner_sees_other_contacts_by_name_only_and_never_sees_leads(name):
+    actor = ACTORS[name]
+    by_name_only = {other: sees_by_name_only(actor, other) for other in (CONTACT_ID, CONTACT_ID + 1)}
+    if name == "the owner":
+        assert by_name_only == {CONTACT_ID: False, CONTACT_ID + 1: True}
+    elif name == "another owner":
+        assert by_name_only == {CONTACT_ID: True, CONTACT_ID + 1: False}
+    else:
+        assert by_name_only == {CONTACT_ID: False, CONTACT_ID + 1: False}
+    assert sees_leads(actor) is (name in BUILDERS)
