@@ -65,10 +65,13 @@ class SmsTransport(Protocol):
     async def send(self, message: OutboxMessage) -> None: ...
 
 
-def message_id(message: OutboxMessage) -> str:
+def message_id(message: OutboxMessage, mail_from: str) -> str:
     """Deterministic per outbox row, so a receiver can drop the duplicate that a
-    crash between "sent" and "marked sent" produces."""
-    return f"<outbox-{message.id}@ownerhub>"
+    crash between "sent" and "marked sent" produces. The right-hand side is the
+    sending domain (RFC 5322 3.6.4), so deployments that send as different
+    domains never hand a receiver the same id for different mail."""
+    domain = email.utils.parseaddr(mail_from)[1].rpartition("@")[2] or "ownerhub.invalid"
+    return f"<outbox-{message.id}@{domain}>"
 
 
 def build_email(message: OutboxMessage, mail_from: str) -> EmailMessage:
@@ -78,7 +81,7 @@ def build_email(message: OutboxMessage, mail_from: str) -> EmailMessage:
     mime["To"] = message.recipient
     mime["Subject"] = message.subject or ""
     mime["Date"] = email.utils.format_datetime(message.created_at)
-    mime["Message-ID"] = message_id(message)
+    mime["Message-ID"] = message_id(message, mail_from)
     mime["Auto-Submitted"] = "auto-generated"
     mime.set_content(message.body_text)
     if message.body_html:

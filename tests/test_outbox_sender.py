@@ -222,7 +222,7 @@ async def test_queued_emails_are_delivered_once_each_with_both_parts(session_fac
 
     assert sorted(r.rcpt_tos[0] for r in smtp.catcher.received) == sorted(recipients)
     assert all(len(r.rcpt_tos) == 1 and r.mail_from == "no-reply@ownerhub.test" for r in smtp.catcher.received)
-    assert sorted(smtp.catcher.message_ids()) == sorted(f"<outbox-{i}@ownerhub>" for i in ids)
+    assert sorted(smtp.catcher.message_ids()) == sorted(f"<outbox-{i}@ownerhub.test>" for i in ids)
     for received in smtp.catcher.received:
         mime = received.message
         assert mime.get_content_type() == "multipart/alternative"
@@ -263,7 +263,7 @@ async def test_file_backend_writes_eml_files_and_logs_the_link(session_factory, 
     eml = mail_dir / f"{email.id}.eml"
     written = BytesParser(policy=policy.default).parsebytes(eml.read_bytes())
     assert written["To"] == "ann@example.com"
-    assert written["Message-ID"] == f"<outbox-{email.id}@ownerhub>"
+    assert written["Message-ID"] == f"<outbox-{email.id}@ownerhub.test>"
     link = f"{APP_URL}/accept-invite?token=tok-123_abc"
     assert link in written.get_body(("plain",)).get_content()
     assert [p.name for p in mail_dir.glob("*.eml")] == [eml.name], "no temporary file is left behind"
@@ -298,7 +298,7 @@ async def test_a_failed_send_is_retried_later_and_delivered_exactly_once(session
     assert await later.drain_once() == 1
     assert await later.drain_once() == 0
 
-    assert smtp.catcher.message_ids() == [f"<outbox-{message_id}@ownerhub>"]
+    assert smtp.catcher.message_ids() == [f"<outbox-{message_id}@ownerhub.test>"]
     row = await load(session_factory, message_id)
     assert row.sent_at is not None and row.attempts == 2 and row.last_error is None
 
@@ -321,7 +321,7 @@ async def test_two_senders_draining_at_once_deliver_each_message_exactly_once(se
 
     assert sum(delivered) == 40
     assert all(count > 0 for count in delivered), "both senders took part"
-    assert sorted(smtp.catcher.message_ids()) == sorted(f"<outbox-{i}@ownerhub>" for i in ids)
+    assert sorted(smtp.catcher.message_ids()) == sorted(f"<outbox-{i}@ownerhub.test>" for i in ids)
     async with session_factory() as session:
         assert await outbox.backlog_count(session) == 0
 

@@ -237,7 +237,7 @@ async def test_two_sender_processes_deliver_every_message_once_also_when_one_is_
     assert senders[1].returncode == 0, (tmp_path / "sender-b.log").read_text()[-3000:]
     assert delivered_by_a < batch, "A was killed in the middle of its batch"
 
-    wanted = {f"<outbox-{i}@ownerhub>" for i in ids}
+    wanted = {f"<outbox-{i}@ownerhub.test>" for i in ids}
     counts = Counter(message_id for _sender, message_id in received)
     assert set(counts) == wanted, "every queued message was delivered"
     # At most the one message A had handed to the SMTP server but not yet marked
