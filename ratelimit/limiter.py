@@ -18,7 +18,7 @@ no double burst at a window boundary.
   100/hour). The caller checks ``login_locked`` *before* checking the password and
   refuses the login when it is locked, even with the right password; it calls
   ``record_failed_login`` after a wrong password. A locked account can still use the
-  reset path.
+  reset path, and a successful reset clears the lock (``clear_failed_logins``).
 
 Each alias in one GraphQL request is its own call: the resolver calls ``allow_call``
 once per field execution, so 50 aliased logins count as 50.
@@ -112,6 +112,11 @@ class AuthRateLimiter:
 
     async def record_failed_login(self, login_name: str) -> None:
         await self._limiter.hit(self._failed_logins, "failed-login", _login_key(login_name))
+
+    async def clear_failed_logins(self, login_name: str) -> None:
+        """A password reset ends the account's lock: whoever reset it holds its
+        mailbox and chose the new password, so earlier wrong guesses no longer matter."""
+        await self._limiter.clear(self._failed_logins, "failed-login", _login_key(login_name))
 
     async def reset(self) -> None:
         """Clear every count in this namespace (tests, CLI)."""

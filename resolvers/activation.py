@@ -111,6 +111,7 @@ async def reset_password(info: Info, input: ResetPasswordInput) -> SessionPayloa
                 uow, input.token, input.new_password, now=context.now(), session_ttl=_session_ttl(info)
             )
             await uow.commit()
+        await throttle.clear_failed_logins(info, issued.user.username)
     except RuleError as error:
         return violation_payload(SessionPayload, error)
     return await session_payload(info, issued)

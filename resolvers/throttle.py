@@ -33,3 +33,7 @@ async def check_login_unlocked(info: Info, login_name: str) -> None:
 
 async def record_failed_login(info: Info, login_name: str) -> None:
     await info.context.rate_limiter.record_failed_login(login_name)
+
+
+async def clear_failed_logins(info: Info, login_name: str) -> None:
+    await info.context.rate_limiter.clear_failed_logins(login_name)

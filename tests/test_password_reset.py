@@ -180,3 +180,19 @@ async def test_change_password_needs_a_session_and_a_builder_changes_only_their_
     assert await _login(anonymous.client, OWNER_PASSWORD), "the owner's password is untouched"
     builder_login = await gql(anonymous.client, LOGIN, {"input": {"username": builder.username, "password": NEW_PASSWORD}})
     assert builder_login["data"]["login"]["token"]
+
+
+async def test_a_successful_reset_ends_the_failed_login_lock(app, anonymous, dana, deliver, smtp, settings):
+    limiter = app.state.rate_limiter
+    for _ in range(100):
+        await limiter.record_failed_login("dana")
+    codes = await gql(anonymous.client, LOGIN, {"input": {"username": "dana", "password": OWNER_PASSWORD}})
+    assert [e["code"] for e in codes["data"]["login"]["userErrors"]] == ["RATE_LIMITED"]
+
+    await _raw_reset(anonymous.client, "dana")
+    assert await deliver() == 1
+    [mail] = [m for m in smtp.inbox.to(DANA) if "reset" in m["Subject"].lower()]
+    token = link_token(mail, settings.APP_URL, "reset-password")
+    reset = await gql(anonymous.client, RESET_PASSWORD, {"token": token, "password": NEW_PASSWORD})
+    assert reset["data"]["resetPassword"]["userErrors"] == []
+    assert await _login(anonymous.client, NEW_PASSWORD), "the lock ended with the reset"
