@@ -1,11 +1,12 @@
-"""No N+1 (STYLE 4): the mobile profile query and the job list with owners cost a
-fixed number of SQL statements, whatever the number of rows."""
+"""No N+1 (STYLE 4): the mobile profile query, the job list with owners and the
+lead list with contacts cost a fixed number of SQL statements, whatever the
+number of rows. (The contacts connection: tests/test_bench.py, tests/test_contacts.py.)"""
 
 from __future__ import annotations
 
 import pytest
 
-from work_support import SET_VALUES, add_owner, contact_gid, define_field, new_contact, new_job
+from work_support import SET_VALUES, add_owner, contact_gid, define_field, new_contact, new_job, new_lead
 
 PROFILE = """
 {
@@ -30,6 +31,8 @@ JOBS_WITH_OWNERS = "{ jobs(first: 50) { edges { node { owners { emails } } } } }
 PROFILE_STATEMENTS = 4
 # The session lookup (1), the page of jobs (1), owners (1), owners' emails (1).
 JOB_LIST_STATEMENTS = 4
+# The session lookup, the page of leads, its total count, their contacts, the contacts' emails.
+LEAD_LIST_STATEMENTS = 5
 
 
 async def _jobs(builder, count: int, owners: list[str]) -> list[str]:
@@ -70,3 +73,23 @@ async def test_job_list_with_owner_emails_costs_a_fixed_number_of_statements(bui
     assert len(edges) == job_count
     assert all(len(e["node"]["owners"]) == 2 and len(e["node"]["owners"][0]["emails"]) == 2 for e in edges)
     assert sql_counter.count == JOB_LIST_STATEMENTS, sql_counter.statements
+
+
+LEADS_WITH_CONTACTS = "{ leads(first: 50) { totalCount edges { cursor node { title contacts { displayName emails } } } } }"
+
+
+@pytest.mark.parametrize("lead_count", [2, 20])
+async def test_lead_list_with_contacts_costs_a_fixed_number_of_statements(builder, sql_counter, lead_count):
+    contacts = [
+        await new_contact(builder, name, primaryEmail=f"{name.lower()}@example.com",
+                          additionalEmails=[f"{name.lower()}@example.org"])
+        for name in ("Ana", "Ben")
+    ]
+    for number in range(lead_count):
+        await new_lead(builder, f"Lead {number:02d}", contacts)
+    with sql_counter:
+        body = await builder.gql(LEADS_WITH_CONTACTS)
+    leads = body["data"]["leads"]
+    assert leads["totalCount"] == lead_count and len(leads["edges"]) == lead_count
+    assert all(len(e["node"]["contacts"]) == 2 for e in leads["edges"])
+    assert sql_counter.count == LEAD_LIST_STATEMENTS, sql_counter.statements
