@@ -76,6 +76,11 @@ HTTP_ERROR_CODES = {
     503: "TIMEOUT",
 }
 
+TIMED_OUT = (
+    "The request took too long and the server stopped waiting for it. A change it asked "
+    "for may or may not have been saved: read it back before you try again."
+)
+
 
 class BodyTooLarge(Exception):
     pass
@@ -118,7 +123,9 @@ class HardenedGraphQL(GraphQL):
                 response = self._error_response(500, "Unexpected error.", media_type, code="INTERNAL_SERVER_ERROR")
             else:
                 log.warning("request cut off after %ss", self.settings.REQUEST_TIMEOUT_SECONDS)
-                response = self._error_response(503, "The request took too long and was cancelled.", media_type)
+                # A mutation cut off here may have committed just before the
+                # deadline: say so, rather than promise that nothing happened.
+                response = self._error_response(503, TIMED_OUT, media_type)
                 response.headers["retry-after"] = "1"
         except Exception:
             log.exception("unexpected error outside GraphQL execution")
