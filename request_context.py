@@ -20,7 +20,7 @@ class RequestContext:
     session_factory: async_sessionmaker[AsyncSession]
     # For reads of plain rows (the viewer lookup, prefetch plans): a connection
     # costs less than an ORM session around one.
-    engine: AsyncEngine | None = None
+    engine: AsyncEngine
     actor: Actor = ANONYMOUS
     user_id: int | None = None
     session_id: int | None = None

@@ -172,24 +172,30 @@ def free_port() -> int:
 
 
 def start_server(kind: str, url: str) -> tuple[subprocess.Popen, int]:
+    """Starts one server; its output (the GraphQL server's JSON access log among it)
+    goes to var/bench/<kind>-server.log rather than between the driver's lines."""
     port = free_port()
     target = ["server:app"] if kind == "graphql" else ["--factory", "bench.baseline:create_app_from_env"]
     env = {**os.environ, "DATABASE_URL": url, "ENVIRONMENT": "production", "OUTBOX_WORKER": "external"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", *target, "--host", "127.0.0.1", "--port", str(port),
-         "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )
+    log_path = ROOT / "var" / "bench" / f"{kind}-server.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", *target, "--host", "127.0.0.1", "--port", str(port),
+             "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
     for _ in range(300):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             return process, port
         except OSError:
             if process.poll() is not None:
-                raise SystemExit(f"{kind} server exited with {process.returncode}")
+                tail = log_path.read_text(errors="replace")[-2000:]
+                raise SystemExit(f"{kind} server exited with {process.returncode}; {log_path}:\n{tail}")
             time.sleep(0.1)
     process.terminate()
-    raise SystemExit(f"{kind} server did not start")
+    raise SystemExit(f"{kind} server did not start; see {log_path}")
 
 
 # -- statements per request, counted in process ------------------------------------
