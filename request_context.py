@@ -48,8 +48,9 @@ class RequestContext:
     bearer_token: str | None = None
     _viewer_resolved: bool = False
 
-    async def resolve_viewer(self) -> None:
-        """Sets `actor` from the bearer token (by its hash); once per request."""
+    async def resolve_viewer(self, connection: AsyncConnection | None = None) -> None:
+        """Sets `actor` from the bearer token (by its hash); once per request. On
+        `connection` when given (the caller's read goes on with it), else on its own."""
         if self._viewer_resolved:
             return
         self._viewer_resolved = True
@@ -57,13 +58,21 @@ class RequestContext:
             return
         from services.auth import actor_for_user_row, viewer_for_token
 
-        async with self.read_connection() as connection:
+        if connection is None:
+            async with self.read_connection() as own:
+                viewer = await viewer_for_token(own, self.bearer_token)
+        else:
             viewer = await viewer_for_token(connection, self.bearer_token)
         if viewer is not None:
             self.actor = actor_for_user_row(viewer)
             self.user_id = viewer.user_id
             self.session_id = viewer.session_id
             self.username = getattr(viewer, "username", None)
+
+    @property
+    def viewer_pending(self) -> bool:
+        """A bearer token came in and has not been looked up yet."""
+        return bool(self.bearer_token) and not self._viewer_resolved
 
     def read_connection(self) -> AsyncConnection:
         """A connection for a read of plain rows; use as `async with`."""

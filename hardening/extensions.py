@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 
+from graphql import FieldNode, get_operation_ast
 from strawberry.extensions import MaxTokensLimiter, ParserCache, SchemaExtension
+from strawberry.types.graphql import OperationType
 
 from hardening.errors import MaskUnexpectedErrors
 from hardening.limits import MAX_TOKENS
@@ -17,13 +19,37 @@ PARSER_CACHE_SIZE = 256
 
 class ResolveViewerBeforeExecution(SchemaExtension):
     """Looks the bearer token up only once the document has parsed and validated,
-    so a refused document costs no SQL at all (SECURITY-CASES 1)."""
+    so a refused document costs no SQL at all (SECURITY-CASES 1).
+
+    A query whose only root field is `me` (the mobile app's profile) leaves the
+    lookup to `me` itself, which runs it on the connection it reads the profile
+    with: one connection for the request instead of two. Nothing else in such a
+    query can run before `me` has resolved, so every field below it sees the viewer."""
 
     async def on_execute(self) -> AsyncIterator[None]:
-        resolve = getattr(self.execution_context.context, "resolve_viewer", None)
-        if resolve is not None:
+        context = self.execution_context.context
+        resolve = getattr(context, "resolve_viewer", None)
+        if resolve is not None and not only_asks_for_me(self.execution_context.operation_type,
+                                                        self.execution_context.graphql_document,
+                                                        self.execution_context.operation_name):
             await resolve()
         yield
+
+
+def only_asks_for_me(operation_type, document, operation_name: str | None) -> bool:
+    """True for a query whose root selection is `me` (and `__typename`) and nothing
+    else: no fragment at the root, no other field."""
+    if operation_type is not OperationType.QUERY or document is None:
+        return False
+    operation = get_operation_ast(document, operation_name)
+    if operation is None:
+        return False
+    names = set()
+    for selection in operation.selection_set.selections:
+        if not isinstance(selection, FieldNode):
+            return False
+        names.add(selection.name.value)
+    return "me" in names and names <= {"me", "__typename"}
 
 
 def schema_extensions() -> list[Callable[[], SchemaExtension] | type[SchemaExtension]]:

@@ -37,9 +37,10 @@ async def viewer_for_user(info: Info, user_id: int) -> types.BuilderUser | types
 
 
 async def me(info: Info) -> types.BuilderUser | types.OwnerUser | None:
-    if info.context.actor.kind is ActorKind.ANONYMOUS:
+    if info.context.actor.kind is ActorKind.ANONYMOUS and not info.context.viewer_pending:
         return None
-    # Fetches the viewer and what the selection asks of their contact up front.
+    # Looks the viewer up (unless that was done before execution) and fetches what
+    # the selection asks of their contact, on one connection.
     return await prefetch.viewer(info)
 
 

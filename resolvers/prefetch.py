@@ -115,12 +115,16 @@ async def contact_page(info: Info, **page_args) -> tuple[list[tuple[object, type
 
 
 async def viewer(info: Info) -> types.BuilderUser | types.OwnerUser | None:
-    """`me`: the user, their account and, for an owner, their contact with the
-    relations `contact` asks for."""
+    """`me`: the viewer (looked up here when the query asks for nothing else), the
+    user, their account and, for an owner, their contact with the relations
+    `contact` asks for."""
     context = info.context
-    is_owner = context.actor.kind is ActorKind.OWNER
     plan = ContactPlan(selected_paths(info), "contact.")
     async with context.read_connection() as connection:
+        await context.resolve_viewer(connection)  # at once if done before execution
+        if context.actor.kind is ActorKind.ANONYMOUS:
+            return None
+        is_owner = context.actor.kind is ActorKind.OWNER
         repo = PrefetchRepository(connection, context.actor.builder_account_id)
         found = await repo.viewer(context.user_id, with_contact=is_owner)
         if found is None:

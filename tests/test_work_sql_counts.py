@@ -5,7 +5,9 @@ number of rows. (The contacts connection: tests/test_bench.py, tests/test_contac
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import event
 
+from conftest import gql
 from work_support import SET_VALUES, add_owner, contact_gid, define_field, new_contact, new_job, new_lead
 
 PROFILE = """
@@ -93,3 +95,45 @@ async def test_lead_list_with_contacts_costs_a_fixed_number_of_statements(builde
     assert leads["totalCount"] == lead_count and len(leads["edges"]) == lead_count
     assert all(len(e["node"]["contacts"]) == 2 for e in leads["edges"])
     assert sql_counter.count == LEAD_LIST_STATEMENTS, sql_counter.statements
+
+
+class CheckoutCounter:
+    """Counts the connections the app takes from its pool."""
+
+    def __init__(self, engine):
+        self.count = 0
+        self._pool = engine.sync_engine.pool
+
+    def _checkout(self, *_args):
+        self.count += 1
+
+    def __enter__(self):
+        event.listen(self._pool, "checkout", self._checkout)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self._pool, "checkout", self._checkout)
+
+
+ME_ONLY = "{ __typename me { ... on OwnerUser { username contact { jobs { owners { displayName phone } } } } } }"
+
+
+async def test_a_query_of_me_alone_reads_on_one_connection(app, builder, owner):
+    """The session lookup runs on the connection `me` reads the profile with; any
+    other root field brings the lookup back before execution, on its own connection."""
+    co_owner = await new_contact(builder, "Ben", primaryEmail="ben@example.com", phone="555-0100")
+    await _jobs(builder, 1, [contact_gid(owner.contact_id), co_owner])
+    with CheckoutCounter(app.state.engine) as checkouts:
+        body = await owner.gql(ME_ONLY)
+    assert checkouts.count == 1
+    contact = body["data"]["me"]["contact"]
+    # The rules below `me` saw the viewer: the co-owner shows by name only, no phone.
+    assert {"displayName": "Ben Client", "phone": None} in contact["jobs"][0]["owners"]
+
+    with CheckoutCounter(app.state.engine) as checkouts:
+        both = await builder.gql("{ me { ... on BuilderUser { username } } jobs(first: 1) { edges { node { name } } } }")
+    assert both["data"]["me"]["username"] == builder.username and checkouts.count == 3
+
+    with CheckoutCounter(app.state.engine) as checkouts:
+        anonymous = await gql(owner.client, "{ me { __typename } }")
+    assert anonymous["data"]["me"] is None and checkouts.count == 0
