@@ -135,6 +135,12 @@ def sees_by_name_only(actor: Actor, contact_id: int) -> bool:
     return actor.kind is ActorKind.OWNER and actor.contact_id != contact_id
 
 
+def jobs_seen_through(actor: Actor) -> int | None:
+    """The contact whose jobs the actor sees: an owner sees only the jobs they are
+    an owner of (SPEC 5). None: every job of the account (builders)."""
+    return actor.contact_id if actor.kind is ActorKind.OWNER else None
+
+
 def sees_leads(actor: Actor) -> bool:
     """Leads are the builder's pipeline: owners never see them (SPEC 5)."""
     return actor.kind is ActorKind.BUILDER

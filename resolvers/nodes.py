@@ -14,6 +14,7 @@ from permissions.policy import (
     ActorKind,
     ContactFacts,
     can_read_contact,
+    jobs_seen_through,
     sees_leads,
     sees_only_owner_visible_fields,
 )
@@ -55,9 +56,9 @@ async def contacts_by_ids(info: Info, node_ids: list[str], required: bool) -> li
     return result
 
 
-async def _owner_job_ids(session, context) -> set[int]:
+async def _job_ids_of(session, context, contact_id: int) -> set[int]:
     work = WorkRepository(session, context.actor.builder_account_id)
-    return {job.id for job in (await work.jobs_by_contact([context.actor.contact_id])).get(context.actor.contact_id, [])}
+    return {job.id for job in (await work.jobs_by_contact([contact_id])).get(contact_id, [])}
 
 
 async def jobs_by_ids(info: Info, node_ids: list[str], required: bool) -> list[types.Job | None]:
@@ -67,8 +68,8 @@ async def jobs_by_ids(info: Info, node_ids: list[str], required: bool) -> list[t
     ids = _int_ids(node_ids)
     async with context.session_factory() as session:
         rows = await WorkRepository(session, context.actor.builder_account_id).jobs([i for i in ids if i])
-        if context.actor.kind is ActorKind.OWNER:
-            visible = await _owner_job_ids(session, context)
+        if (contact_id := jobs_seen_through(context.actor)) is not None:
+            visible = await _job_ids_of(session, context, contact_id)
             rows = {k: v for k, v in rows.items() if k in visible}
     return [types.Job.from_model(rows[i]) if i in rows else _missing(required, n) for n, i in zip(node_ids, ids)]
 

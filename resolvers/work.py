@@ -14,7 +14,7 @@ import schema.types as types
 from domain.errors import RuleError
 from models import Job, Lead
 from permissions.classes import decode_node_id
-from permissions.policy import ActorKind
+from permissions.policy import jobs_seen_through
 from repository.contacts import decode_cursor, encode_cursor
 from repository.uow import UnitOfWork
 from repository.work import WorkRepository
@@ -54,7 +54,7 @@ async def _connection(info: Info, model, first: int, after: str | None, search: 
     check_page_size(first)
     context = info.context
     actor = context.actor
-    owner_contact_id = actor.contact_id if actor.kind is ActorKind.OWNER else None
+    owner_contact_id = jobs_seen_through(actor)
     cursor = decode_cursor(after) if after else None
     async with context.session_factory() as session:
         page = await WorkRepository(session, actor.builder_account_id).page(

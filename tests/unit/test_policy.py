@@ -15,6 +15,7 @@ from permissions.policy import (
     FieldGroup,
     can_change,
     can_manage_invites,
+    jobs_seen_through,
     sees_by_name_only,
     sees_leads,
     viewer_can,
@@ -120,3 +121,9 @@ def test_an_owner_sees_other_contacts_by_name_only_and_never_sees_leads(name):
     else:
         assert by_name_only == {CONTACT_ID: False, CONTACT_ID + 1: False}
     assert sees_leads(actor) is (name in BUILDERS)
+
+
+@pytest.mark.parametrize("name", ACTORS)
+def test_an_owner_sees_only_their_own_jobs(name):
+    expected = ACTORS[name].contact_id if name in OWNERS else None
+    assert jobs_seen_through(ACTORS[name]) == expected
