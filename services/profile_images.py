@@ -22,6 +22,7 @@ import anyio
 import anyio.to_thread
 
 from domain.errors import RuleError, Violation
+from observability import tracing
 from media.images import MAX_UPLOAD_BYTES, InvalidImage, ProcessedImage, process_profile_image, rendition_names
 from media.storage import MediaStorage
 from models import Contact, utcnow
@@ -57,9 +58,10 @@ async def prepare_profile_image(data: bytes, contact_id: int) -> ProcessedImage:
     tens to hundreds of milliseconds). Names are namespaced by contact, so deleting
     one owner's files never removes another's who uploaded the same bytes."""
     try:
-        return await anyio.to_thread.run_sync(
-            functools.partial(process_profile_image, data, namespace=f"contact-{contact_id}")
-        )
+        with tracing.span("image.process", {"ownerhub.image.bytes": len(data)}):
+            return await anyio.to_thread.run_sync(
+                functools.partial(process_profile_image, data, namespace=f"contact-{contact_id}")
+            )
     except InvalidImage as error:
         raise RuleError(Violation(("image",), "INVALID_IMAGE", error.message)) from error
 

@@ -1,0 +1,160 @@
+"""Tracing with OpenTelemetry (issue 17), opt-in through the standard `OTEL_*`
+environment variables: on when `OTEL_EXPORTER_OTLP_ENDPOINT` (or
+`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) or `OTEL_TRACES_EXPORTER` (`otlp`, `console`)
+is set, unless `OTEL_SDK_DISABLED=true` or `OTEL_TRACES_EXPORTER=none`. The SDK reads
+the rest itself (`OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`, `OTEL_TRACES_SAMPLER`,
+the exporter's headers and timeouts); OTLP goes over HTTP/protobuf.
+
+One request gives one trace: the HTTP request (the ASGI instrumentation), the GraphQL
+operation below it (its name and type, never its document or variables), each SQL
+statement (SQLAlchemy's instrumentation: the statement text, never its parameters),
+and the image processing; the outbox sender makes one trace per message sent. JSON
+log lines written inside a span carry its `trace_id` and `span_id`.
+
+Off (the default) it costs nothing measurable: nothing is instrumented, `span()`
+hands back one shared no-op context manager, and the `opentelemetry` packages (the
+`otel` extra) need not be installed at all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator, Mapping
+
+from strawberry.extensions import SchemaExtension
+
+SERVICE_NAME = "ownerhub"
+QUIET_PATHS = "healthz,readyz,metrics"  # probes and scrapes make no traces
+
+_OFF = contextlib.nullcontext()
+_tracer = None  # an opentelemetry Tracer while tracing is on
+_provider = None
+
+
+def requested(environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether the standard OTEL_* variables ask for traces."""
+    if environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
+        return False
+    exporters = environ.get("OTEL_TRACES_EXPORTER", "").strip().lower()
+    if exporters == "none":
+        return False
+    return bool(
+        exporters
+        or environ.get("OTEL_EXPORTER_OTLP_ENDPOINT", "").strip()
+        or environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "").strip()
+    )
+
+
+def provider_from_environment(environ: Mapping[str, str] = os.environ):
+    """A TracerProvider exporting where OTEL_TRACES_EXPORTER says (default `otlp`)."""
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
+
+    # OTEL_SERVICE_NAME, when set, names the service instead (the SDK reads it).
+    attributes = {} if environ.get("OTEL_SERVICE_NAME") else {"service.name": SERVICE_NAME}
+    provider = TracerProvider(resource=Resource.create(attributes))
+    for name in (environ.get("OTEL_TRACES_EXPORTER") or "otlp").split(","):
+        name = name.strip().lower()
+        if name == "otlp":
+            from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+            provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+        elif name == "console":
+            provider.add_span_processor(BatchSpanProcessor(ConsoleSpanExporter()))
+        elif name not in ("", "none"):
+            raise ValueError(f"OTEL_TRACES_EXPORTER: unsupported exporter {name!r} (use otlp, console or none)")
+    return provider
+
+
+def start(provider=None) -> bool:
+    """Turns tracing on with `provider`, or with one built from the environment when
+    the OTEL_* variables ask for it. Returns whether tracing is on."""
+    global _tracer, _provider
+    if provider is None:
+        if not requested():
+            return False
+        provider = provider_from_environment()
+    _provider = provider
+    _tracer = provider.get_tracer("ownerhub")
+    return True
+
+
+def stop() -> None:
+    """Turns tracing off again and removes the SQL instrumentation."""
+    global _tracer, _provider
+    if _tracer is None:
+        return
+    from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+
+    instrumentor = SQLAlchemyInstrumentor()
+    if instrumentor.is_instrumented_by_opentelemetry:
+        instrumentor.uninstrument()
+    _tracer = _provider = None
+
+
+def is_on() -> bool:
+    return _tracer is not None
+
+
+def instrument_engine(engine) -> None:
+    """A span per SQL statement of `engine` (an AsyncEngine), while tracing is on."""
+    if _tracer is None:
+        return
+    from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+
+    SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine, tracer_provider=_provider)
+
+
+def instrument_asgi(app):
+    """`app` inside a span per HTTP request (probes and scrapes excepted)."""
+    if _tracer is None:
+        return app
+    from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+
+    return OpenTelemetryMiddleware(
+        app, excluded_urls=QUIET_PATHS, tracer_provider=_provider, exclude_spans=["receive", "send"]
+    )
+
+
+def span(name: str, attributes: Mapping[str, str | int] | None = None):
+    """A context manager: a child span of the current one while tracing is on, a
+    shared no-op otherwise."""
+    if _tracer is None:
+        return _OFF
+    return _tracer.start_as_current_span(name, attributes=attributes)
+
+
+def add_trace_ids(_logger, _name, event: dict) -> dict:
+    """structlog processor: the current span's ids on a log line, while tracing is on."""
+    if _tracer is None:
+        return event
+    from opentelemetry import trace
+
+    context = trace.get_current_span().get_span_context()
+    if context.is_valid:
+        event.setdefault("trace_id", format(context.trace_id, "032x"))
+        event.setdefault("span_id", format(context.span_id, "016x"))
+    return event
+
+
+class TracedOperation(SchemaExtension):
+    """A span for the GraphQL operation, named like OpenTelemetry's GraphQL
+    conventions (`mutation Login`), with its name and type: never its document
+    or its variables, which carry passwords, tokens and personal data."""
+
+    def on_operation(self) -> Iterator[None]:
+        if _tracer is None:
+            yield
+            return
+        with _tracer.start_as_current_span("graphql.operation") as current:
+            yield
+            context = self.execution_context
+            operation_type = context.operation_type.value if context.operation_type else None
+            name = context.operation_name
+            if operation_type:
+                current.set_attribute("graphql.operation.type", operation_type)
+                current.update_name(f"{operation_type} {name}" if name else operation_type)
+            if name:
+                current.set_attribute("graphql.operation.name", name)
