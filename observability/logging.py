@@ -19,7 +19,7 @@ import sys
 
 import structlog
 
-from observability.request_id import add_request_id, install_on_log_records
+from observability.request_id import OUTSIDE_A_REQUEST, add_request_id, install_on_log_records
 from observability.tracing import add_trace_ids
 
 HANDLER_NAME = "ownerhub-log"
@@ -59,8 +59,8 @@ def _drop_copies_of_the_message(_logger, _name, event: dict) -> dict:
 
 
 def _drop_empty_request_id(_logger, _name, event: dict) -> dict:
-    # Outside a request (start-up, the outbox sender) the console line needs no "request_id=None".
-    if event.get("request_id") is None:
+    # Outside a request (start-up, the outbox sender) a console line needs no "request_id=-".
+    if event.get("request_id") in (None, OUTSIDE_A_REQUEST):
         event.pop("request_id", None)
     return event
 
