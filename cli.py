@@ -21,7 +21,14 @@ FAILED = 1
 @app.callback()
 def _check_settings() -> None:
     """Settings are checked before any command runs (one line per problem, exit 2)."""
+    from observability.tracing import configuration_problem
+    from settings import CONFIGURATION_EXIT_CODE
+
     get_settings()
+    problem = configuration_problem()
+    if problem is not None:
+        typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(code=CONFIGURATION_EXIT_CODE)
 
 
 def _database_state(*, needs_migrations: bool):

@@ -19,6 +19,7 @@ hands back one shared no-op context manager, and the `opentelemetry` packages (t
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 from collections.abc import Iterator, Mapping
 
@@ -46,6 +47,22 @@ def requested(environ: Mapping[str, str] = os.environ) -> bool:
     )
 
 
+EXPORTERS = ("otlp", "console", "none")
+
+
+def configuration_problem(environ: Mapping[str, str] = os.environ) -> str | None:
+    """One line about OTEL_* settings that cannot work, checked at start like the
+    other settings; None when they can (or tracing is off)."""
+    if not requested(environ):
+        return None
+    for name in (environ.get("OTEL_TRACES_EXPORTER") or "otlp").split(","):
+        if name.strip().lower() not in (*EXPORTERS, ""):
+            return f"OTEL_TRACES_EXPORTER: unsupported exporter {name.strip()!r} (use otlp, console or none)"
+    if importlib.util.find_spec("opentelemetry.sdk") is None:
+        return "OTEL_*: tracing is asked for, but the `otel` extra is not installed (pip install 'ownerhub[otel]')"
+    return None
+
+
 def provider_from_environment(environ: Mapping[str, str] = os.environ):
     """A TracerProvider exporting where OTEL_TRACES_EXPORTER says (default `otlp`)."""
     from opentelemetry.sdk.resources import Resource
@@ -63,8 +80,6 @@ def provider_from_environment(environ: Mapping[str, str] = os.environ):
             provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
         elif name == "console":
             provider.add_span_processor(BatchSpanProcessor(ConsoleSpanExporter()))
-        elif name not in ("", "none"):
-            raise ValueError(f"OTEL_TRACES_EXPORTER: unsupported exporter {name!r} (use otlp, console or none)")
     return provider
 
 

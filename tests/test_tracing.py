@@ -146,6 +146,15 @@ def test_tracing_is_off_unless_the_otel_settings_ask_for_it():
     assert not tracing.requested({"OTEL_SDK_DISABLED": "true", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318"})
 
 
+def test_otel_settings_that_cannot_work_are_one_line_at_start(tmp_path):
+    from operations_support import command_env, ownerhub
+
+    env = command_env(f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}", tmp_path, OTEL_TRACES_EXPORTER="zipkin")
+    run = ownerhub(env, "migrate")
+    assert (run.returncode, run.stderr) == (
+        2, "error: OTEL_TRACES_EXPORTER: unsupported exporter 'zipkin' (use otlp, console or none)\n")
+
+
 async def test_off_by_default_nothing_is_instrumented(app):
     from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 
