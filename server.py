@@ -193,6 +193,7 @@ def create_app(settings: Settings | None = None, tracer_provider=None) -> Starle
         if settings.OUTBOX_WORKER != "external":
             sending = asyncio.create_task(outbox_sender.run_forever(stop))
         restore_sigterm = _not_ready_from_sigterm(readiness, settings.SHUTDOWN_DRAIN_SECONDS)
+        await readiness.check_at_start()
         try:
             yield
         finally:

@@ -73,6 +73,17 @@ class Readiness:
             await asyncio.wait_for(self._database(), CHECK_TIMEOUT_SECONDS)
         return self.schema.usable
 
+    async def check_at_start(self) -> None:
+        """Looks at the schema once before the first request, so that requests never
+        pay for it; a failure here is only logged (/readyz and requests ask again)."""
+        try:
+            usable = await self.schema_usable()
+        except Exception as error:
+            log.warning("database unavailable at start: %s: %s", type(error).__name__, error)
+            return
+        if not usable:
+            log.warning("the database lacks migrations this release needs: run `ownerhub migrate`")
+
     async def report(self) -> dict[str, str]:
         if self.stopping:
             return {"server": STOPPING}
