@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from db.engine import create_engine, create_session_factory
+from db.revision import schema_state
 from domain.passwords import PRODUCTION_PARAMETERS, HashParameters
 from hardening.graphiql import graphiql_routes
 from hardening.http import HardenedGraphQL
@@ -191,7 +192,7 @@ def create_app(
 
     rate_limiter = AuthRateLimiter(settings.REDIS_URL or "async+memory://", namespace=settings.REDIS_KEY_PREFIX)
     outbox_sender = OutboxSender(session_factory, *transports_from_settings(settings))
-    readiness = Readiness(engine, settings.REDIS_URL)
+    readiness = Readiness(lambda: schema_state(engine), settings.REDIS_URL)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette):

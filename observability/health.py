@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 import redis.asyncio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
-
-from db.revision import SchemaState, schema_state
 
 log = logging.getLogger("ownerhub.health")
 
@@ -54,16 +53,17 @@ async def _redis_ok(redis_url: str) -> str:
 
 class Readiness:
     """The process's readiness: the probe's checks, the schema state the GraphQL
-    endpoint relies on, and whether the process is stopping."""
+    endpoint relies on, and whether the process is stopping. `schema_state` reads
+    the database's migration state (db/revision.py): something with `.usable`."""
 
-    def __init__(self, engine, redis_url: str | None) -> None:
-        self._engine = engine
+    def __init__(self, schema_state: Callable[[], Awaitable], redis_url: str | None) -> None:
+        self._schema_state = schema_state
         self._redis_url = redis_url
-        self.schema: SchemaState | None = None  # last seen; None until first checked
+        self.schema = None  # the state last seen; None until first checked
         self.stopping = False
 
     async def _database(self) -> str:
-        self.schema = await schema_state(self._engine)
+        self.schema = await self._schema_state()
         return OK if self.schema.usable else NOT_MIGRATED
 
     async def schema_usable(self) -> bool:

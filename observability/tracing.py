@@ -21,9 +21,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import os
-from collections.abc import Iterator, Mapping
-
-from strawberry.extensions import SchemaExtension
+from collections.abc import Mapping
 
 SERVICE_NAME = "ownerhub"
 QUIET_PATHS = "healthz,readyz,metrics"  # probes and scrapes make no traces
@@ -113,6 +111,11 @@ def is_on() -> bool:
     return _tracer is not None
 
 
+def tracer():
+    """The tracer while tracing is on, else None."""
+    return _tracer
+
+
 def instrument_engine(engine) -> None:
     """A span per SQL statement of `engine` (an AsyncEngine), while tracing is on."""
     if _tracer is None:
@@ -154,24 +157,3 @@ def add_trace_ids(_logger, _name, event: dict) -> dict:
         event.setdefault("trace_id", format(context.trace_id, "032x"))
         event.setdefault("span_id", format(context.span_id, "016x"))
     return event
-
-
-class TracedOperation(SchemaExtension):
-    """A span for the GraphQL operation, named like OpenTelemetry's GraphQL
-    conventions (`mutation Login`), with its name and type: never its document
-    or its variables, which carry passwords, tokens and personal data."""
-
-    def on_operation(self) -> Iterator[None]:
-        if _tracer is None:
-            yield
-            return
-        with _tracer.start_as_current_span("graphql.operation") as current:
-            yield
-            context = self.execution_context
-            operation_type = context.operation_type.value if context.operation_type else None
-            name = context.operation_name
-            if operation_type:
-                current.set_attribute("graphql.operation.type", operation_type)
-                current.update_name(f"{operation_type} {name}" if name else operation_type)
-            if name:
-                current.set_attribute("graphql.operation.name", name)

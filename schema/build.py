@@ -9,7 +9,7 @@ from strawberry.tools import merge_types
 from hardening.errors import log_errors
 from hardening.extensions import schema_extensions
 from observability.metrics import GraphQLMetrics
-from observability.tracing import TracedOperation
+from observability.graphql_tracing import TracedOperation
 from schema import types
 from schema.activation import ActivationMutation, ActivationQuery
 from schema.custom_field_types import CustomField

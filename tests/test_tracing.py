@@ -17,7 +17,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind
 from PIL import Image
 
-from conftest import make_active_owner, make_builder
+from conftest import TEST_HASHING, make_active_owner, make_builder
 from mail.sender import OutboxSender
 from mail.transports import FileEmailTransport
 from observability import tracing
@@ -39,7 +39,7 @@ async def traced(settings):
     exporter = InMemorySpanExporter()
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
-    app = create_app(settings, tracer_provider=provider)
+    app = create_app(settings, password_hashing=TEST_HASHING, tracer_provider=provider)
     try:
         yield app, exporter
     finally:

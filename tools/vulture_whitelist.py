@@ -11,6 +11,8 @@ _ = object()
 # Strawberry: the HTTP view's hooks, permission classes, extensions, relay nodes.
 _.get_context, _.get_form_data, _.encode_json, _.render_graphql_ide, _.request_adapter_class
 _.has_permission, _.on_execute, _.on_validate, _.anonymise_error, _.resolve_nodes
+# Strawberry's schema hook for the errors of a result (schema/build.py logs them).
+_.process_errors
 
 # graphql-core: a validation rule's visitor method.
 _.enter_fragment_spread
@@ -36,3 +38,5 @@ _.graphql_operation, _.graphql_outcome
 
 # Read by tests only, to watch a cache and the outbox from outside.
 _.validation_cache_info, _.backlog_count, _.dead_letter_count
+# One round of the outbox sender, driven step by step by the outbox tests.
+_.drain_once
