@@ -60,19 +60,28 @@ async def test_a_database_migrated_ahead_by_a_newer_release_is_used_as_it_is(fre
     assert made.returncode == 0, made.stderr
 
 
-async def test_send_outbox_exits_non_zero_when_it_could_not_deliver(fresh_database_url, tmp_path):
-    await asyncio.to_thread(upgrade_to_head, fresh_database_url)
-    engine = create_engine(fresh_database_url)
-    try:
-        from db.engine import create_session_factory
+async def _queue_one_email(url: str) -> None:
+    from db.engine import create_session_factory
 
+    engine = create_engine(url)
+    try:
         async with UnitOfWork(create_session_factory(engine)) as uow:
             await outbox.enqueue_email(uow.session, builder_account_id=None, to="dana@example.com",
                                        subject="Hello", text="Hello Dana", html=None)
             await uow.commit()
     finally:
         await engine.dispose()
-    # An SMTP server that is not there: the message stays queued for a retry.
+
+
+async def test_send_outbox_exits_non_zero_when_it_could_not_deliver(fresh_database_url, tmp_path):
+    await asyncio.to_thread(upgrade_to_head, fresh_database_url)
+    # The mail folder delivers: exit 0.
+    await _queue_one_email(fresh_database_url)
+    delivered = await asyncio.to_thread(ownerhub, command_env(fresh_database_url, tmp_path), "send-outbox")
+    assert (delivered.returncode, delivered.stdout) == (0, "sent 1 message(s)\n"), delivered.stderr
+
+    # An SMTP server that is not there: the message stays queued for a retry, exit 1.
+    await _queue_one_email(fresh_database_url)
     env = command_env(fresh_database_url, tmp_path, SMTP_HOST="127.0.0.1", SMTP_PORT=str(free_port()))
     run = await asyncio.to_thread(ownerhub, env, "send-outbox")
     assert run.returncode == 1
@@ -80,9 +89,6 @@ async def test_send_outbox_exits_non_zero_when_it_could_not_deliver(fresh_databa
     assert run.stderr.splitlines()[-1] == (
         "error: 1 message(s) could not be delivered and wait for a retry (see the log)"
     )
-    # The mail folder delivers: exit 0.
-    delivered = await asyncio.to_thread(ownerhub, command_env(fresh_database_url, tmp_path), "send-outbox")
-    assert (delivered.returncode, delivered.stdout) == (0, "sent 1 message(s)\n"), delivered.stderr
 
 
 @pytest.mark.parametrize(
