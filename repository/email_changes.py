@@ -22,9 +22,9 @@ from models import Contact, EmailChange
 
 
 @dataclass(frozen=True)
-class EmailChangeWithContact:
+class LiveEmailChange:
     change: EmailChange
-    contact: Contact
+    builder_account_id: int
 
 
 def _open():
@@ -54,12 +54,13 @@ class EmailChangeRepository:
         )
         return result.rowcount > 0
 
-    async def live_by_token(self, token_hash: str, now: datetime) -> EmailChangeWithContact | None:
-        """The open, unexpired request behind a token, with its contact while that
-        is still an ACTIVE owner as itself (not merged away)."""
+    async def live_by_token(self, token_hash: str, now: datetime) -> LiveEmailChange | None:
+        """The open, unexpired request behind a token, while its contact is still an
+        ACTIVE owner as itself (not merged away). The contact row itself is left for
+        the caller to read under its lock."""
         row = (
             await self.session.execute(
-                select(EmailChange, Contact)
+                select(EmailChange, Contact.builder_account_id)
                 .join(Contact, Contact.id == EmailChange.contact_id)
                 .where(
                     EmailChange.token_hash == token_hash,
@@ -70,7 +71,7 @@ class EmailChangeRepository:
                 )
             )
         ).one_or_none()
-        return EmailChangeWithContact(*row) if row is not None else None
+        return LiveEmailChange(*row) if row is not None else None
 
     async def confirm(self, change_id: int, now: datetime) -> bool:
         """Marks the request confirmed; False when another request confirmed or

@@ -72,11 +72,11 @@ async def confirm_email_change(uow: UnitOfWork, token: str, *, now: datetime) ->
     found = await changes.live_by_token(hash_token(token), now)
     if found is None:
         raise _invalid()
-    account_id, new_email = found.contact.builder_account_id, found.change.new_email
-    contacts = ContactRepository(uow.session, account_id)
-    contact = await contacts.get(found.contact.id, for_update=True)
-    user = await OwnerAccountRepository(uow.session).for_contact(contact.id)
-    if contact.activation_status != "ACTIVE" or user is None or not user.is_enabled:
+    new_email = found.change.new_email
+    contacts = ContactRepository(uow.session, found.builder_account_id)
+    contact = await contacts.get(found.change.contact_id, for_update=True)
+    user = await OwnerAccountRepository(uow.session).for_contact(found.change.contact_id)
+    if contact is None or contact.activation_status != "ACTIVE" or user is None or not user.is_enabled:
         raise _invalid()
     await check_owner_primary(contacts, new_email, contact.id, path=())
     if not await changes.confirm(found.change.id, now):
