@@ -109,6 +109,16 @@ class AccountRepository:
             await self.session.execute(select(User).where(User.contact_id == contact_id))
         ).scalar_one_or_none()
 
+    async def replace_password_hash(self, user_id: int, old_hash: str, new_hash: str) -> None:
+        """Stores `new_hash` unless the password changed since `old_hash` was read
+        (a reset or change in between wins)."""
+        await self.session.execute(
+            update(User)
+            .where(User.id == user_id, User.password_hash == old_hash)
+            .values(password_hash=new_hash)
+            .execution_options(synchronize_session=False)
+        )
+
     async def add_user(self, user: User) -> User:
         user.username_key = username_key(user.username)
         self.session.add(user)
