@@ -29,7 +29,6 @@ class RequestContext:
     client_ip: str = "unknown"
     request: Any = None
     response: Any = None
-    services: Any = None
     # contact id -> version seen by a permission check in this request; the
     # mutation refuses to write if the row changed since (STALE_OBJECT).
     checked_versions: dict[int, int] = field(default_factory=dict)

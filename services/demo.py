@@ -114,7 +114,7 @@ async def seed(uow: UnitOfWork, hashing: HashParameters) -> str:
             for position in range(rng.randint(0, 2)):
                 extra = f"{contact.first_name.lower()}.alt{position}.{contact.id}@example.com"
                 uow.session.add(ContactEmail(contact_id=contact.id, position=position, email=extra, email_key=extra))
-        for j in range(20):
+        for _ in range(20):
             job = Job(builder_account_id=account.id, name=f"{rng.choice(LAST_NAMES)} {rng.choice(JOB_KINDS)}",
                       **_address(rng, city, state))
             uow.session.add(job)
