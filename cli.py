@@ -149,10 +149,16 @@ def persisted_queries(
 
 @app.command("seed-demo")
 def seed_demo() -> None:
-    """Fill the database with a realistic demo data set."""
+    """Fill the database with a realistic demo data set, with owners to sign in as."""
+    from datetime import timedelta
+    from functools import partial
+
     from services.demo import seed
 
-    summary = _run_rules(seed)
+    settings = get_settings()
+    summary = _run_rules(
+        partial(seed, app_url=settings.APP_URL, invite_ttl=timedelta(hours=settings.INVITE_TTL_HOURS))
+    )
     typer.echo(summary)
 
 
