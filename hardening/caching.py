@@ -46,7 +46,8 @@ def strong_etag(media_type: str, body: bytes) -> str:
 
 def if_none_match_matches(header: str | None, etag: str) -> bool:
     """`If-None-Match` uses the weak comparison (RFC 9110 13.1.2): a `W/` prefix is
-    ignored, and `*` matches any current representation."""
+    ignored, and `*` matches any current representation. (media/serving.py applies
+    the same rule to images; the layers keep media from importing this module.)"""
     if not header:
         return False
     return any(tag.strip().removeprefix("W/") in (etag, "*") for tag in header.split(","))

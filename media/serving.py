@@ -15,7 +15,6 @@ from typing import Final
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from hardening.caching import if_none_match_matches
 from media.images import OUTPUT_CONTENT_TYPE, OUTPUT_EXTENSION, SIZES
 from media.storage import IMMUTABLE_CACHE_CONTROL, MediaStorage
 
@@ -35,6 +34,11 @@ def etag_for(name: str) -> str:
     return f'"{name.rsplit(".", 1)[0]}"'
 
 
+def _not_modified(request: Request, etag: str) -> bool:
+    candidates = request.headers.get("if-none-match", "")
+    return any(tag.strip().removeprefix("W/") in (etag, "*") for tag in candidates.split(","))
+
+
 def media_endpoint(storage: MediaStorage):
     async def serve_media(request: Request) -> Response:
         name = request.path_params["name"]
@@ -45,7 +49,7 @@ def media_endpoint(storage: MediaStorage):
         data = await storage.read(name)
         if data is None:
             return PlainTextResponse("Not Found", status_code=404)
-        if if_none_match_matches(request.headers.get("if-none-match"), etag):
+        if _not_modified(request, etag):
             return Response(status_code=304, headers=headers)
         return Response(data, media_type=OUTPUT_CONTENT_TYPE, headers=headers)
 

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from domain.emails import email_key
 from domain.errors import RuleError, Violation
-from domain.passwords import hash_password
+from domain.passwords import HashParameters, hash_password
 from models import Contact, ContactEmail, Job, JobOwner, Lead, LeadContact, User, utcnow
 from repository.accounts import AccountRepository
 from repository.custom_fields import CustomFieldRepository
@@ -98,13 +98,14 @@ def _display(contact: Contact) -> str:
 
 
 async def _owners(
-    uow: UnitOfWork, account_id: int, admin: str, candidates: list[Contact], *, app_url: str, invite_ttl: timedelta
+    uow: UnitOfWork, account_id: int, admin: str, candidates: list[Contact], hashing: HashParameters,
+    *, app_url: str, invite_ttl: timedelta,
 ) -> list[str]:
     """Active owners (a login with the demo password, as if they had accepted an
     invite) and pending owners (invited through the real use case: the invite email
     is in the outbox, with its link). Lines for the summary."""
     active, pending = candidates[:ACTIVE_OWNERS], candidates[ACTIVE_OWNERS : ACTIVE_OWNERS + PENDING_OWNERS]
-    password_hash = await asyncio.to_thread(hash_password, DEMO_PASSWORD)
+    password_hash = await asyncio.to_thread(hash_password, DEMO_PASSWORD, hashing)
     owners = OwnerAccountRepository(uow.session)
     lines = []
     for number, contact in enumerate(active, start=1):
@@ -121,14 +122,14 @@ async def _owners(
     return lines
 
 
-async def seed(uow: UnitOfWork, *, app_url: str, invite_ttl: timedelta) -> str:
+async def seed(uow: UnitOfWork, hashing: HashParameters, *, app_url: str, invite_ttl: timedelta) -> str:
     accounts = AccountRepository(uow.session)
     if await accounts.builder_by_name(BUILDERS[0][0]) is not None:
         raise RuleError(Violation((), "INVALID_INPUT", "The demo data is there already."))
     rng = random.Random(2026)
     lines = []
     for name, admin, city, state in BUILDERS:
-        account = await create_builder(uow, name, admin, DEMO_PASSWORD)
+        account = await create_builder(uow, name, admin, DEMO_PASSWORD, hashing)
         contacts: list[Contact] = []
         for n in range(CONTACTS_PER_BUILDER):
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
@@ -154,7 +155,7 @@ async def seed(uow: UnitOfWork, *, app_url: str, invite_ttl: timedelta) -> str:
                 extra = f"{contact.first_name.lower()}.alt{position}.{contact.id}@example.com"
                 uow.session.add(ContactEmail(contact_id=contact.id, position=position, email=extra, email_key=extra))
         on_jobs: set[int] = set()
-        for j in range(20):
+        for _ in range(20):
             job = Job(builder_account_id=account.id, name=f"{rng.choice(LAST_NAMES)} {rng.choice(JOB_KINDS)}",
                       **_address(rng, city, state))
             uow.session.add(job)
@@ -175,7 +176,7 @@ async def seed(uow: UnitOfWork, *, app_url: str, invite_ttl: timedelta) -> str:
         # Owners of jobs, so that their profile lists some; never one of the first
         # four, whose uninvited twins share their primary email.
         candidates = [c for c in contacts[4:CONTACTS_PER_BUILDER] if c.id in on_jobs]
-        lines += await _owners(uow, account.id, admin, candidates, app_url=app_url, invite_ttl=invite_ttl)
+        lines += await _owners(uow, account.id, admin, candidates, hashing, app_url=app_url, invite_ttl=invite_ttl)
     await uow.session.flush()
     lines += [
         f"demo password for every admin and active owner: {DEMO_PASSWORD}",
