@@ -1,10 +1,11 @@
 """App-wide middleware: CORS from the `CORS_ORIGINS` allowlist (SECURITY-CASES 14).
 The request id is observability's (observability/middleware.py).
 
-Sessions travel in the `Authorization` header, never in cookies, so the API
-never allows credentialed CORS requests: `*` in `CORS_ORIGINS` can therefore
-never be combined with credentials, and an origin off the list gets no
-`Access-Control-Allow-Origin` at all."""
+Sessions travel in the `Authorization` header; the only cookie, the owner pages'
+(owner_pages/session.py), is SameSite=Strict and counts only same-site with a
+CSRF header. So the API never allows credentialed CORS requests: `*` in
+`CORS_ORIGINS` can never be combined with credentials, and an origin off the
+list gets no `Access-Control-Allow-Origin` at all."""
 
 from __future__ import annotations
 

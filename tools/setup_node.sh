@@ -4,11 +4,13 @@
 #   - GraphiQL 3 and React 18 (UMD builds), copied to static/graphiql/, which the
 #     server serves so GraphiQL works with no CDN (hardening/graphiql.py);
 #   - graphql-http, whose auditServer checks our GraphQL over HTTP conformance
-#     (tools/graphql_http_audit.mjs).
+#     (tools/graphql_http_audit.mjs);
+#   - axe-core, the accessibility checker the owner pages' browser test runs
+#     (tests/test_owner_pages_browser.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(graphiql@3.8.3 react@18.2.0 react-dom@18.2.0 graphql@16.9.0 graphql-http@1.23.1)
+PACKAGES=(graphiql@3.8.3 react@18.2.0 react-dom@18.2.0 graphql@16.9.0 graphql-http@1.23.1 axe-core@4.10.3)
 NODE_DIR=tools/node
 STAMP="$NODE_DIR/.installed-$(echo "${PACKAGES[*]}" | sha256sum | cut -c1-16)"
 
