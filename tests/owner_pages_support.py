@@ -36,7 +36,9 @@ CREATE_JOB = "mutation($name: String!) { createJob(input: {name: $name}) { job {
 ADD_JOB_OWNER = """
 mutation($job: ID!, $contact: ID!) { addJobOwner(input: {jobId: $job, contactId: $contact}) { userErrors { code message } } }
 """
-CONTACT = "query($id: ID!) { contact(id: $id) { phone cellPhone activationStatus profileImage { width } } }"
+CONTACT = """
+query($id: ID!) { contact(id: $id) { phone cellPhone additionalEmails smsOptIn activationStatus profileImage { width } } }
+"""
 
 
 def chromium_or_fail() -> str:
@@ -95,7 +97,7 @@ class LiveBuilder:
 
 
 async def emailed_link(mail_dir: Path, to: str, path: str, *, after: dict[str, bytes] | None = None,
-                       timeout: float = 20) -> str:
+                       timeout: float = 60) -> str:
     """The `/<path>?token=` link in an email to `to` that the server's outbox sender
     wrote to `mail_dir`, leaving out the files as `after` (`mail_files`) had them;
     waits for it. (Files are named by outbox row id, and emptied tables may hand an

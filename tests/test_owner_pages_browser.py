@@ -32,6 +32,7 @@ from owner_pages_support import (
 )
 
 FIRST_PASSWORD = "a porch swing in the rain"
+SECOND_PASSWORD = "wind chimes over the deck"
 NEW_PASSWORD = "blue shutters and a red door"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
@@ -107,7 +108,13 @@ class Visit:
 
 
 async def visit(browser, viewport) -> Visit:
+    from playwright.async_api import expect
+
+    # Generous waits: on a busy two-core machine one Argon2 hash and a page load can
+    # take seconds. They bound waiting, not speed: a page that works passes at once.
+    expect.set_options(timeout=20_000)
     context = await browser.new_context(viewport=viewport)
+    context.set_default_timeout(30_000)
     return Visit(context, await context.new_page(), viewport)
 
 
@@ -127,7 +134,8 @@ async def test_an_invited_owner_finishes_everything_in_the_browser(pages_server,
     server = pages_server
     live = LiveBuilder(server.url, builder.token)
     contact_id, address = await live.invite("Dana", "Reyes")
-    co_owner = await live.contact("Sam", "Okafor")
+    sams_email = f"sam-{uuid.uuid4().hex[:8]}@example.com"
+    co_owner = await live.contact("Sam", "Okafor", sams_email)
     await live.job_with_owners("Maple Street remodel", contact_id, co_owner)
     invite_link = await emailed_link(server.mail_dir, address, "accept-invite")
     assert invite_link.startswith(f"{server.url}/accept-invite?token=")
@@ -143,7 +151,7 @@ async def test_an_invited_owner_finishes_everything_in_the_browser(pages_server,
         await v.check("accept-invite")
 
         username = f"dana-{uuid.uuid4().hex[:6]}"
-        await page.get_by_label("Username").fill(username)
+        await page.get_by_label("Username", exact=True).fill(username)
         await page.get_by_label("Password", exact=True).fill(FIRST_PASSWORD)
         await page.get_by_role("button", name="Create my account").click()
 
@@ -157,10 +165,10 @@ async def test_an_invited_owner_finishes_everything_in_the_browser(pages_server,
         assert cookie["value"] not in page.url
         await expect(page.locator("#jobs")).to_contain_text("Maple Street remodel")
         await expect(page.locator("#jobs")).to_contain_text("Co-owners: Sam Okafor")
-        await expect(page.get_by_label("Primary email")).to_have_value(address)
+        await expect(page.get_by_label("Primary email", exact=True)).to_have_value(address)
 
         # A picture: previewed before it is sent, then shown from the server.
-        await page.get_by_label("Choose a picture").set_input_files(str(photo_png(tmp_path / "me.png")))
+        await page.get_by_label("Choose a picture", exact=True).set_input_files(str(photo_png(tmp_path / "me.png")))
         picture = page.locator("#picture")
         await expect(picture).to_have_attribute("src", re.compile(r"^data:image/png"))
         await expect(picture).to_have_attribute("alt", "Preview of your new picture")
@@ -178,6 +186,50 @@ async def test_an_invited_owner_finishes_everything_in_the_browser(pages_server,
         await page.get_by_role("button", name="Save contact information").click()
         await expect(page.locator("#info-status")).to_have_text("Saved.")
         assert (await live.read_contact(contact_id))["phone"] == "(555) 010-0199"
+
+        # Another contact's primary email: the API's refusal, under the field.
+        primary = page.get_by_label("Primary email", exact=True)
+        await primary.fill(sams_email)
+        await page.get_by_role("button", name="Save contact information").click()
+        await expect(page.locator("#primaryEmail-error")).to_have_text(
+            "This email can't be used as your primary email. Please contact your builder for help."
+        )
+        await expect(primary).to_be_focused()
+        await v.shot("me-email-in-use")
+        await primary.fill(address)
+
+        # An additional email: a typo is refused under its row, then saved.
+        await page.get_by_role("button", name="Add an email").click()
+        extra = page.get_by_label("Additional email 1", exact=True)
+        await expect(extra).to_be_focused()
+        await extra.fill("dana.work@example")
+        await page.get_by_role("button", name="Save additional emails").click()
+        await expect(page.locator("#email-0-error")).to_contain_text("is not a valid email address")
+        await extra.fill("dana.work@example.com")
+        await page.get_by_role("button", name="Save additional emails").click()
+        await expect(page.locator("#emails-status")).to_have_text("Saved.")
+        await expect(page.locator("#email-0-error")).to_be_hidden()
+        assert (await live.read_contact(contact_id))["additionalEmails"] == ["dana.work@example.com"]
+
+        # Text messages, once a cell phone is there.
+        await page.get_by_label("Cell phone", exact=True).fill("555-010-0200")
+        await page.get_by_role("button", name="Save contact information").click()
+        await expect(page.locator("#info-status")).to_have_text("Saved.")
+        await page.get_by_label("Text me about my jobs on my cell phone", exact=True).check()
+        await page.get_by_role("button", name="Save text message choice").click()
+        await expect(page.locator("#sms-status")).to_have_text("Saved: you get texts.")
+        assert (await live.read_contact(contact_id))["smsOptIn"] is True
+
+        # Change password: a wrong current password is refused under its field.
+        await page.get_by_label("Current password", exact=True).fill("not my password at all")
+        await page.get_by_label("New password", exact=True).fill(SECOND_PASSWORD)
+        await page.get_by_role("button", name="Change password").click()
+        await expect(page.locator("#currentPassword-error")).not_to_be_empty()
+        await expect(page.get_by_label("Current password", exact=True)).to_be_focused()
+        await page.get_by_label("Current password", exact=True).fill(FIRST_PASSWORD)
+        await page.get_by_role("button", name="Change password").click()
+        await expect(page.locator("#password-status")).to_contain_text("Password changed.")
+        await expect(page.locator("#currentPassword-error")).to_be_hidden()
         await v.check("me")
 
         # Signing out ends the session: /me sends the owner to sign in.
@@ -189,7 +241,7 @@ async def test_an_invited_owner_finishes_everything_in_the_browser(pages_server,
         await page.get_by_role("link", name="Forgot your password?").click()
         await page.wait_for_url(f"{server.url}/forgot-password")
         earlier = mail_files(server.mail_dir)
-        await page.get_by_label("Username or email address").fill(username)
+        await page.get_by_label("Username or email address", exact=True).fill(username)
         await page.get_by_role("button", name="Email me a link").click()
         await expect(page.locator("#sent")).to_contain_text("on its way")
         await v.check("forgot-password")
@@ -198,23 +250,31 @@ async def test_an_invited_owner_finishes_everything_in_the_browser(pages_server,
         await page.goto(reset_link)
         await expect(page.get_by_role("heading", level=1)).to_have_text("Choose a new password")
         await v.check("reset-password")
-        await page.get_by_label("New password").fill(NEW_PASSWORD)
+        await page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
         await page.get_by_role("button", name="Save my new password").click()
         await page.wait_for_url(f"{server.url}/me")
         await expect(page.get_by_role("heading", level=1)).to_have_text("Dana Reyes")
 
-        # Sign in again: the old password is refused next to its field, the new one works.
+        # Sign in again: an old password is refused next to its field, the new one works.
         await sign_out(v, server)
-        await page.get_by_label("Username").fill(username)
-        await page.get_by_label("Password").fill(FIRST_PASSWORD)
+        await page.get_by_label("Username", exact=True).fill(username)
+        await page.get_by_label("Password", exact=True).fill(SECOND_PASSWORD)
         await page.get_by_role("button", name="Sign in").click()
         await expect(page.locator("#password-error")).to_have_text("The username or password is not correct.")
         await v.check("sign-in-refused")
-        await page.get_by_label("Password").fill(NEW_PASSWORD)
+        await page.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
         await page.get_by_role("button", name="Sign in").click()
         await page.wait_for_url(f"{server.url}/me")
         await expect(page.get_by_role("heading", level=1)).to_have_text("Dana Reyes")
         await expect(page.locator("#phone")).to_have_value("(555) 010-0199")
+
+        # The picture removed: gone from the page and from the contact.
+        await expect(picture).to_be_visible()
+        await page.get_by_role("button", name="Remove picture").click()
+        await expect(page.locator("#picture-status")).to_have_text("Picture removed.")
+        await expect(picture).to_be_hidden()
+        await expect(page.locator("#picture-caption")).to_have_text("No picture yet.")
+        assert (await live.read_contact(contact_id))["profileImage"] is None
         assert v.problems == []
     finally:
         await v.close()
@@ -273,7 +333,7 @@ async def test_a_used_link_a_weak_password_and_a_taken_username_each_say_so(page
         await expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Walt")
 
         # A weak password: the refusal stands under the password, tied to it.
-        await page.get_by_label("Username").fill(f"walt-{uuid.uuid4().hex[:6]}")
+        await page.get_by_label("Username", exact=True).fill(f"walt-{uuid.uuid4().hex[:6]}")
         await page.get_by_label("Password", exact=True).fill("password123")
         await page.get_by_role("button", name="Create my account").click()
         password_error = page.locator("#password-error")
@@ -285,14 +345,38 @@ async def test_a_used_link_a_weak_password_and_a_taken_username_each_say_so(page
         await v.check("accept-invite-weak-password")
 
         # A taken username: under the username; the password's error is gone.
-        await page.get_by_label("Username").fill(taken.upper())
+        await page.get_by_label("Username", exact=True).fill(taken.upper())
         await password.fill(NEW_PASSWORD)
         await page.get_by_role("button", name="Create my account").click()
         await expect(page.locator("#username-error")).to_have_text("This username is taken. Choose another one.")
-        await expect(page.get_by_label("Username")).to_be_focused()
+        await expect(page.get_by_label("Username", exact=True)).to_be_focused()
         await expect(password_error).to_be_hidden()
         await expect(password).not_to_have_attribute("aria-invalid", "true")
         await v.check("accept-invite-username-taken")
+        assert v.problems == []
+    finally:
+        await v.close()
+
+
+async def test_a_builder_who_signs_in_here_is_sent_to_their_own_tools(pages_server, browser, builder):
+    from playwright.async_api import expect
+
+    from conftest import ADMIN_PASSWORD
+
+    v = await visit(browser, DESKTOP)
+    page = v.page
+    try:
+        await page.goto(f"{pages_server.url}/sign-in")
+        await page.get_by_label("Username", exact=True).fill(builder.username)
+        await page.get_by_label("Password", exact=True).fill(ADMIN_PASSWORD)
+        await page.get_by_role("button", name="Sign in").click()
+        notice = page.locator("#builder")
+        await expect(notice).to_be_visible()
+        await expect(notice).to_contain_text("Builder staff work in their own app, or in GraphiQL")
+        await expect(page.get_by_role("heading", name="These pages are for homeowners")).to_be_focused()
+        assert await v.session_cookie() is None
+        assert page.url == f"{pages_server.url}/sign-in"
+        await v.check("sign-in-builder")
         assert v.problems == []
     finally:
         await v.close()

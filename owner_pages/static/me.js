@@ -43,26 +43,29 @@ function signedOut() {
   window.location.replace('/sign-in');
 }
 
-/** Runs a contact mutation for `form`; draws the contact it returns. */
+/** Runs a contact mutation for `form`; draws the contact it returns (after the
+ * form is no longer busy, so that the drawing decides which buttons are enabled). */
 async function save(form, run, statusId, done) {
   const status = $(statusId);
   status.textContent = '';
+  let payload = null;
   await busy(form, async () => {
     try {
-      const payload = await run();
-      if (payload.userErrors.length) {
-        showErrors(form, payload.userErrors);
-        return;
-      }
-      clearErrors(form);
-      if (payload.contact) render(payload.contact);
-      status.textContent = done(payload);
+      payload = await run();
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       if (error.code === 'UNAUTHENTICATED') signedOut();
       else showFormError(form, error.message);
     }
   });
+  if (!payload) return;
+  if (payload.userErrors.length) {
+    showErrors(form, payload.userErrors);
+    return;
+  }
+  clearErrors(form);
+  if (payload.contact) render(payload.contact);
+  status.textContent = done(payload);
 }
 
 // -- drawing ------------------------------------------------------------------
