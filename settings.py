@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     # The owner pages (/accept-invite, /reset-password, /sign-in, /me) served by this
     # server. `off` where APP_URL is a separate web app: those paths then answer 404.
     OWNER_PAGES: bool = True
-    # Hardening (README "Production switches and limits").
+    # Hardening (docs/api.md, "Production switches and limits").
     MAX_QUERY_COST: int = 10_000
     MAX_BODY_BYTES: int = 1_048_576
     REQUEST_TIMEOUT_SECONDS: float = 15.0
