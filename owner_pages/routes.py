@@ -28,6 +28,7 @@ ASSETS_PREFIX = "/owner-assets"
 PAGES = {
     "/accept-invite": ("accept-invite", "Accept your invite"),
     "/reset-password": ("reset-password", "Choose a new password"),
+    "/confirm-email": ("confirm-email", "Confirm your new email"),
     "/forgot-password": ("forgot-password", "Forgot your password"),
     "/sign-in": ("sign-in", "Sign in"),
     "/me": ("me", "Your profile"),
@@ -36,7 +37,8 @@ PAGES = {
 PAGE_HEADERS = {
     "content-security-policy": CONTENT_SECURITY_POLICY,
     "x-content-type-options": "nosniff",
-    # The invite and reset pages carry a token in their address: no referrer leaks it.
+    # The invite, reset and confirm-email pages carry a token in their address: no
+    # referrer leaks it.
     "referrer-policy": "no-referrer",
     "cache-control": "no-store",
     "x-frame-options": "DENY",

@@ -380,3 +380,63 @@ async def test_a_builder_who_signs_in_here_is_sent_to_their_own_tools(pages_serv
         assert v.problems == []
     finally:
         await v.close()
+
+
+UPDATE_PRIMARY = """
+mutation($input: UpdateContactInfoInput!) {
+  updateContactInfo(input: $input) { contact { pendingPrimaryEmail { email } } userErrors { code message } }
+}
+"""
+MY_EMAIL = "{ me { ... on OwnerUser { contact { primaryEmail pendingPrimaryEmail { email } } } } }"
+
+
+async def test_a_new_primary_email_is_confirmed_from_its_link_once(pages_server, browser, builder):
+    """SPEC 12: the link mailed to the new address opens /confirm-email, which uses
+    the token only on a click (a mail scanner's GET burns nothing); a second click
+    on the same link says it no longer works."""
+    from playwright.async_api import expect
+
+    live = LiveBuilder(pages_server.url, builder.token)
+    contact_id, address = await live.invite("Nora", "Newmail")
+    invite_link = await emailed_link(pages_server.mail_dir, address, "accept-invite")
+    new_address = f"nora-{uuid.uuid4().hex[:8]}@example.org"
+    async with httpx.AsyncClient(base_url=pages_server.url, timeout=30) as http:
+        async def gql(query, variables=None, token=None):
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
+            return (await http.post("/graphql", json={"query": query, "variables": variables or {}},
+                                    headers=headers)).json()["data"]
+
+        accepted = await gql(ACCEPT_INVITE, {"input": {
+            "token": urlsplit(invite_link).query.removeprefix("token="),
+            "username": f"nora-{uuid.uuid4().hex[:6]}", "password": FIRST_PASSWORD}})
+        session = accepted["acceptInvite"]["token"]
+        asked = await gql(UPDATE_PRIMARY, {"input": {"contactId": contact_id, "primaryEmail": new_address}}, session)
+        assert asked["updateContactInfo"]["contact"]["pendingPrimaryEmail"] == {"email": new_address}
+        link = await emailed_link(pages_server.mail_dir, new_address, "confirm-email")
+
+        v = await visit(browser, PHONE)
+        page = v.page
+        try:
+            await page.goto(link)
+            await expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your new email")
+            await v.check("confirm-email")
+            mine = (await gql(MY_EMAIL, token=session))["me"]["contact"]
+            assert mine == {"primaryEmail": address, "pendingPrimaryEmail": {"email": new_address}}, (
+                "opening the page changed nothing"
+            )
+
+            await page.get_by_role("button", name="Confirm my new email").click()
+            await expect(page.get_by_role("heading", name=f"Your primary email is now {new_address}")).to_be_focused()
+            await expect(page.locator("#confirm-form")).to_be_hidden()
+            await v.check("confirm-email-done")
+            assert (await gql(MY_EMAIL, token=session))["me"] is None, "confirming signed the owner out"
+            assert (await live.gql("query($id: ID!) { contact(id: $id) { primaryEmail } }", {"id": contact_id}))[
+                "contact"]["primaryEmail"] == new_address
+
+            await page.goto(link)
+            await page.get_by_role("button", name="Confirm my new email").click()
+            await expect(page.get_by_role("heading", name="This confirmation link no longer works")).to_be_focused()
+            await v.check("confirm-email-used")
+            assert v.problems == []
+        finally:
+            await v.close()
