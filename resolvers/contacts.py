@@ -5,16 +5,18 @@ permission classes on the fields."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Annotated
 
+from strawberry import relay
 from strawberry.types import Info
 
 from domain.errors import RuleError
 from permissions.classes import decode_node_id
 from permissions.policy import ActorKind
 from repository.uow import UnitOfWork
-from resolvers.support import contact_id_or_error, contacts_for_payload, present, violation_payload
+from resolvers.support import INPUT, contact_id_or_error, contacts_for_payload, present, violation_payload
 from schema import inputs
-from schema.payloads import ContactPayload, OkPayload
+from schema.payloads import ContactPayload, DeleteContactPayload
 from schema.work_inputs import SetCustomFieldValuesInput, UpdateNotificationPreferencesInput
 from services import contacts as service
 from services import custom_fields, notifications, profile_images
@@ -56,7 +58,7 @@ def _by_owner(info: Info) -> bool:
     return info.context.actor.kind is ActorKind.OWNER
 
 
-async def create_contact(info: Info, input: inputs.CreateContactInput) -> ContactPayload:
+async def create_contact(info: Info, input: Annotated[inputs.CreateContactInput, INPUT]) -> ContactPayload:
     data = {
         "firstName": input.first_name,
         "lastName": input.last_name,
@@ -71,7 +73,9 @@ async def create_contact(info: Info, input: inputs.CreateContactInput) -> Contac
     return await run_contact_change(info, lambda uow: service.create_contact(uow, account_id, data))
 
 
-async def update_contact_info(info: Info, input: inputs.UpdateContactInfoInput) -> ContactPayload:
+async def update_contact_info(
+    info: Info, input: Annotated[inputs.UpdateContactInfoInput, INPUT],
+) -> ContactPayload:
     changes = present(input, INFO_INPUT_FIELDS)
     return await run_contact_change(
         info,
@@ -81,13 +85,17 @@ async def update_contact_info(info: Info, input: inputs.UpdateContactInfoInput) 
     )
 
 
-async def set_additional_emails(info: Info, input: inputs.SetAdditionalEmailsInput) -> ContactPayload:
+async def set_additional_emails(
+    info: Info, input: Annotated[inputs.SetAdditionalEmailsInput, INPUT],
+) -> ContactPayload:
     return await run_contact_change(
         info, lambda uow: service.set_additional_emails(uow, emails=input.emails, **_target(info, input.contact_id))
     )
 
 
-async def promote_additional_email(info: Info, input: inputs.PromoteAdditionalEmailInput) -> ContactPayload:
+async def promote_additional_email(
+    info: Info, input: Annotated[inputs.PromoteAdditionalEmailInput, INPUT],
+) -> ContactPayload:
     return await run_contact_change(
         info,
         lambda uow: service.promote_additional_email(
@@ -96,25 +104,30 @@ async def promote_additional_email(info: Info, input: inputs.PromoteAdditionalEm
     )
 
 
-async def delete_contact(info: Info, input: inputs.ContactIdInput) -> OkPayload:
+async def delete_contact(info: Info, input: Annotated[inputs.ContactIdInput, INPUT]) -> DeleteContactPayload:
     try:
+        target = _target(info, input.contact_id)
         async with UnitOfWork(info.context.session_factory) as uow:
-            image_key = await service.delete_contact(uow, **_target(info, input.contact_id))
+            image_key = await service.delete_contact(uow, **target)
             await uow.commit()
     except RuleError as error:
-        return violation_payload(OkPayload, error)
+        return violation_payload(DeleteContactPayload, error)
     await profile_images.discard(info.context.media_storage, image_key)
-    return OkPayload(ok=True)
+    return DeleteContactPayload(ok=True, deleted_contact_id=relay.GlobalID("Contact", str(target["contact_id"])))
 
 
-async def set_custom_field_values(info: Info, input: SetCustomFieldValuesInput) -> ContactPayload:
+async def set_custom_field_values(
+    info: Info, input: Annotated[SetCustomFieldValuesInput, INPUT],
+) -> ContactPayload:
     values = [(decode_node_id(v.field_id, "CustomField"), v.value) for v in input.values]
     return await run_contact_change(
         info, lambda uow: custom_fields.set_custom_field_values(uow, values=values, **_target(info, input.contact_id))
     )
 
 
-async def update_notification_preferences(info: Info, input: UpdateNotificationPreferencesInput) -> ContactPayload:
+async def update_notification_preferences(
+    info: Info, input: Annotated[UpdateNotificationPreferencesInput, INPUT],
+) -> ContactPayload:
     # The owner's own contact: the permission class admits only the active owner.
     own = info.context.actor.contact_id
     return await run_contact_change(
