@@ -14,7 +14,7 @@ import schema.types as types
 from domain.errors import Collected, NotFound, RuleError
 from permissions.classes import decode_contact_id
 from repository.uow import UnitOfWork
-from resolvers import merge_audit
+from resolvers import merge_audit, nodes
 from resolvers.support import INPUT, contacts_for_payload, violation_payload
 from schema.merge_types import (
     ContactMerge,
@@ -60,7 +60,9 @@ async def merge_contacts(info: Info, input: Annotated[MergeContactsInput, INPUT]
     except RuleError as error:
         return violation_payload(MergeContactsPayload, error)
     return MergeContactsPayload(
-        contact=(await contacts_for_payload(info, [outcome.survivor_id]))[0],
+        # Read through merge redirects: a concurrent merge may already have merged
+        # this survivor into another contact, which its id now stands for (SPEC 4).
+        contact=(await nodes.contacts_by_ids(info, [str(outcome.survivor_id)], required=False))[0],
         merge=await _merge_for_payload(info, outcome.merge_id),
         candidate_emails=list(outcome.candidate_emails),
     )
