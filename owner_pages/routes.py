@@ -1,4 +1,4 @@
-"""The routes of the owner pages: one HTML shell per page, the ES modules and the
+"""The routes of the owner pages: one HTML shell per page (`PAGES`), the ES modules and the
 stylesheet under `/owner-assets/`, the session cookie endpoint, and `/` (the link
 in job notifications) leading to `/me`. None of them exists when `OWNER_PAGES` is
 off: deployments whose `APP_URL` is a separate web app answer 404 there, as before.
@@ -28,17 +28,16 @@ ASSETS_PREFIX = "/owner-assets"
 PAGES = {
     "/accept-invite": ("accept-invite", "Accept your invite"),
     "/reset-password": ("reset-password", "Choose a new password"),
-    "/confirm-email": ("confirm-email", "Confirm your new email"),
     "/forgot-password": ("forgot-password", "Forgot your password"),
     "/sign-in": ("sign-in", "Sign in"),
     "/me": ("me", "Your profile"),
+    "/confirm-email": ("confirm-email", "Confirm your new email address"),
 }
 
 PAGE_HEADERS = {
     "content-security-policy": CONTENT_SECURITY_POLICY,
     "x-content-type-options": "nosniff",
-    # The invite, reset and confirm-email pages carry a token in their address: no
-    # referrer leaks it.
+    # The invite and reset pages carry a token in their address: no referrer leaks it.
     "referrer-policy": "no-referrer",
     "cache-control": "no-store",
     "x-frame-options": "DENY",

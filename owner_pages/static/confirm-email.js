@@ -1,10 +1,11 @@
-// /confirm-email?token=…: `confirmEmailChange` with the emailed token, on a click
-// only (mail scanners open links; a GET must not use the token up). Confirming ends
-// every session of the owner, so the session cookie is cleared too.
+// /confirm-email?token=…: `confirmEmailChange` with the token mailed to the new
+// address. It runs only when the owner presses the button, never on load, so that a
+// mail scanner or link preview that opens the link uses nothing up. Confirming ends
+// every session of the owner, so the cookie goes too.
 import { ApiError, USER_ERRORS, forgetSession, graphql } from './api.js';
-import { busy, clearErrors, show, showFormError, tokenFromAddress } from './forms.js';
+import { busy, showErrors, showFormError, show, tokenFromAddress } from './forms.js';
 
-const CONFIRM_EMAIL_CHANGE = `mutation ConfirmEmailChange($input: ConfirmEmailChangeInput!) {
+const CONFIRM = `mutation ConfirmEmailChange($input: ConfirmEmailChangeInput!) {
   confirmEmailChange(input: $input) { ok primaryEmail ${USER_ERRORS} }
 }`;
 
@@ -21,22 +22,18 @@ form.addEventListener('submit', (event) => {
   event.preventDefault();
   busy(form, async () => {
     try {
-      const payload = await graphql('confirmEmailChange', CONFIRM_EMAIL_CHANGE, { input: { token } });
+      const payload = await graphql('confirmEmailChange', CONFIRM, { input: { token } });
       if (payload.userErrors.some((error) => error.code === 'INVALID_TOKEN')) {
         showOutcome('dead');
         return;
       }
       if (payload.userErrors.length) {
-        showFormError(form, payload.userErrors.map((error) => error.message).join(' '));
+        showErrors(form, payload.userErrors);
         return;
       }
-      clearErrors(form);
-      document.getElementById('new-email').textContent = payload.primaryEmail;
-      try {
-        await forgetSession();
-      } catch (error) {
-        if (!(error instanceof ApiError)) throw error; // the session is over anyway
-      }
+      await forgetSession().catch(() => {});
+      document.getElementById('done-text').textContent =
+        `Your primary email is now ${payload.primaryEmail}.`;
       showOutcome('done');
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
