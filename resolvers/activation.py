@@ -10,7 +10,6 @@ from datetime import timedelta
 from strawberry.types import Info
 
 from domain.errors import RuleError
-from repository.uow import UnitOfWork
 from resolvers import throttle
 from resolvers.auth import session_payload
 from resolvers.contacts import run_contact_change
@@ -73,7 +72,7 @@ async def accept_invite(info: Info, input: AcceptInviteInput) -> SessionPayload:
     context = info.context
     try:
         await throttle.check_call(info, "acceptInvite", input.username)
-        async with UnitOfWork(context.session_factory) as uow:
+        async with context.unit_of_work() as uow:
             issued = await invites.accept_invite(
                 uow, input.token, input.username, input.password, now=context.now(), session_ttl=_session_ttl(info)
             )
@@ -89,7 +88,7 @@ async def request_password_reset(info: Info, input: RequestPasswordResetInput) -
     settings = context.settings
     try:
         await throttle.check_call(info, "requestPasswordReset", input.login)
-        async with UnitOfWork(context.session_factory) as uow:
+        async with context.unit_of_work() as uow:
             queued = await passwords.request_password_reset(
                 uow, input.login, now=context.now(),
                 ttl=timedelta(minutes=settings.RESET_TTL_MINUTES), app_url=settings.APP_URL,
@@ -106,7 +105,7 @@ async def reset_password(info: Info, input: ResetPasswordInput) -> SessionPayloa
     context = info.context
     try:
         await throttle.check_call(info, "resetPassword", None)
-        async with UnitOfWork(context.session_factory) as uow:
+        async with context.unit_of_work() as uow:
             issued = await passwords.reset_password(
                 uow, input.token, input.new_password, now=context.now(), session_ttl=_session_ttl(info)
             )
@@ -125,7 +124,7 @@ async def change_password(info: Info, input: ChangePasswordInput) -> OkPayload:
     try:
         await throttle.check_login_unlocked(info, username)
         try:
-            async with UnitOfWork(context.session_factory) as uow:
+            async with context.unit_of_work() as uow:
                 await passwords.change_password(
                     uow, context.user_id, context.session_id, input.current_password, input.new_password,
                     now=context.now(),

@@ -11,7 +11,6 @@ from domain.errors import RuleError
 from permissions.policy import ActorKind
 from repository.accounts import AccountRepository
 from repository.contacts import ContactRepository
-from repository.uow import UnitOfWork
 from resolvers import prefetch, throttle
 from resolvers.support import violation_payload
 from schema import inputs
@@ -63,7 +62,7 @@ async def login(info: Info, input: inputs.LoginInput) -> SessionPayload:
         try:
             async with info.context.session_factory() as session:
                 user = await service.authenticate(session, input.username, input.password)
-            async with UnitOfWork(info.context.session_factory) as uow:
+            async with info.context.unit_of_work() as uow:
                 issued = await service.issue_session(uow, user, ttl)
                 await uow.commit()
         except RuleError:
@@ -75,7 +74,7 @@ async def login(info: Info, input: inputs.LoginInput) -> SessionPayload:
 
 
 async def logout(info: Info) -> OkPayload:
-    async with UnitOfWork(info.context.session_factory) as uow:
+    async with info.context.unit_of_work() as uow:
         await service.logout(uow, info.context.session_id)
         await uow.commit()
     return OkPayload(ok=True)

@@ -8,7 +8,6 @@ from strawberry.types import Info
 
 from domain.errors import RuleError
 from resolvers.support import contact_id_or_error, contacts_for_payload, violation_payload
-from repository.uow import UnitOfWork
 from schema.media_inputs import ProfileImagePayload, RemoveProfileImageInput, SetProfileImageInput
 from services import profile_images as service
 
@@ -33,7 +32,7 @@ async def set_profile_image(info: Info, input: SetProfileImageInput) -> ProfileI
         image = await service.prepare_profile_image(data, contact_id)
         try:
             await service.store_renditions(storage, image)
-            async with UnitOfWork(context.session_factory) as uow:
+            async with context.unit_of_work() as uow:
                 change = await service.set_profile_image(
                     uow, account_id, contact_id, image,
                     expected_version=context.checked_versions.get(contact_id),
@@ -53,7 +52,7 @@ async def remove_profile_image(info: Info, input: RemoveProfileImageInput) -> Pr
     account_id = context.actor.builder_account_id
     try:
         contact_id = _target(info, input.contact_id)
-        async with UnitOfWork(context.session_factory) as uow:
+        async with context.unit_of_work() as uow:
             change = await service.remove_profile_image(
                 uow, account_id, contact_id, expected_version=context.checked_versions.get(contact_id)
             )

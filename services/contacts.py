@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from domain.emails import check_additional_emails, check_primary_change, email_key
 from domain.errors import Collected, NotFound, RuleError, Violation
+from domain.timeline import EventKind, changes as changed_values
 from models import Contact
 from repository.contacts import ContactRepository, EmailClaimConflict
 from repository.uow import StaleObject, UnitOfWork
@@ -34,6 +35,12 @@ ADDRESS_FIELDS: dict[str, tuple[str, int]] = {
     "city": ("city", 100),
     "state": ("state", 100),
     "postalCode": ("postal_code", 20),
+}
+# The contact-info columns by the names the timeline (and the API) gives them.
+TIMELINE_NAMES: dict[str, str] = {
+    **{column: name for name, (column, _limit) in INFO_FIELDS.items()},
+    **{column: f"address.{name}" for name, (column, _limit) in ADDRESS_FIELDS.items()},
+    "primary_email": "primaryEmail",
 }
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ().\-/]{3,40}(?:\s*(?:x|ext\.?)\s*[0-9]{1,6})?$", re.IGNORECASE)
 
@@ -98,6 +105,11 @@ async def _check_owner_primary(contacts: ContactRepository, email: str, own_id: 
         raise RuleError(Violation(("primaryEmail",), "EMAIL_IN_USE", EMAIL_IN_USE_FOR_OWNER))
 
 
+def info_values(contact: Contact) -> dict[str, str | None]:
+    """The contact's info as the timeline names it, to compare before and after."""
+    return {name: getattr(contact, column) for column, name in TIMELINE_NAMES.items()}
+
+
 def _set_primary(contact: Contact, email: str | None) -> None:
     contact.primary_email = email
     contact.primary_email_key = email_key(email) if email else None
@@ -136,6 +148,10 @@ async def create_contact(
     await uow.flush()
     await contacts.replace_additional_emails(contact, additional)
     await uow.flush()
+    uow.timeline.record(
+        builder_account_id, contact.id, EventKind.CONTACT_CREATED,
+        changes=changed_values({}, {**info_values(contact), "additionalEmails": additional}),
+    )
     return ContactChange(contact, duplicates)
 
 
@@ -173,12 +189,15 @@ async def update_contact_info(
             for c in await contacts.with_primary_email(contact.primary_email, exclude_id=contact.id)
             if c.activation_status == "INACTIVE"
         ]
+    before = info_values(contact)
     for column, value in info.items():
         setattr(contact, column, value)
     if "primaryEmail" in changes:
         _set_primary(contact, new_primary)
     contacts.touch(contact)
     await _flush_primary(uow, contacts, by_owner)
+    if found := changed_values(before, info_values(contact)):
+        uow.timeline.record(builder_account_id, contact.id, EventKind.INFO_CHANGED, changes=found)
     return ContactChange(contact, duplicates)
 
 
@@ -205,9 +224,11 @@ async def set_additional_emails(
     cleaned = check_additional_emails(contact.primary_email, list(emails), errors, path=("emails",))
     errors.raise_if_any()
     contacts = ContactRepository(uow.session, builder_account_id)
-    await contacts.replace_additional_emails(contact, cleaned)
+    previous = await contacts.replace_additional_emails(contact, cleaned)
     contacts.touch(contact)
     await uow.flush()
+    if found := changed_values({"additionalEmails": previous}, {"additionalEmails": cleaned}):
+        uow.timeline.record(builder_account_id, contact.id, EventKind.ADDITIONAL_EMAILS_SET, changes=found)
     return ContactChange(contact)
 
 
@@ -236,6 +257,7 @@ async def promote_additional_email(
     else:
         duplicates = await _check_builder_primary(contacts, promoted, contact.id)
     remaining = [a for a in additional if email_key(a) != email_key(promoted)]
+    before = {"primaryEmail": contact.primary_email, "additionalEmails": additional}
     if contact.primary_email:
         remaining.insert(0, contact.primary_email)
     # Free the old primary's key first so the swap never holds one email twice.
@@ -246,6 +268,10 @@ async def promote_additional_email(
     await _flush_primary(uow, contacts, by_owner)
     await contacts.replace_additional_emails(contact, remaining)
     await uow.flush()
+    uow.timeline.record(
+        builder_account_id, contact.id, EventKind.PRIMARY_EMAIL_PROMOTED,
+        changes=changed_values(before, {"primaryEmail": promoted, "additionalEmails": remaining}),
+    )
     return ContactChange(contact, duplicates)
 
 
