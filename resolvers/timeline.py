@@ -74,13 +74,15 @@ async def contact_timeline(
 
 def _event(row, owner_view: bool) -> types.TimelineEvent:
     data = row.data or {}
-    actor_kind = types.TimelineActorKind(row.actor_kind)
-    # An owner learns that the builder acted, not which member of the staff.
-    hide_username = owner_view and row.actor_kind == ActorKind.BUILDER_USER.value
+    # Builders see which of their staff acted; an owner learns only that the builder
+    # did. An owner's username is half of their credentials: nobody else reads it.
+    named = not owner_view and row.actor_kind == ActorKind.BUILDER_USER.value
     return types.TimelineEvent(
         kind=types.TimelineEventKind(row.kind),
         occurred_at=row.occurred_at,
-        actor=types.TimelineActor(kind=actor_kind, username=None if hide_username else row.actor_username),
+        actor=types.TimelineActor(
+            kind=types.TimelineActorKind(row.actor_kind), name=row.actor_username if named else None
+        ),
         contact_id=relay.GlobalID("Contact", str(row.contact_id)),
         changes=[
             types.TimelineChange(field=c["field"], old_value=c["old"], new_value=c["new"])

@@ -79,8 +79,11 @@ class DeliveryState(Enum):
 @strawberry.type(description="Who made an event happen.")
 class TimelineActor:
     kind: TimelineActorKind = strawberry.field(description="A builder user, the owner, or the system.")
-    username: str | None = strawberry.field(
-        description="The user's username; null for the system, and for builder staff when the owner reads."
+    name: str | None = strawberry.field(
+        description=(
+            "For builder staff, their username (as `ContactMerge.mergedBy` gives it), for builders only. "
+            "Null for the owner (an owner's login name is theirs alone), for the system, and whenever the owner reads."
+        )
     )
 
 
