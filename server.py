@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from db.engine import create_engine, create_session_factory
+from domain.passwords import PRODUCTION_PARAMETERS, HashParameters
 from hardening.graphiql import graphiql_routes
 from hardening.http import HardenedGraphQL
 from hardening.middleware import hardening_middleware
@@ -108,6 +109,7 @@ class OwnerHubGraphQL(HardenedGraphQL):  # GraphQL over HTTP, CSRF, limits: hard
             response=response,
             now=request.app.state.now,
             rate_limiter=request.app.state.rate_limiter,
+            password_hashing=request.app.state.password_hashing,
             wake_outbox=request.app.state.outbox_sender.wake,
             media_storage=self.media_storage,
         )
@@ -129,7 +131,11 @@ def _bearer_token(request: Request) -> str | None:
     return None
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None, *, password_hashing: HashParameters = PRODUCTION_PARAMETERS
+) -> Starlette:
+    """The application. `password_hashing` is Argon2id's cost for new password
+    hashes: the production parameters unless a test suite passes cheaper ones."""
     settings = settings or get_settings()
     configure_logging()
     engine = create_engine(settings.DATABASE_URL)
@@ -187,6 +193,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.session_factory = session_factory
     app.state.now = utcnow
     app.state.rate_limiter = rate_limiter
+    app.state.password_hashing = password_hashing
     app.state.outbox_sender = outbox_sender
     app.state.media_storage = media_storage
     return app

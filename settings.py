@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     RESET_TTL_MINUTES: int = 30
     SESSION_TTL_HOURS: int = 14 * 24
     OUTBOX_WORKER: Literal["internal", "external"] = "internal"
-    # Hardening (README "Production switches and limits").
+    # Hardening (docs/api.md, "Production switches and limits").
     MAX_QUERY_COST: int = 10_000
     MAX_BODY_BYTES: int = 1_048_576
     REQUEST_TIMEOUT_SECONDS: float = 15.0

@@ -14,7 +14,6 @@ from datetime import date
 
 from domain.errors import Collected
 
-FIELD_TYPES = ("TEXT", "NUMBER", "DATE", "BOOLEAN", "SELECT")
 NAME_MAX = 100
 OPTION_MAX = 100
 OPTIONS_MAX = 50

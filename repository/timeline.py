@@ -69,10 +69,6 @@ class TimelineBatch:
             "outbox_message_id": outbox_message_id,
         })
 
-    @property
-    def pending(self) -> int:
-        return len(self._rows)
-
     async def write(self, executor: AsyncSession | AsyncConnection) -> None:
         """One INSERT for every event recorded since the last write."""
         if self._rows:

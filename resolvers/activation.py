@@ -74,7 +74,8 @@ async def accept_invite(info: Info, input: AcceptInviteInput) -> SessionPayload:
         await throttle.check_call(info, "acceptInvite", input.username)
         async with context.unit_of_work() as uow:
             issued = await invites.accept_invite(
-                uow, input.token, input.username, input.password, now=context.now(), session_ttl=_session_ttl(info)
+                uow, input.token, input.username, input.password,
+                hashing=context.password_hashing, now=context.now(), session_ttl=_session_ttl(info),
             )
             await uow.commit()
     except RuleError as error:
@@ -107,7 +108,8 @@ async def reset_password(info: Info, input: ResetPasswordInput) -> SessionPayloa
         await throttle.check_call(info, "resetPassword", None)
         async with context.unit_of_work() as uow:
             issued = await passwords.reset_password(
-                uow, input.token, input.new_password, now=context.now(), session_ttl=_session_ttl(info)
+                uow, input.token, input.new_password,
+                hashing=context.password_hashing, now=context.now(), session_ttl=_session_ttl(info),
             )
             await uow.commit()
         await throttle.clear_failed_logins(info, issued.user.username)
@@ -127,7 +129,7 @@ async def change_password(info: Info, input: ChangePasswordInput) -> OkPayload:
             async with context.unit_of_work() as uow:
                 await passwords.change_password(
                     uow, context.user_id, context.session_id, input.current_password, input.new_password,
-                    now=context.now(),
+                    hashing=context.password_hashing, now=context.now(),
                 )
                 await uow.commit()
         except RuleError as error:

@@ -8,6 +8,7 @@ import random
 
 from domain.emails import email_key
 from domain.errors import RuleError, Violation
+from domain.passwords import HashParameters
 from models import Contact, ContactEmail, Job, JobOwner, Lead, LeadContact
 from repository.accounts import AccountRepository
 from repository.custom_fields import CustomFieldRepository
@@ -81,14 +82,14 @@ def _email(first: str, last: str, n: int, rng: random.Random) -> str:
     return f"{first.lower()}.{last.lower()}{n}@{rng.choice(EMAIL_DOMAINS)}"
 
 
-async def seed(uow: UnitOfWork) -> str:
+async def seed(uow: UnitOfWork, hashing: HashParameters) -> str:
     accounts = AccountRepository(uow.session)
     if await accounts.builder_by_name(BUILDERS[0][0]) is not None:
         raise RuleError(Violation((), "INVALID_INPUT", "The demo data is there already."))
     rng = random.Random(2026)
     lines = []
     for name, admin, city, state in BUILDERS:
-        account = await create_builder(uow, name, admin, DEMO_PASSWORD)
+        account = await create_builder(uow, name, admin, DEMO_PASSWORD, hashing)
         contacts: list[Contact] = []
         for n in range(CONTACTS_PER_BUILDER):
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
@@ -113,7 +114,7 @@ async def seed(uow: UnitOfWork) -> str:
             for position in range(rng.randint(0, 2)):
                 extra = f"{contact.first_name.lower()}.alt{position}.{contact.id}@example.com"
                 uow.session.add(ContactEmail(contact_id=contact.id, position=position, email=extra, email_key=extra))
-        for j in range(20):
+        for _ in range(20):
             job = Job(builder_account_id=account.id, name=f"{rng.choice(LAST_NAMES)} {rng.choice(JOB_KINDS)}",
                       **_address(rng, city, state))
             uow.session.add(job)

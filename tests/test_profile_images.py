@@ -19,7 +19,7 @@ import pytest
 from PIL import ExifTags, Image, ImageCms
 from sqlalchemy import select
 
-from conftest import make_active_owner
+from conftest import TEST_HASHING, make_active_owner
 from media.images import MAX_UPLOAD_BYTES
 from models import Contact
 
@@ -560,7 +560,7 @@ async def cors_client(settings):
     from server import create_app
 
     cors_settings = settings.model_copy(update={"CORS_ORIGINS": ["https://mobile.example.com"]})
-    cors_app = create_app(cors_settings)
+    cors_app = create_app(cors_settings, password_hashing=TEST_HASHING)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=cors_app), base_url="http://testserver") as http:
         yield http
     await cors_app.state.engine.dispose()
