@@ -25,6 +25,9 @@ class TimelineEventKind(Enum):
     INFO_CHANGED = _value(domain.EventKind.INFO_CHANGED, "Contact info changed; `changes` names each field with its old and new value.")
     ADDITIONAL_EMAILS_SET = _value(domain.EventKind.ADDITIONAL_EMAILS_SET, "The list of additional emails was replaced.")
     PRIMARY_EMAIL_PROMOTED = _value(domain.EventKind.PRIMARY_EMAIL_PROMOTED, "An additional email became the primary email.")
+    EMAIL_CHANGE_REQUESTED = _value(domain.EventKind.EMAIL_CHANGE_REQUESTED, "The owner asked to change their primary email; `changes` names the address waiting for its proof.")
+    EMAIL_CHANGE_CONFIRMED = _value(domain.EventKind.EMAIL_CHANGE_CONFIRMED, "The new address proved itself and became the primary email.")
+    EMAIL_CHANGE_CANCELLED = _value(domain.EventKind.EMAIL_CHANGE_CANCELLED, "A pending primary email change ended unconfirmed: withdrawn by the owner, or ended by a password reset or a deactivation.")
     NOTIFICATION_PREFERENCES_CHANGED = _value(domain.EventKind.NOTIFICATION_PREFERENCES_CHANGED, "The owner changed their notification preferences.")
     INVITE_SENT = _value(domain.EventKind.INVITE_SENT, "An owner invite was sent (the contact became PENDING).")
     INVITE_RESENT = _value(domain.EventKind.INVITE_RESENT, "The invite was sent again with a fresh link; the earlier link died.")
@@ -60,6 +63,8 @@ class MessageKind(Enum):
     PASSWORD_RESET = _value(domain.MessageKind.PASSWORD_RESET, "A password reset link.")
     ADDED_TO_JOB = _value(domain.MessageKind.ADDED_TO_JOB, "The owner was added to a job.")
     JOB_UPDATED = _value(domain.MessageKind.JOB_UPDATED, "A job of the owner changed.")
+    EMAIL_CHANGE_CONFIRMATION = _value(domain.MessageKind.EMAIL_CHANGE_CONFIRMATION, "The link that confirms a new primary email, sent to that address.")
+    EMAIL_CHANGE_NOTICE = _value(domain.MessageKind.EMAIL_CHANGE_NOTICE, "The notice to the current primary email that a change was asked for.")
 
 
 @strawberry.enum(description="How a message travels.")

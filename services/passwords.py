@@ -22,6 +22,7 @@ from repository.contacts import ContactRepository
 from repository.owner_accounts import OwnerAccountRepository
 from repository.tokens import TokenRepository
 from repository.uow import UnitOfWork
+from services import email_changes
 from services.auth import IssuedSession, check_new_password, issue_session
 
 INVALID_RESET = "This password reset link is no longer valid. Ask for a new one."
@@ -87,9 +88,9 @@ async def reset_password(
         raise RuleError(Violation(("token",), "INVALID_TOKEN", INVALID_RESET))
     await _set_password(uow, user, new_password, hashing, now, keep_session_id=None)
     if user.kind == "OWNER":
-        uow.timeline.record(
-            user.builder_account_id, user.contact_id, EventKind.PASSWORD_RESET_COMPLETED, actor=owner_actor(user.id)
-        )
+        owner = owner_actor(user.id)
+        uow.timeline.record(user.builder_account_id, user.contact_id, EventKind.PASSWORD_RESET_COMPLETED, actor=owner)
+        await email_changes.revoke_open_change(uow, user.builder_account_id, user.contact_id, now, actor=owner)
     return await issue_session(uow, user, session_ttl)
 
 

@@ -432,3 +432,46 @@ async def test_prune_timeline_drops_old_message_bodies_and_keeps_the_facts(
     assert "accept-invite" in bodies["nora@example.com"] and "accept-invite" in bodies["rhea@example.com"]
     assert await events(builder, old, kinds=["MESSAGE"]) == before
     assert before[0]["message"]["state"] == "SENT" and before[0]["message"]["subject"]
+
+
+# --- a primary email change that proves itself (SPEC 12) -------------------------------
+
+
+async def test_a_primary_email_change_is_requested_confirmed_or_cancelled_on_the_timeline(
+    builder, client, deliver, smtp, settings
+):
+    from test_email_change import CANCEL, CONFIRM
+
+    dana = await create_contact(builder, firstName="Dana", primaryEmail=DANA)
+    await send_invite(builder, dana)
+    await deliver()
+    accepted = await accept(client, link_token(smtp.inbox.to(DANA)[-1], settings.APP_URL, "accept-invite"), "dana")
+    owner = type(builder)(client, accepted["token"], "dana")
+    for new in ("first.try@example.org", "dana.reyes@example.org"):
+        asked = await owner.gql(UPDATE_INFO, {"input": {"contactId": dana, "primaryEmail": new}})
+        assert asked["data"]["updateContactInfo"]["userErrors"] == []
+        if new.startswith("first"):
+            assert (await owner.gql(CANCEL))["data"]["cancelEmailChange"]["userErrors"] == []
+    await deliver()
+    token = link_token(smtp.inbox.to("dana.reyes@example.org")[-1], settings.APP_URL, "confirm-email")
+    assert (await gql(client, CONFIRM, {"token": token}))["data"]["confirmEmailChange"]["ok"]
+
+    nodes = await events(builder, dana, kinds=[
+        "EMAIL_CHANGE_REQUESTED", "EMAIL_CHANGE_CANCELLED", "EMAIL_CHANGE_CONFIRMED", "MESSAGE", "INFO_CHANGED"])
+    assert summary(nodes)[1:] == [
+        ("EMAIL_CHANGE_REQUESTED", "OWNER", None, None),
+        ("MESSAGE", "OWNER", None, "EMAIL_CHANGE_CONFIRMATION"),
+        ("MESSAGE", "OWNER", None, "EMAIL_CHANGE_NOTICE"),
+        ("EMAIL_CHANGE_CANCELLED", "OWNER", None, None),
+        ("EMAIL_CHANGE_REQUESTED", "OWNER", None, None),
+        ("MESSAGE", "OWNER", None, "EMAIL_CHANGE_CONFIRMATION"),
+        ("MESSAGE", "OWNER", None, "EMAIL_CHANGE_NOTICE"),
+        ("EMAIL_CHANGE_CONFIRMED", "OWNER", None, None),
+    ]
+    assert nodes[0]["changes"] == [
+        {"field": "primaryEmail", "oldValue": DANA, "newValue": "dana.reyes@example.org"}]
+    confirmation, notice = nodes[2]["message"], nodes[1]["message"]
+    assert (confirmation["recipient"], notice["recipient"]) == ("dana.reyes@example.org", DANA)
+    assert confirmation["state"] == notice["state"] == "SENT"
+    # Asking changed nothing yet: no INFO_CHANGED entry for the primary email.
+    assert "INFO_CHANGED" not in [n["kind"] for n in nodes]
