@@ -121,9 +121,18 @@ def _filtered(query, q: TimelineQuery):
     return query
 
 
-async def page(connection: AsyncConnection, q: TimelineQuery, *, first: int, before_id: int | None) -> list:
-    """Up to `first` + 1 events, newest first, older than `before_id` when given,
-    each with its actor's username and its message's delivery facts."""
+async def page(
+    connection: AsyncConnection,
+    q: TimelineQuery,
+    *,
+    size: int,
+    older_than: int | None = None,
+    newer_than: int | None = None,
+    oldest_first: bool = False,
+) -> list:
+    """Up to `size` + 1 events between the bounds (event ids), each with its actor's
+    username and its message's delivery facts: the newest of them first, or with
+    `oldest_first` the oldest first (a backward page, which the caller turns round)."""
     events, users, messages = ContactEvent.__table__, User.__table__, OutboxMessage.__table__
     query = _filtered(
         select(
@@ -139,9 +148,12 @@ async def page(connection: AsyncConnection, q: TimelineQuery, *, first: int, bef
         ),
         q,
     )
-    if before_id is not None:
-        query = query.where(events.c.id < before_id)
-    return list((await connection.execute(query.order_by(events.c.id.desc()).limit(first + 1))).all())
+    if older_than is not None:
+        query = query.where(events.c.id < older_than)
+    if newer_than is not None:
+        query = query.where(events.c.id > newer_than)
+    order = events.c.id.asc() if oldest_first else events.c.id.desc()
+    return list((await connection.execute(query.order_by(order).limit(size + 1))).all())
 
 
 async def count(connection: AsyncConnection, q: TimelineQuery) -> int:

@@ -15,34 +15,38 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from schema import timeline_types as types
-
 from domain.timeline import ActorKind, delivery_state
 from permissions.policy import TimelineView, timeline_view
 from repository import timeline
-from repository.contacts import decode_cursor, encode_cursor
+from repository.contacts import encode_cursor
+from resolvers.paging import After, Before, First, Last, page_info, page_request
+from schema import timeline_types as types
 
 CURSOR_PREFIX = "timeline"
 
-First = Annotated[int, strawberry.argument(description="How many events, 1 to 100.")]
-After = Annotated[str | None, strawberry.argument(description="The `endCursor` of the page before.")]
 Kinds = Annotated[
     list[types.TimelineEventKind] | None,
     strawberry.argument(description="Only events of these kinds; all kinds when absent."),
 ]
 
 
-async def contact_timeline(
-    root, info: Info, first: First = 20, after: After = None, kinds: Kinds = None
-) -> types.TimelineConnection:
-    # Imported here: resolvers.queries imports schema.types, which names this resolver.
-    from resolvers.queries import check_page_size, page_info
+def _event_id(cursor: tuple[str, int] | None) -> tuple[str, int] | None:
+    """A timeline cursor, or None for anything else (which bounds nothing)."""
+    return cursor if cursor and cursor[0] == CURSOR_PREFIX else None
 
-    check_page_size(first)
+
+async def contact_timeline(
+    root,
+    info: Info,
+    first: First = None,
+    after: After = None,
+    last: Last = None,
+    before: Before = None,
+    kinds: Kinds = None,
+) -> types.TimelineConnection:
+    page = page_request(first, after, last, before, key=_event_id)
     context = info.context
     view = timeline_view(context.actor, root.id)
-    cursor = decode_cursor(after) if after else None
-    before_id = cursor[1] if cursor and cursor[0] == CURSOR_PREFIX else None
     query = timeline.TimelineQuery(
         builder_account_id=context.actor.builder_account_id,
         contact_id=root.id,
@@ -52,11 +56,20 @@ async def contact_timeline(
 
     rows = []
     if view is not TimelineView.NONE:
+        # Newest first: `after` bounds the page to older events, `before` to newer ones.
         async with context.read_connection() as connection:
-            rows = await timeline.page(connection, query, first=first, before_id=before_id)
+            rows = await timeline.page(
+                connection, query, size=page.size,
+                older_than=page.after[1] if page.after else None,
+                newer_than=page.before[1] if page.before else None,
+                oldest_first=page.backward,
+            )
+    listed = rows[: page.size]
+    if page.backward:
+        listed.reverse()
     edges = [
         types.TimelineEdge(cursor=encode_cursor(CURSOR_PREFIX, row.id), node=_event(row, query.owner_view))
-        for row in rows[:first]
+        for row in listed
     ]
 
     async def total() -> int:
@@ -67,7 +80,7 @@ async def contact_timeline(
 
     return types.TimelineConnection(
         edges=edges,
-        page_info=page_info(edges, has_next=len(rows) > first, has_previous=before_id is not None),
+        page_info=page_info(edges, page, len(rows) > page.size),
         _total=total,
     )
 

@@ -475,3 +475,23 @@ async def test_a_primary_email_change_is_requested_confirmed_or_cancelled_on_the
     assert confirmation["state"] == notice["state"] == "SENT"
     # Asking changed nothing yet: no INFO_CHANGED entry for the primary email.
     assert "INFO_CHANGED" not in [n["kind"] for n in nodes]
+
+
+async def test_last_and_before_page_backwards_from_the_oldest(builder):
+    dana = await create_contact(builder, firstName="Dana")
+    for number in range(4):
+        await builder.gql(UPDATE_INFO, {"input": {"contactId": dana, "phone": f"555 010{number}"}})
+    query = """
+      query($id: ID!, $last: Int, $before: String) {
+        contact(id: $id) { timeline(last: $last, before: $before) {
+          pageInfo { hasNextPage hasPreviousPage startCursor } edges { node { kind changes { newValue } } } } }
+      }
+    """
+    oldest = (await builder.gql(query, {"id": dana, "last": 2}))["data"]["contact"]["timeline"]
+    assert [(e["node"]["kind"], e["node"]["changes"][-1]["newValue"]) for e in oldest["edges"]] == [
+        ("INFO_CHANGED", "555 0100"), ("CONTACT_CREATED", "Dana")]
+    assert oldest["pageInfo"]["hasPreviousPage"] and not oldest["pageInfo"]["hasNextPage"]
+    newer = (await builder.gql(query, {"id": dana, "last": 2, "before": oldest["pageInfo"]["startCursor"]}))
+    page = newer["data"]["contact"]["timeline"]
+    assert [e["node"]["changes"][0]["newValue"] for e in page["edges"]] == ["555 0102", "555 0101"]
+    assert page["pageInfo"]["hasPreviousPage"] and page["pageInfo"]["hasNextPage"]
