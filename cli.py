@@ -151,11 +151,15 @@ def persisted_queries(
 
 @app.command("seed-demo")
 def seed_demo() -> None:
-    """Fill the database with a realistic demo data set."""
+    """Fill the database with a realistic demo data set, with owners to sign in as."""
+    from datetime import timedelta
+
     from domain.passwords import PRODUCTION_PARAMETERS
     from services.demo import seed
 
-    summary = _run_rules(lambda uow: seed(uow, PRODUCTION_PARAMETERS))
+    settings = get_settings()
+    ttl = timedelta(hours=settings.INVITE_TTL_HOURS)
+    summary = _run_rules(lambda uow: seed(uow, PRODUCTION_PARAMETERS, app_url=settings.APP_URL, invite_ttl=ttl))
     typer.echo(summary)
 
 

@@ -80,7 +80,9 @@ class OwnerHubGraphQL(HardenedGraphQL):  # GraphQL over HTTP, CSRF, limits: hard
         self.settings = settings
         self.session_factory = session_factory
         self.media_storage = media_storage
-        self.upload_origins = allowed_upload_origins(settings.CORS_ORIGINS, settings.APP_URL)
+        self.upload_origins = allowed_upload_origins(
+            settings.CORS_ORIGINS, settings.APP_URL, settings.cors_origin_pattern
+        )
 
     async def __call__(self, scope, receive, send) -> None:
         try:

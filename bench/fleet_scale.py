@@ -27,6 +27,7 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -78,12 +79,13 @@ async def prepare(url: str) -> tuple[str, str]:
     try:
         factory = create_session_factory(engine)
         async with UnitOfWork(factory) as uow:
-            await seed(uow, PRODUCTION_PARAMETERS)
+            await seed(uow, PRODUCTION_PARAMETERS, app_url="http://127.0.0.1", invite_ttl=timedelta(days=7))
             await uow.commit()
         async with UnitOfWork(factory) as uow:
             contact = (await uow.session.execute(
                 select(Contact).join(JobOwner, JobOwner.contact_id == Contact.id)
-                .where(Contact.primary_email_key.is_not(None)).order_by(Contact.id).limit(1)
+                .where(Contact.primary_email_key.is_not(None), Contact.activation_status == "INACTIVE")
+                .order_by(Contact.id).limit(1)
             )).scalar_one()
             contact.activation_status = "ACTIVE"
             username = f"bench-owner-{uuid.uuid4().hex[:6]}"
