@@ -9,6 +9,7 @@ from graphql import FieldNode, get_operation_ast
 from strawberry.extensions import MaxTokensLimiter, ParserCache, SchemaExtension
 from strawberry.types.graphql import OperationType
 
+from hardening.error_codes import RequestErrorCodes
 from hardening.errors import MaskUnexpectedErrors
 from hardening.limits import MAX_TOKENS
 from hardening.persisted import PersistedQueries
@@ -55,6 +56,8 @@ def only_asks_for_me(operation_type, document, operation_name: str | None) -> bo
 def schema_extensions() -> list[Callable[[], SchemaExtension] | type[SchemaExtension]]:
     return [
         PersistedQueries,
+        # Before the parser cache, whose parse errors it codes (hardening/error_codes.py).
+        RequestErrorCodes,
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: ParserCache(maxsize=PARSER_CACHE_SIZE),
         LimitedValidation,

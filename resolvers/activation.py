@@ -6,7 +6,9 @@ Who may call them is decided by the permission classes on the fields."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Annotated
 
+import strawberry
 from strawberry.types import Info
 
 from domain.errors import RuleError
@@ -14,7 +16,7 @@ from repository.uow import UnitOfWork
 from resolvers import throttle
 from resolvers.auth import session_payload
 from resolvers.contacts import run_contact_change
-from resolvers.support import contact_id_or_error, violation_payload
+from resolvers.support import INPUT, contact_id_or_error, violation_payload
 from schema import inputs
 from schema.activation_types import (
     AcceptInviteInput,
@@ -41,7 +43,7 @@ async def _contact_step(info: Info, input: inputs.ContactIdInput, step, **option
     )
 
 
-async def send_invite(info: Info, input: inputs.ContactIdInput) -> ContactPayload:
+async def send_invite(info: Info, input: Annotated[inputs.ContactIdInput, INPUT]) -> ContactPayload:
     settings = info.context.settings
     payload = await _contact_step(
         info, input, invites.send_invite,
@@ -52,15 +54,17 @@ async def send_invite(info: Info, input: inputs.ContactIdInput) -> ContactPayloa
     return payload
 
 
-async def cancel_invite(info: Info, input: inputs.ContactIdInput) -> ContactPayload:
+async def cancel_invite(info: Info, input: Annotated[inputs.ContactIdInput, INPUT]) -> ContactPayload:
     return await _contact_step(info, input, invites.cancel_invite)
 
 
-async def deactivate_owner(info: Info, input: inputs.ContactIdInput) -> ContactPayload:
+async def deactivate_owner(info: Info, input: Annotated[inputs.ContactIdInput, INPUT]) -> ContactPayload:
     return await _contact_step(info, input, invites.deactivate_owner)
 
 
-async def invite_details(info: Info, token: str) -> InviteDetails:
+async def invite_details(
+    info: Info, token: Annotated[str, strawberry.argument(description="The token from the invite link.")]
+) -> InviteDetails:
     context = info.context
     async with context.session_factory() as session:
         view = await invites.invite_details(session, token, context.now())
@@ -69,7 +73,7 @@ async def invite_details(info: Info, token: str) -> InviteDetails:
     return InviteDetails(valid=True, builder_name=view.builder_name, first_name=view.first_name, expires_at=view.expires_at)
 
 
-async def accept_invite(info: Info, input: AcceptInviteInput) -> SessionPayload:
+async def accept_invite(info: Info, input: Annotated[AcceptInviteInput, INPUT]) -> SessionPayload:
     context = info.context
     try:
         await throttle.check_call(info, "acceptInvite", input.username)
@@ -84,7 +88,7 @@ async def accept_invite(info: Info, input: AcceptInviteInput) -> SessionPayload:
     return await session_payload(info, issued)
 
 
-async def request_password_reset(info: Info, input: RequestPasswordResetInput) -> OkPayload:
+async def request_password_reset(info: Info, input: Annotated[RequestPasswordResetInput, INPUT]) -> OkPayload:
     """Answers `ok: true` whether or not the login named anybody (SPEC 3)."""
     context = info.context
     settings = context.settings
@@ -103,7 +107,7 @@ async def request_password_reset(info: Info, input: RequestPasswordResetInput) -
     return OkPayload(ok=True)
 
 
-async def reset_password(info: Info, input: ResetPasswordInput) -> SessionPayload:
+async def reset_password(info: Info, input: Annotated[ResetPasswordInput, INPUT]) -> SessionPayload:
     context = info.context
     try:
         await throttle.check_call(info, "resetPassword", None)
@@ -119,7 +123,7 @@ async def reset_password(info: Info, input: ResetPasswordInput) -> SessionPayloa
     return await session_payload(info, issued)
 
 
-async def change_password(info: Info, input: ChangePasswordInput) -> OkPayload:
+async def change_password(info: Info, input: Annotated[ChangePasswordInput, INPUT]) -> OkPayload:
     """Wrong current passwords count as failed logins of the account, so a stolen
     session cannot be used to guess the password at leisure."""
     context = info.context
