@@ -22,10 +22,11 @@ import anyio
 import anyio.to_thread
 
 from domain.errors import RuleError, Violation
-from observability import tracing
+from domain.timeline import EventKind
 from media.images import MAX_UPLOAD_BYTES, InvalidImage, ProcessedImage, process_profile_image, rendition_names
 from media.storage import MediaStorage
 from models import Contact, utcnow
+from observability import tracing
 from repository.contacts import ContactRepository
 from repository.uow import UnitOfWork
 from services.contacts import load_for_change
@@ -87,6 +88,7 @@ async def set_profile_image(
     contact.profile_image_updated_at = utcnow()
     ContactRepository(uow.session, builder_account_id).touch(contact)
     await uow.flush()
+    uow.timeline.record(builder_account_id, contact.id, EventKind.PROFILE_IMAGE_SET)
     return ProfileImageChange(contact, previous)
 
 
@@ -102,6 +104,7 @@ async def remove_profile_image(
         contact.profile_image_updated_at = None
         ContactRepository(uow.session, builder_account_id).touch(contact)
         await uow.flush()
+        uow.timeline.record(builder_account_id, contact.id, EventKind.PROFILE_IMAGE_REMOVED)
     return ProfileImageChange(contact, previous)
 
 
