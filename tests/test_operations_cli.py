@@ -25,6 +25,7 @@ DATABASE_COMMANDS = [
     ("create-user", "--builder", "Refused Homes", "--username", "refused-staff"),
     ("seed-demo",),
     ("send-outbox",),
+    ("prune-timeline", "--older-than", "30"),
 ]
 
 
