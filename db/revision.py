@@ -104,8 +104,10 @@ async def wait_for_database(url: str, wait_seconds: float = 0) -> SchemaState:
                 await asyncio.wait_for(_try_connect(engine), CONNECT_ATTEMPT_SECONDS)
                 return await schema_state(engine)
             except (OSError, DBAPIError, asyncio.TimeoutError) as error:
-                if time.monotonic() + RETRY_PAUSE_SECONDS > deadline:
+                left = deadline - time.monotonic()
+                if left <= 0:
                     raise DatabaseUnreachable(describe_failure(error)) from None
-            await asyncio.sleep(RETRY_PAUSE_SECONDS)
+            # The last try comes at the end of the window, not a pause before it.
+            await asyncio.sleep(min(RETRY_PAUSE_SECONDS, left))
     finally:
         await engine.dispose()
