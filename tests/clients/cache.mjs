@@ -6,7 +6,7 @@ import { relayStylePagination } from "@apollo/client/utilities/index.js";
 export function recommendedCache() {
   return new InMemoryCache({
     possibleTypes: {
-      Node: ["Contact", "ContactMerge", "CustomField", "Job", "Lead"],
+      Node: ["BuilderAccount", "BuilderUser", "Contact", "ContactMerge", "CustomField", "Job", "Lead", "OwnerUser"],
       Viewer: ["BuilderUser", "OwnerUser"],
     },
     typePolicies: {
