@@ -2,6 +2,8 @@
 
 Writers call `enqueue_email` / `enqueue_sms` inside the unit of work of the change
 that causes the message, so the message exists exactly when the change commits.
+A message to a contact (`to_contact`) is also entered on that contact's timeline,
+in the same batch as the change's own events (repository/timeline.py).
 The sender (`mail/sender.py`) claims due rows, delivers them and marks them.
 
 Every function takes the caller's `AsyncSession`, flushes and never commits.
@@ -17,13 +19,16 @@ the same row because PostgreSQL skips rows another claimer has locked
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.engine import WRITE_OPTION
+from domain.timeline import EventKind, MessageKind
 from models import OutboxMessage
+from repository.timeline import timeline_of
 
 EMAIL = "EMAIL"
 SMS = "SMS"
@@ -32,6 +37,14 @@ SMS = "SMS"
 # over-long value, SQLite would store it: cut both the same way.
 SUBJECT_MAX = 300
 LAST_ERROR_MAX = 1000
+
+
+@dataclass(frozen=True)
+class Addressee:
+    """The contact a message goes to, and why: the message is on their timeline."""
+
+    contact_id: int
+    kind: MessageKind
 
 
 class ClaimOutsideWriteTransaction(RuntimeError):
@@ -47,6 +60,7 @@ async def enqueue_email(
     subject: str,
     text: str,
     html: str | None,
+    to_contact: Addressee | None = None,
 ) -> OutboxMessage:
     """Queue one email to one recipient (a message per address, so one bad
     address never holds up or reveals the others)."""
@@ -58,13 +72,12 @@ async def enqueue_email(
         body_text=text,
         body_html=html,
     )
-    session.add(message)
-    await session.flush()
-    return message
+    return await _queue(session, message, to_contact)
 
 
 async def enqueue_sms(
-    session: AsyncSession, *, builder_account_id: int | None, to: str, text: str
+    session: AsyncSession, *, builder_account_id: int | None, to: str, text: str,
+    to_contact: Addressee | None = None,
 ) -> OutboxMessage:
     message = OutboxMessage(
         builder_account_id=builder_account_id,
@@ -74,8 +87,19 @@ async def enqueue_sms(
         body_text=text,
         body_html=None,
     )
+    return await _queue(session, message, to_contact)
+
+
+async def _queue(session: AsyncSession, message: OutboxMessage, to_contact: Addressee | None) -> OutboxMessage:
+    if to_contact is not None:
+        message.contact_id = to_contact.contact_id
+        message.kind = to_contact.kind.value
     session.add(message)
     await session.flush()
+    if to_contact is not None:
+        timeline_of(session).record(
+            message.builder_account_id, to_contact.contact_id, EventKind.MESSAGE, outbox_message_id=message.id
+        )
     return message
 
 
@@ -160,13 +184,15 @@ async def mark_sent(session: AsyncSession, message_id: int, now: datetime) -> No
     await session.flush()
 
 
-async def mark_failed(session: AsyncSession, message_id: int, error: str, retry_at: datetime) -> None:
+async def mark_failed(
+    session: AsyncSession, message_id: int, error: str, retry_at: datetime, *, gave_up_at: datetime | None = None
+) -> None:
     """Record why delivery failed and when to try again (the attempt itself was
-    counted by the claim)."""
+    counted by the claim); `gave_up_at` when that was the last attempt."""
     await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None))
-        .values(available_at=retry_at, last_error=_cut(error, LAST_ERROR_MAX))
+        .values(available_at=retry_at, last_error=_cut(error, LAST_ERROR_MAX), failed_at=gave_up_at)
         .execution_options(synchronize_session=False)
     )
     await session.flush()

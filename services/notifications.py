@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from domain.timeline import EventKind, MessageKind
 from mail import messages
 from models import Contact, Job
 from repository import outbox
@@ -29,14 +30,20 @@ async def _active_owners(uow: UnitOfWork, builder_account_id: int, contact_ids: 
     return [(contact, emails.get(contact.id, [])) for contact in active]
 
 
-async def _send(uow: UnitOfWork, contact: Contact, additional: list[str], content, sms_text: str) -> None:
+async def _send(
+    uow: UnitOfWork, contact: Contact, additional: list[str], content, sms_text: str, kind: MessageKind
+) -> None:
+    """Each message is also on the contact's timeline, with its delivery state."""
+    addressee = outbox.Addressee(contact.id, kind)
     for address in [contact.primary_email, *additional]:
         await outbox.enqueue_email(
-            uow.session, builder_account_id=contact.builder_account_id, to=address, **content._asdict()
+            uow.session, builder_account_id=contact.builder_account_id, to=address, **content._asdict(),
+            to_contact=addressee,
         )
     if contact.sms_opt_in and contact.cell_phone:
         await outbox.enqueue_sms(
-            uow.session, builder_account_id=contact.builder_account_id, to=contact.cell_phone, text=sms_text
+            uow.session, builder_account_id=contact.builder_account_id, to=contact.cell_phone, text=sms_text,
+            to_contact=addressee,
         )
 
 
@@ -54,7 +61,7 @@ async def owner_added_to_job(uow: UnitOfWork, job: Job, contact_id: int, *, app_
             app_url=app_url, builder_name=builder, first_name=contact.first_name, job_name=job.name
         )
         sms = messages.added_to_job_sms(app_url=app_url, builder_name=builder, job_name=job.name)
-        await _send(uow, contact, additional, content, sms)
+        await _send(uow, contact, additional, content, sms, MessageKind.ADDED_TO_JOB)
 
 
 async def job_updated(
@@ -70,7 +77,7 @@ async def job_updated(
             app_url=app_url, builder_name=builder, first_name=contact.first_name,
             job_name=job.name, changed_fields=changed_fields,
         )
-        await _send(uow, contact, additional, content, sms)
+        await _send(uow, contact, additional, content, sms, MessageKind.JOB_UPDATED)
 
 
 async def update_notification_preferences(
@@ -78,7 +85,13 @@ async def update_notification_preferences(
 ) -> ContactChange:
     """The owner's own choice (SPEC 2); who may call it is decided by permissions/."""
     contact = await load_for_change(uow, builder_account_id, contact_id, expected_version)
+    before = contact.sms_opt_in
     contact.sms_opt_in = sms_opt_in
     ContactRepository(uow.session, builder_account_id).touch(contact)
     await uow.flush()
+    if before != sms_opt_in:
+        uow.timeline.record(
+            builder_account_id, contact.id, EventKind.NOTIFICATION_PREFERENCES_CHANGED,
+            changes=[{"field": "smsOptIn", "old": str(before).lower(), "new": str(sms_opt_in).lower()}],
+        )
     return ContactChange(contact)

@@ -22,6 +22,7 @@ import anyio
 import anyio.to_thread
 
 from domain.errors import RuleError, Violation
+from domain.timeline import EventKind
 from media.images import MAX_UPLOAD_BYTES, InvalidImage, ProcessedImage, process_profile_image, rendition_names
 from media.storage import MediaStorage
 from models import Contact, utcnow
@@ -85,6 +86,7 @@ async def set_profile_image(
     contact.profile_image_updated_at = utcnow()
     ContactRepository(uow.session, builder_account_id).touch(contact)
     await uow.flush()
+    uow.timeline.record(builder_account_id, contact.id, EventKind.PROFILE_IMAGE_SET)
     return ProfileImageChange(contact, previous)
 
 
@@ -100,6 +102,7 @@ async def remove_profile_image(
         contact.profile_image_updated_at = None
         ContactRepository(uow.session, builder_account_id).touch(contact)
         await uow.flush()
+        uow.timeline.record(builder_account_id, contact.id, EventKind.PROFILE_IMAGE_REMOVED)
     return ProfileImageChange(contact, previous)
 
 
