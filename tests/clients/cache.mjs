@@ -17,6 +17,7 @@ export function recommendedCache() {
           leads: relayStylePagination(["search", "orderBy"]),
         },
       },
+      Contact: { fields: { timeline: relayStylePagination(["kinds"]) } },
       ContactPermissions: { merge: true },
       Address: { merge: true },
       PendingInvite: { merge: true },
