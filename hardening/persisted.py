@@ -165,7 +165,7 @@ def _persisted_hash(extensions: dict | None) -> str | None:
     if not isinstance(persisted, dict) or persisted.get("version") != 1 or not isinstance(
         persisted.get("sha256Hash"), str
     ):
-        raise PersistedQueryError("Unsupported persisted query: expected version 1 and a sha256Hash.", "BAD_REQUEST")
+        raise PersistedQueryError("Unsupported persisted query: expected version 1 and a sha256Hash.", "BAD_USER_INPUT")
     return persisted["sha256Hash"].lower()
 
 

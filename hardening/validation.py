@@ -23,6 +23,7 @@ from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRul
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from hardening.limits import QueryLimitsRule, cost_rule
+from hardening.request_shape import NoNulInStrings
 
 CACHE_SIZE = 256
 DEFAULT_MAX_COST = 10_000
@@ -41,6 +42,7 @@ def validation_policy(*, introspection: bool, max_cost: int) -> ValidationPolicy
         cost_rule(max_cost),
         MaybeNullValidationRule,
         OneOfInputValidationRule,
+        NoNulInStrings,
     )
     if not introspection:
         rules += (NoSchemaIntrospectionCustomRule,)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.emails import email_key
+from domain.ids import is_record_id
 from models import CLAIMING_STATUSES, Contact, ContactEmail, utcnow
 
 CLAIMED_EMAIL_INDEX = "uq_contacts_claimed_primary_email"
@@ -51,7 +52,7 @@ def decode_cursor(cursor: str) -> tuple[str, int] | None:
         sort_value, contact_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, TypeError):
         return None
-    if not isinstance(sort_value, str) or not isinstance(contact_id, int):
+    if not isinstance(sort_value, str) or "\x00" in sort_value or not is_record_id(contact_id):
         return None
     return sort_value, contact_id
 
