@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from domain.errors import Collected, NotFound, RuleError, Violation
+from domain.text import check_visible
 from models import Job, Lead
 from repository.contacts import ContactRepository
 from repository.uow import UnitOfWork
@@ -27,6 +28,8 @@ CHANGE_LABELS = {"name": {"name"}, "address": {"street", "city", "state", "posta
 
 def _clean_label(value: str | None, path: str, errors: Collected) -> str:
     label = " ".join((value or "").split())
+    if not check_visible(value, (path,), errors):
+        return label
     if not label:
         errors.add((path,), "INVALID_INPUT", "This can't be blank.")
     elif len(label) > LABEL_MAX:
