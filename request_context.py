@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.background import BackgroundTasks
 
 from models import utcnow
 from permissions.policy import ANONYMOUS, Actor
@@ -77,3 +78,12 @@ class RequestContext:
     def read_connection(self) -> AsyncConnection:
         """A connection for a read of plain rows; use as `async with`."""
         return self.engine.connect()
+
+
+def after_response(context: RequestContext, func: Callable[..., Any], *args: Any) -> None:
+    """Runs `func(*args)` once the response has been sent (Starlette's background
+    tasks of the response), for work whose duration must not show in the answer."""
+    tasks = context.response.background
+    if tasks is None:
+        tasks = context.response.background = BackgroundTasks()
+    tasks.add_task(func, *args)
