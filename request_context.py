@@ -44,6 +44,10 @@ class RequestContext:
     wake_outbox: Callable[[], None] = lambda: None
     # Where profile image renditions are stored (media.storage.MediaStorage).
     media_storage: Any = None
+    # The process's media.decode_budget.DecodeBudget: uploads decode within it.
+    decode_budget: Any = None
+    # The automatic persisted query store (hardening/persisted.py).
+    apq_store: Any = None
     # The `Authorization: Bearer` token, looked up by `resolve_viewer` only once
     # the document has validated (hardening/extensions.py).
     bearer_token: str | None = None

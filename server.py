@@ -19,9 +19,11 @@ from db.engine import create_engine, create_session_factory
 from hardening.graphiql import graphiql_routes
 from hardening.http import HardenedGraphQL
 from hardening.middleware import hardening_middleware
+from hardening.persisted import apq_store_from_settings
 from mail.sender import DEFAULT_MAX_ATTEMPTS, OutboxSender
 from mail.transports import transports_from_settings
 from models import utcnow
+from media.decode_budget import DecodeBudget
 from media.serving import media_endpoint
 from media.storage import MediaStorage, storage_from_settings
 from media.transport import (
@@ -110,6 +112,8 @@ class OwnerHubGraphQL(HardenedGraphQL):  # GraphQL over HTTP, CSRF, limits: hard
             rate_limiter=request.app.state.rate_limiter,
             wake_outbox=request.app.state.outbox_sender.wake,
             media_storage=self.media_storage,
+            decode_budget=request.app.state.decode_budget,
+            apq_store=request.app.state.apq_store,
         )
         # Looked up once the document has validated (hardening/extensions.py).
         context.bearer_token = _bearer_token(request)
@@ -144,6 +148,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         s3_prefix=settings.MEDIA_S3_PREFIX,
     )
 
+    apq_store = apq_store_from_settings(settings)
     rate_limiter = AuthRateLimiter(settings.REDIS_URL or "async+memory://", namespace=settings.REDIS_KEY_PREFIX)
     outbox_sender = OutboxSender(session_factory, *transports_from_settings(settings))
 
@@ -162,6 +167,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             if sending is not None:
                 await sending
             await rate_limiter.aclose()
+            if hasattr(apq_store, "aclose"):
+                await apq_store.aclose()
             await engine.dispose()
             aclose = getattr(media_storage, "aclose", None)
             if aclose is not None:
@@ -189,6 +196,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.rate_limiter = rate_limiter
     app.state.outbox_sender = outbox_sender
     app.state.media_storage = media_storage
+    app.state.apq_store = apq_store
+    app.state.decode_budget = DecodeBudget(
+        settings.IMAGE_DECODE_PIXELS, settings.IMAGE_DECODE_SLOTS, settings.IMAGE_DECODE_WAIT_SECONDS
+    )
     return app
 
 

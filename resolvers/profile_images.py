@@ -30,7 +30,7 @@ async def set_profile_image(info: Info, input: SetProfileImageInput) -> ProfileI
     try:
         contact_id = _target(info, input.contact_id)
         data = await service.read_upload(input.image)
-        image = await service.prepare_profile_image(data, contact_id)
+        image = await service.prepare_profile_image(data, contact_id, context.decode_budget)
         try:
             await service.store_renditions(storage, image)
             async with UnitOfWork(context.session_factory) as uow:
