@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     APQ_MAX_ENTRIES: int = 2_000
     APQ_MAX_BYTES: int = 16 * 1024 * 1024
     APQ_MAX_DOCUMENT_BYTES: int = 64 * 1024
+    # At most one job-change notice per owner, job and address in this period (SPEC 12).
+    JOB_NOTICE_QUIET_MINUTES: int = 15
 
     @property
     def is_production(self) -> bool:

@@ -33,3 +33,6 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(1000))
+    # Messages with one key are one notice in time (services/notifications.py):
+    # a change within the quiet period is folded into the pending message.
+    coalesce_key: Mapped[str | None] = mapped_column(String(200), index=True)

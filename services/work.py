@@ -11,6 +11,7 @@ caller commits.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 
 from domain.errors import Collected, NotFound, RuleError, Violation
 from domain.text import check_visible
@@ -66,7 +67,8 @@ async def create_job(uow: UnitOfWork, builder_account_id: int, name: str, addres
 
 
 async def update_job(
-    uow: UnitOfWork, builder_account_id: int, job_id: int, changes: Mapping, *, app_url: str
+    uow: UnitOfWork, builder_account_id: int, job_id: int, changes: Mapping, *,
+    app_url: str, now: datetime, notice_quiet: timedelta,
 ) -> Job:
     """`changes` holds the given input fields only (`name`, `address`); the job's
     active owners are told what changed, if anything did."""
@@ -84,7 +86,9 @@ async def update_job(
         setattr(job, column, wanted[column])
     await work.touch(job)
     what = [label for label, columns in CHANGE_LABELS.items() if changed & columns]
-    await notifications.job_updated(uow, job, await work.linked_contact_ids(job), what, app_url=app_url)
+    await notifications.job_updated(
+        uow, job, await work.linked_contact_ids(job), what, app_url=app_url, now=now, quiet=notice_quiet
+    )
     return job
 
 

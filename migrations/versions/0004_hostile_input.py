@@ -1,11 +1,13 @@
-"""one spelling per mailbox and username; reset links bound to their address
+"""hostile input: one spelling per mailbox and username, reset links bound to
+their address, coalesced job notices
 
 SPEC 12 (issue 13): emails are stored normalised (NFKC, trimmed, the domain in
 its IDNA form) and compared by a key made from that form; usernames compare by
 an NFKC, case-folded key and by their confusable skeleton; a reset link records
-the primary email it was mailed to.
+the primary email it was mailed to; outbox messages carry the key of the notice
+they are (job changes are coalesced per owner, job and address).
 
-Expand only: two nullable columns and an index, and stored emails and username
+Expand only: three nullable columns and two indexes, and stored emails and username
 keys rewritten to the new normal form. A row whose new key would collide with
 another row's (two spellings of one mailbox both claimed before this rule) keeps
 its old spelling, so the upgrade never fails on existing data; such rows are
@@ -37,6 +39,8 @@ def upgrade() -> None:
     op.add_column('users', sa.Column('username_skeleton', sa.String(length=150), nullable=True))
     op.create_index(op.f('ix_users_username_skeleton'), 'users', ['username_skeleton'], unique=False)
     op.add_column('password_resets', sa.Column('sent_to_email_key', sa.String(length=320), nullable=True))
+    op.add_column('outbox_messages', sa.Column('coalesce_key', sa.String(length=200), nullable=True))
+    op.create_index(op.f('ix_outbox_messages_coalesce_key'), 'outbox_messages', ['coalesce_key'], unique=False)
     connection = op.get_bind()
     _normalise_usernames(connection)
     _normalise_primary_emails(connection)
@@ -106,6 +110,9 @@ def _normalise_additional_emails(connection) -> None:
 
 def downgrade() -> None:
     # The normalised spellings stay: they are valid addresses and usernames.
+    op.drop_index(op.f('ix_outbox_messages_coalesce_key'), table_name='outbox_messages')
+    with op.batch_alter_table('outbox_messages') as batch_op:
+        batch_op.drop_column('coalesce_key')
     with op.batch_alter_table('password_resets') as batch_op:
         batch_op.drop_column('sent_to_email_key')
     op.drop_index(op.f('ix_users_username_skeleton'), table_name='users')
