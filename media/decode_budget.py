@@ -8,13 +8,19 @@ upload is decoded (in a worker thread, off the event loop), it reserves its
 declared pixel count here; while the budget or the slots are in use, it waits,
 and past `wait_seconds` it is refused (`RATE_LIMITED`). Peak memory is then about
 `pixels` times the bytes a decode holds per pixel, whatever the number of
-parallel uploads (bench/memory_floods.py measures it)."""
+parallel uploads (bench/memory_floods.py measures it). Decodes run on the
+budget's own threads, one per slot, so the memory a decode frees is reused by
+the next one instead of lingering in another thread's allocator arena."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class DecodeBusy(Exception):
@@ -34,6 +40,7 @@ class DecodeBudget:
         self.peak_pixels = 0
         self.peak_decoding = 0
         self._changed: asyncio.Condition | None = None
+        self._threads = ThreadPoolExecutor(max_workers=slots, thread_name_prefix="image-decode")
 
     def _fits(self, pixels: int) -> bool:
         # An image larger than the whole budget still runs, alone.
@@ -61,3 +68,8 @@ class DecodeBudget:
                 self._in_use -= pixels
                 self._decoding -= 1
                 changed.notify_all()
+
+    async def decode(self, pixels: int, func: Callable[[], T]) -> T:
+        """`func()` on one of the budget's threads, once `pixels` are reserved."""
+        async with self.reserve(pixels):
+            return await asyncio.get_running_loop().run_in_executor(self._threads, func)

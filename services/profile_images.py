@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import anyio
-import anyio.to_thread
 
 from domain.errors import RuleError, Violation
 from media.decode_budget import DecodeBudget, DecodeBusy
@@ -68,10 +67,9 @@ async def prepare_profile_image(data: bytes, contact_id: int, budget: DecodeBudg
     contact, so deleting one owner's files never removes another's who uploaded
     the same bytes."""
     try:
-        async with budget.reserve(declared_pixels(data)):
-            return await anyio.to_thread.run_sync(
-                functools.partial(process_profile_image, data, namespace=f"contact-{contact_id}")
-            )
+        return await budget.decode(
+            declared_pixels(data), functools.partial(process_profile_image, data, namespace=f"contact-{contact_id}")
+        )
     except InvalidImage as error:
         raise RuleError(Violation(("image",), "INVALID_IMAGE", error.message)) from error
     except DecodeBusy:
