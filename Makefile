@@ -50,4 +50,4 @@ bench-1m: bench-data-1m
 	$(BIN)/python -m bench.driver --database $(BENCH_DB) --contacts 1000000 $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) var .pytest_cache tools/node static/graphiql
+	rm -rf $(VENV) var .pytest_cache tools/node tests/clients/node_modules static/graphiql

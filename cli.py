@@ -68,10 +68,11 @@ def create_builder(
     admin_username: str = typer.Option(..., "--admin-username", help="Username of the first admin."),
 ) -> None:
     """Create a builder account and its first admin."""
+    from domain.passwords import PRODUCTION_PARAMETERS
     from services.auth import create_builder as create
 
     password = _read_password()
-    _run_rules(lambda uow: create(uow, name, admin_username, password))
+    _run_rules(lambda uow: create(uow, name, admin_username, password, PRODUCTION_PARAMETERS))
     typer.echo(f"created builder account {name!r} with admin {admin_username!r}")
 
 
@@ -83,6 +84,7 @@ def create_user(
 ) -> None:
     """Create a builder staff user."""
     from domain.errors import RuleError, Violation
+    from domain.passwords import PRODUCTION_PARAMETERS
     from repository.accounts import AccountRepository
     from services.auth import create_user as create
 
@@ -92,7 +94,7 @@ def create_user(
         account = await AccountRepository(uow.session).builder_by_name(builder)
         if account is None:
             raise RuleError(Violation(("builder",), "NOT_FOUND", f"No builder account named {builder!r}."))
-        return await create(uow, account, username, password, role.upper())
+        return await create(uow, account, username, password, role.upper(), PRODUCTION_PARAMETERS)
 
     _run_rules(work)
     typer.echo(f"created {role.upper()} user {username!r} in {builder!r}")
@@ -149,10 +151,15 @@ def persisted_queries(
 
 @app.command("seed-demo")
 def seed_demo() -> None:
-    """Fill the database with a realistic demo data set."""
+    """Fill the database with a realistic demo data set, with owners to sign in as."""
+    from datetime import timedelta
+
+    from domain.passwords import PRODUCTION_PARAMETERS
     from services.demo import seed
 
-    summary = _run_rules(seed)
+    settings = get_settings()
+    ttl = timedelta(hours=settings.INVITE_TTL_HOURS)
+    summary = _run_rules(lambda uow: seed(uow, PRODUCTION_PARAMETERS, app_url=settings.APP_URL, invite_ttl=ttl))
     typer.echo(summary)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.background import BackgroundTasks
 
+from domain.passwords import PRODUCTION_PARAMETERS, HashParameters
 from models import utcnow
 from permissions.policy import ANONYMOUS, Actor
 from settings import Settings
@@ -29,7 +30,6 @@ class RequestContext:
     client_ip: str = "unknown"
     request: Any = None
     response: Any = None
-    services: Any = None
     # contact id -> version seen by a permission check in this request; the
     # mutation refuses to write if the row changed since (STALE_OBJECT).
     checked_versions: dict[int, int] = field(default_factory=dict)
@@ -37,6 +37,8 @@ class RequestContext:
     # The time token lifetimes are measured against; tests replace the app's
     # `state.now` to move it (invite and reset expiry) without sleeping.
     now: Callable[[], datetime] = utcnow
+    # Argon2id's cost for the passwords this request hashes (the app's choice).
+    password_hashing: HashParameters = PRODUCTION_PARAMETERS
     # ratelimit.AuthRateLimiter for login, acceptInvite and the reset calls.
     rate_limiter: Any = None
     # Called after a commit that queued outbox mail, so the in-process sender

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from db.engine import create_engine, create_session_factory
+from domain.passwords import PRODUCTION_PARAMETERS, HashParameters
 from hardening.graphiql import graphiql_routes
 from hardening.http import HardenedGraphQL
 from hardening.middleware import hardening_middleware
@@ -81,7 +82,9 @@ class OwnerHubGraphQL(HardenedGraphQL):  # GraphQL over HTTP, CSRF, limits: hard
         self.settings = settings
         self.session_factory = session_factory
         self.media_storage = media_storage
-        self.upload_origins = allowed_upload_origins(settings.CORS_ORIGINS, settings.APP_URL)
+        self.upload_origins = allowed_upload_origins(
+            settings.CORS_ORIGINS, settings.APP_URL, settings.cors_origin_pattern
+        )
 
     async def __call__(self, scope, receive, send) -> None:
         try:
@@ -110,6 +113,7 @@ class OwnerHubGraphQL(HardenedGraphQL):  # GraphQL over HTTP, CSRF, limits: hard
             response=response,
             now=request.app.state.now,
             rate_limiter=request.app.state.rate_limiter,
+            password_hashing=request.app.state.password_hashing,
             wake_outbox=request.app.state.outbox_sender.wake,
             media_storage=self.media_storage,
             decode_budget=request.app.state.decode_budget,
@@ -133,7 +137,11 @@ def _bearer_token(request: Request) -> str | None:
     return None
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None, *, password_hashing: HashParameters = PRODUCTION_PARAMETERS
+) -> Starlette:
+    """The application. `password_hashing` is Argon2id's cost for new password
+    hashes: the production parameters unless a test suite passes cheaper ones."""
     settings = settings or get_settings()
     configure_logging()
     engine = create_engine(settings.DATABASE_URL)
@@ -194,6 +202,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.session_factory = session_factory
     app.state.now = utcnow
     app.state.rate_limiter = rate_limiter
+    app.state.password_hashing = password_hashing
     app.state.outbox_sender = outbox_sender
     app.state.media_storage = media_storage
     app.state.apq_store = apq_store

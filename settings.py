@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/ownerhub.sqlite3"
+# A developer's own machine: a single-page app's dev server on any port.
+LOCALHOST_ORIGINS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:[0-9]{1,5})?"
 
 
 class Settings(BaseSettings):
@@ -20,6 +22,9 @@ class Settings(BaseSettings):
     GRAPHIQL: bool | None = None
     INTROSPECTION: bool | None = None
     CORS_ORIGINS: list[str] = []
+    # None means "follow ENVIRONMENT": localhost origins (LOCALHOST_ORIGINS) are
+    # allowed besides CORS_ORIGINS in development, and not in production.
+    CORS_ALLOW_LOCALHOST: bool | None = None
     SMTP_HOST: str | None = None
     SMTP_PORT: int = 25
     SMTP_USERNAME: str | None = None
@@ -45,7 +50,7 @@ class Settings(BaseSettings):
     RESET_TTL_MINUTES: int = 30
     SESSION_TTL_HOURS: int = 14 * 24
     OUTBOX_WORKER: Literal["internal", "external"] = "internal"
-    # Hardening (README "Production switches and limits").
+    # Hardening (docs/api.md, "Production switches and limits").
     MAX_QUERY_COST: int = 10_000
     MAX_BODY_BYTES: int = 1_048_576
     REQUEST_TIMEOUT_SECONDS: float = 15.0
@@ -80,6 +85,13 @@ class Settings(BaseSettings):
     @property
     def introspection_enabled(self) -> bool:
         return (not self.is_production) if self.INTROSPECTION is None else self.INTROSPECTION
+
+    @property
+    def cors_origin_pattern(self) -> str | None:
+        """Browser origins allowed besides `CORS_ORIGINS` (a regular expression that
+        must match the whole `Origin`), or None."""
+        allowed = (not self.is_production) if self.CORS_ALLOW_LOCALHOST is None else self.CORS_ALLOW_LOCALHOST
+        return LOCALHOST_ORIGINS if allowed else None
 
 
 @cache

@@ -27,6 +27,7 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -68,7 +69,7 @@ async def prepare(url: str) -> tuple[str, str]:
 
     from db.engine import create_engine, create_session_factory
     from db.migrate import upgrade_to_head
-    from domain.passwords import hash_password
+    from domain.passwords import PRODUCTION_PARAMETERS, hash_password
     from models import Contact, JobOwner, User
     from repository.uow import UnitOfWork
     from services.demo import seed
@@ -78,18 +79,19 @@ async def prepare(url: str) -> tuple[str, str]:
     try:
         factory = create_session_factory(engine)
         async with UnitOfWork(factory) as uow:
-            await seed(uow)
+            await seed(uow, PRODUCTION_PARAMETERS, app_url="http://127.0.0.1", invite_ttl=timedelta(days=7))
             await uow.commit()
         async with UnitOfWork(factory) as uow:
             contact = (await uow.session.execute(
                 select(Contact).join(JobOwner, JobOwner.contact_id == Contact.id)
-                .where(Contact.primary_email_key.is_not(None)).order_by(Contact.id).limit(1)
+                .where(Contact.primary_email_key.is_not(None), Contact.activation_status == "INACTIVE")
+                .order_by(Contact.id).limit(1)
             )).scalar_one()
             contact.activation_status = "ACTIVE"
             username = f"bench-owner-{uuid.uuid4().hex[:6]}"
             uow.session.add(User(
                 builder_account_id=contact.builder_account_id, kind="OWNER", contact_id=contact.id,
-                username=username, username_key=username, password_hash=hash_password(OWNER_PASSWORD),
+                username=username, username_key=username, password_hash=hash_password(OWNER_PASSWORD, PRODUCTION_PARAMETERS),
             ))
             await uow.commit()
     finally:

@@ -22,7 +22,7 @@ from sqlalchemy import func, insert, select, text
 
 from db.engine import create_engine, is_sqlite
 from db.migrate import upgrade_to_head
-from domain.passwords import hash_password
+from domain.passwords import PRODUCTION_PARAMETERS, hash_password
 from domain.tokens import hash_token
 from models import AuthSession, BuilderAccount, Contact, ContactEmail, Job, JobOwner, Lead, LeadContact, User
 
@@ -142,7 +142,7 @@ async def generate(url: str, contacts: int, *, seed: int = 7) -> dict[str, int]:
 
             # The viewers: an admin per account, and an owner whose contact (ACTIVE,
             # in account 1) is on two jobs with co-owners: the mobile profile's user.
-            password_hash = hash_password(PASSWORD)
+            password_hash = hash_password(PASSWORD, PRODUCTION_PARAMETERS)
             users = [{"id": a, "builder_account_id": a, "kind": "BUILDER", "role": "ADMIN", "contact_id": None,
                       "username": f"bench-admin-{a}", "username_key": f"bench-admin-{a}", "password_hash": password_hash,
                       "is_enabled": True, "created_at": T0, "password_changed_at": T0} for a in range(1, ACCOUNTS + 1)]

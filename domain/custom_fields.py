@@ -15,7 +15,6 @@ from datetime import date
 from domain.errors import Collected
 from domain.text import check_visible, describe, hidden_character
 
-FIELD_TYPES = ("TEXT", "NUMBER", "DATE", "BOOLEAN", "SELECT")
 NAME_MAX = 100
 OPTION_MAX = 100
 OPTIONS_MAX = 50

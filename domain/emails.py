@@ -66,7 +66,6 @@ def check_additional_emails(
     additional: Sequence[str],
     errors: Collected,
     path: tuple[str, ...] = ("additionalEmails",),
-    primary_path: tuple[str, ...] = ("primaryEmail",),
 ) -> list[str]:
     """Validates a contact's whole additional-email list against its primary.
 

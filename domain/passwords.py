@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from importlib import resources
 
 from argon2 import PasswordHasher
@@ -32,60 +33,77 @@ from argon2.exceptions import InvalidHashError, VerificationError
 MIN_LENGTH = 10
 MAX_LENGTH = 128
 
-# Library defaults: Argon2id with the RFC 9106 "low memory" parameters. When the
-# defaults change, needs_rehash() tells the login path to upgrade stored hashes.
-_hasher = PasswordHasher()
+
+@dataclass(frozen=True)
+class HashParameters:
+    """Argon2id's cost: passes over memory, memory in KiB, lanes."""
+
+    time_cost: int
+    memory_kib: int
+    parallelism: int
+
+
+# RFC 9106's "second recommended option" (low memory): Argon2id, t=3, 64 MiB, p=4,
+# which is also argon2-cffi's default. The server hashes with these unless the
+# application is built with others (the test suite passes cheap ones, since it
+# creates hundreds of accounts); a login whose stored hash was made with other
+# parameters stores a fresh hash (`needs_rehash`), so changing them upgrades
+# every account that signs in.
+PRODUCTION_PARAMETERS = HashParameters(time_cost=3, memory_kib=65536, parallelism=4)
+
+
+@functools.cache
+def _hasher(parameters: HashParameters) -> PasswordHasher:
+    return PasswordHasher(
+        time_cost=parameters.time_cost, memory_cost=parameters.memory_kib, parallelism=parameters.parallelism
+    )
 
 
 def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def hash_password(password: str) -> str:
+def hash_password(password: str, parameters: HashParameters) -> str:
     """Return an encoded Argon2id hash (``$argon2id$...``) of the whole password."""
-    return _hasher.hash(_nfc(password))
+    return _hasher(parameters).hash(_nfc(password))
 
 
 def verify_password(stored_hash: str, password: str) -> bool:
     """True when ``password`` matches ``stored_hash``; False on a mismatch or a
-    malformed hash. Never raises, so a corrupt row reads as a failed login."""
+    malformed hash. Never raises, so a corrupt row reads as a failed login.
+    The cost is the one written in ``stored_hash``, whatever the current parameters."""
     try:
-        return _hasher.verify(stored_hash, _nfc(password))
+        return _hasher(PRODUCTION_PARAMETERS).verify(stored_hash, _nfc(password))
     except (VerificationError, InvalidHashError, TypeError, ValueError):
         return False
 
 
-def needs_rehash(stored_hash: str) -> bool:
-    """True when the hash was made with other parameters than the current ones
-    (call after a successful verify, then store ``hash_password(password)``).
+def needs_rehash(stored_hash: str, parameters: HashParameters) -> bool:
+    """True when the hash was made with other parameters than ``parameters``
+    (the login path then stores ``hash_password(password, parameters)``).
     An unparseable hash also needs replacing."""
     try:
-        return _hasher.check_needs_rehash(stored_hash)
+        return _hasher(parameters).check_needs_rehash(stored_hash)
     except (InvalidHashError, ValueError):
         return True
 
 
 @functools.cache
-def _dummy_hash() -> str:
-    return hash_password("dummy password for unknown login names")
+def _dummy_hash(parameters: HashParameters) -> str:
+    # Computed on first use rather than at import: hashing costs tens of
+    # milliseconds and 64 MiB, which importing the module should not.
+    return hash_password("dummy password for unknown login names", parameters)
 
 
-def verify_against_dummy(password: str) -> bool:
+def verify_against_dummy(password: str, parameters: HashParameters) -> bool:
     """Spend the time of one real verification and return False.
 
     Called when a login name matches no account, so that an unknown name answers
-    as slowly as a wrong password and response times do not reveal which names exist.
+    as slowly as a wrong password (hashed with the same ``parameters``) and
+    response times do not reveal which names exist.
     """
-    verify_password(_dummy_hash(), password)
+    verify_password(_dummy_hash(parameters), password)
     return False
-
-
-def __getattr__(name: str) -> str:
-    # DUMMY_HASH is computed on first access rather than at import: hashing costs
-    # tens of milliseconds and 64 MiB, which importing the module should not.
-    if name == "DUMMY_HASH":
-        return _dummy_hash()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @functools.cache

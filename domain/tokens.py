@@ -1,14 +1,14 @@
 """Opaque tokens for sessions, invites and password resets (SPEC 3).
 
-A token is 256 bits from the OS CSPRNG; only its SHA-256 is stored. Looking a
-token up by its hash is an exact index match on a value the attacker cannot
-choose freely, and `hmac.compare_digest` is used wherever two are compared.
+A token is 256 bits from the OS CSPRNG; only its SHA-256 is stored. A token is
+never compared with a stored one in Python: it is looked up by its hash, an exact
+index match, so a lookup's timing could at most tell how much of a hash matched,
+and nobody can choose a token whose SHA-256 starts with what they want.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 
 
@@ -18,7 +18,3 @@ def new_token() -> str:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def token_matches(token: str, stored_hash: str) -> bool:
-    return hmac.compare_digest(hash_token(token), stored_hash)

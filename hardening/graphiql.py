@@ -18,7 +18,6 @@ from starlette.staticfiles import StaticFiles
 ROOT = Path(__file__).resolve().parent.parent
 ASSETS_DIR = ROOT / "static" / "graphiql"
 INIT_SCRIPT = Path(__file__).resolve().parent / "static" / "graphiql-init.js"
-ASSETS = ("react.production.min.js", "react-dom.production.min.js", "graphiql.min.js", "graphiql.min.css")
 PREFIX = "/graphiql"
 
 CONTENT_SECURITY_POLICY = (
@@ -45,10 +44,6 @@ PAGE = """<!doctype html>
 </body>
 </html>
 """
-
-
-def assets_installed() -> bool:
-    return all((ASSETS_DIR / name).is_file() for name in ASSETS)
 
 
 def graphiql_page(request: Request) -> Response:

@@ -16,6 +16,9 @@
 * Limits: a request body larger than `MAX_BODY_BYTES` is refused (413) while it
   is read, whatever `Content-Length` says; the whole request is cut off after
   `REQUEST_TIMEOUT_SECONDS` (503), and the process carries on.
+* HTTP caching: a GET answer has a strong `ETag` (304 on `If-None-Match`) and
+  `Cache-Control: private, no-cache`, or `no-store` with a credential; nothing
+  else is ever stored (hardening/caching.py).
 * Errors of the transport are GraphQL-shaped JSON, and an exception that
   escapes is logged with its trace and answered "Unexpected error." (500).
 """
@@ -36,6 +39,7 @@ from strawberry.http import GraphQLRequestData
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
+from hardening.caching import apply_http_caching
 from hardening.graphiql import graphiql_page
 from hardening.request_shape import MalformedRequest, check_files_map, check_operation, place_files
 from observability.request_id import current_request_id
@@ -136,6 +140,7 @@ class HardenedGraphQL(GraphQL):
         except Exception:
             log.exception("unexpected error outside GraphQL execution")
             response = self._error_response(500, "Unexpected error.", media_type, code="INTERNAL_SERVER_ERROR")
+        response = apply_http_caching(scope["method"], headers, response)
         await response(scope, receive, send)
 
     def _body_limit(self, content_type_header: str) -> int:

@@ -1,4 +1,6 @@
-"""App-wide middleware: CORS from the `CORS_ORIGINS` allowlist (SECURITY-CASES 14).
+"""App-wide middleware: CORS from the `CORS_ORIGINS` allowlist (SECURITY-CASES 14),
+plus, in development, any `http://localhost:*` or `http://127.0.0.1:*` origin, so
+that a single-page app's dev server works with no set-up (`CORS_ALLOW_LOCALHOST`).
 The request id is observability's (observability/middleware.py).
 
 Sessions travel in the `Authorization` header, never in cookies, so the API
@@ -25,6 +27,7 @@ def hardening_middleware(settings) -> list[Middleware]:
         Middleware(
             CORSMiddleware,
             allow_origins=[origin.rstrip("/") for origin in settings.CORS_ORIGINS],
+            allow_origin_regex=settings.cors_origin_pattern,
             allow_methods=["GET", "POST"],
             allow_headers=ALLOWED_HEADERS,
             allow_credentials=False,

@@ -175,7 +175,7 @@ class S3MediaStorage:
     async def __aenter__(self) -> S3MediaStorage:
         return self
 
-    async def __aexit__(self, *exc_info: object) -> None:
+    async def __aexit__(self, *_exc_info: object) -> None:
         await self.aclose()
 
     async def save(self, name: str, data: bytes, content_type: str) -> None:

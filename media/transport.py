@@ -19,7 +19,9 @@ server.py calls these before Strawberry sees a multipart request.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Final
 from urllib.parse import urlsplit
 
@@ -54,12 +56,25 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
-def allowed_upload_origins(cors_origins: Iterable[str], app_url: str) -> frozenset[str]:
-    """CORS_ORIGINS, plus the origin of APP_URL (the web app that links here)."""
-    return frozenset({origin_of(o) for o in cors_origins if o and o != "*"} | {origin_of(app_url)})
+@dataclass(frozen=True)
+class AllowedOrigins:
+    """The browser origins an upload may come from."""
+
+    exact: frozenset[str]
+    pattern: re.Pattern[str] | None = None
+
+    def __contains__(self, origin: str) -> bool:
+        return origin in self.exact or (self.pattern is not None and self.pattern.fullmatch(origin) is not None)
 
 
-def multipart_csrf_refusal(headers: Mapping[str, str], allowed_origins: frozenset[str]) -> UploadRefused | None:
+def allowed_upload_origins(cors_origins: Iterable[str], app_url: str, pattern: str | None = None) -> AllowedOrigins:
+    """CORS_ORIGINS, plus the origin of APP_URL (the web app that links here), plus
+    what the CORS pattern allows (localhost in development), never a wildcard."""
+    exact = frozenset({origin_of(o) for o in cors_origins if o and o != "*"} | {origin_of(app_url)})
+    return AllowedOrigins(exact, re.compile(pattern) if pattern else None)
+
+
+def multipart_csrf_refusal(headers: Mapping[str, str], allowed_origins: AllowedOrigins) -> UploadRefused | None:
     """Why a multipart request must be refused for CSRF, or None when it may proceed."""
     if not any(headers.get(name, "").strip() for name in CSRF_HEADERS):
         return UploadRefused(

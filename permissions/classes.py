@@ -47,7 +47,6 @@ def _actor_rule(rule: Callable[[policy.Actor], Decision], name: str) -> type[Pol
 IsSignedIn = _actor_rule(policy.is_signed_in, "IsSignedIn")
 IsBuilder = _actor_rule(policy.is_builder, "IsBuilder")
 IsBuilderAdmin = _actor_rule(policy.is_builder_admin, "IsBuilderAdmin")
-IsOwner = _actor_rule(policy.is_owner, "IsOwner")
 
 
 def decode_node_id(value: Any, type_name: str) -> int | None:

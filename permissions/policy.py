@@ -79,10 +79,6 @@ def is_builder_admin(actor: Actor) -> Decision:
     return decision
 
 
-def is_owner(actor: Actor) -> Decision:
-    return _signed_in(actor) or (ALLOW if actor.kind is ActorKind.OWNER else FORBIDDEN)
-
-
 def is_signed_in(actor: Actor) -> Decision:
     return _signed_in(actor) or ALLOW
 

@@ -120,20 +120,19 @@ class AccountRepository:
     async def user(self, user_id: int) -> User | None:
         return await self.session.get(User, user_id)
 
-    async def owner_user_for_contact(self, contact_id: int) -> User | None:
-        return (
-            await self.session.execute(select(User).where(User.contact_id == contact_id))
-        ).scalar_one_or_none()
+    async def replace_password_hash(self, user_id: int, old_hash: str, new_hash: str) -> None:
+        """Stores `new_hash` unless the password changed since `old_hash` was read
+        (a reset or change in between wins)."""
+        await self.session.execute(
+            update(User)
+            .where(User.id == user_id, User.password_hash == old_hash)
+            .values(password_hash=new_hash)
+            .execution_options(synchronize_session=False)
+        )
 
     async def add_user(self, user: User) -> User:
         await claim_username(self.session, user)
         return user
-
-    async def username_exists(self, username: str, *, except_user_id: int | None = None) -> bool:
-        query = select(User.id).where(User.username_key == username_key(username))
-        if except_user_id is not None:
-            query = query.where(User.id != except_user_id)
-        return (await self.session.execute(query)).first() is not None
 
     async def add_session(self, user_id: int, token_hash: str, expires_at: datetime) -> AuthSession:
         auth_session = AuthSession(user_id=user_id, token_hash=token_hash, expires_at=expires_at)

@@ -8,7 +8,6 @@ import json
 from datetime import datetime
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import Select, and_, delete, func, literal_column, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -23,12 +22,6 @@ CLAIMED_EMAIL_INDEX = "uq_contacts_claimed_primary_email"
 
 class EmailClaimConflict(Exception):
     """The claimed-primary-email unique index refused a write (SPEC 2.3.3)."""
-
-
-@dataclass(frozen=True)
-class ContactPage:
-    rows: list[Contact]
-    has_next: bool
 
 
 # Sort keys of `contacts(orderBy:)`; blanks sort first, ties break on id (keyset pagination).
@@ -163,21 +156,6 @@ class ContactRepository:
             for contact_id, email in rows:
                 result[contact_id].append(email)
         return result
-
-    async def page(
-        self,
-        *,
-        first: int,
-        after: tuple[str, int] | None,
-        search: str | None,
-        statuses: Sequence[str] | None,
-        order_by: str,
-    ) -> ContactPage:
-        query = page_query(
-            self.builder_account_id, first=first, after=after, search=search, statuses=statuses, order_by=order_by
-        )
-        rows = list((await self.session.execute(query)).scalars())
-        return ContactPage(rows=rows[:first], has_next=len(rows) > first)
 
     async def count(self, *, search: str | None, statuses: Sequence[str] | None) -> int:
         query = filtered(

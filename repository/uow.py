@@ -32,7 +32,7 @@ class UnitOfWork:
         await self.session.connection(execution_options={WRITE_OPTION: True})
         return self
 
-    async def __aexit__(self, exc_type, exc, tb) -> None:
+    async def __aexit__(self, *_exc_info: object) -> None:
         try:
             await self.session.rollback()
         finally:

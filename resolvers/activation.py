@@ -79,7 +79,8 @@ async def accept_invite(info: Info, input: AcceptInviteInput) -> SessionPayload:
         await throttle.check_call(info, "acceptInvite", input.username)
         async with UnitOfWork(context.session_factory) as uow:
             issued = await invites.accept_invite(
-                uow, input.token, input.username, input.password, now=context.now(), session_ttl=_session_ttl(info)
+                uow, input.token, input.username, input.password,
+                hashing=context.password_hashing, now=context.now(), session_ttl=_session_ttl(info),
             )
             await uow.commit()
     except RuleError as error:
@@ -123,7 +124,8 @@ async def reset_password(info: Info, input: ResetPasswordInput) -> SessionPayloa
         await throttle.check_call(info, "resetPassword", None)
         async with UnitOfWork(context.session_factory) as uow:
             issued = await passwords.reset_password(
-                uow, input.token, input.new_password, now=context.now(), session_ttl=_session_ttl(info)
+                uow, input.token, input.new_password,
+                hashing=context.password_hashing, now=context.now(), session_ttl=_session_ttl(info),
             )
             await uow.commit()
         await throttle.clear_failed_logins(info, issued.user.username)
@@ -143,7 +145,7 @@ async def change_password(info: Info, input: ChangePasswordInput) -> OkPayload:
             async with UnitOfWork(context.session_factory) as uow:
                 await passwords.change_password(
                     uow, context.user_id, context.session_id, input.current_password, input.new_password,
-                    now=context.now(),
+                    hashing=context.password_hashing, now=context.now(),
                 )
                 await uow.commit()
         except RuleError as error:

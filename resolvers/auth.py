@@ -62,9 +62,11 @@ async def login(info: Info, input: inputs.LoginInput) -> SessionPayload:
         await throttle.check_login_unlocked(info, input.username)
         try:
             async with info.context.session_factory() as session:
-                user = await service.authenticate(session, input.username, input.password)
+                authenticated = await service.authenticate(
+                    session, input.username, input.password, info.context.password_hashing
+                )
             async with UnitOfWork(info.context.session_factory) as uow:
-                issued = await service.issue_session(uow, user, ttl)
+                issued = await service.start_session(uow, authenticated, ttl)
                 await uow.commit()
         except RuleError:
             await throttle.record_failed_login(info, input.username)

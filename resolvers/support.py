@@ -9,7 +9,7 @@ from typing import Any
 from strawberry.types import Info
 
 import schema.types as types
-from domain.errors import NotFound, RuleError, Violation
+from domain.errors import NotFound, RuleError
 from permissions.classes import decode_node_id
 from repository.contacts import ContactRepository
 from resolvers.loaders import bundle_contacts
@@ -55,9 +55,5 @@ async def contacts_for_payload(info: Info, contact_ids: Sequence[int]) -> list[t
         rows = await repo.get_many(list(contact_ids))
         bundles = await bundle_contacts(repo, [rows[i] for i in contact_ids if i in rows])
     return [types.Contact.from_model(b.contact, b.additional_emails, info) for b in bundles]
-
-
-def rule_error(code: str, message: str, *path: str) -> RuleError:
-    return RuleError(Violation(tuple(path), code, message))
 
 

@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from domain.errors import RuleError, Violation
-from domain.passwords import hash_password, password_problem, verify_against_dummy, verify_password
+from domain.passwords import (
+    HashParameters,
+    hash_password,
+    needs_rehash,
+    password_problem,
+    verify_against_dummy,
+    verify_password,
+)
 from domain.text import describe, hidden_character
 from domain.tokens import hash_token, new_token
 from domain.usernames import normalise_username, username_problem
@@ -53,7 +60,15 @@ async def issue_session(uow: UnitOfWork, user: User, ttl: timedelta) -> IssuedSe
     return IssuedSession(token, expires_at, user)
 
 
-async def authenticate(session, username: str, password: str) -> User:
+@dataclass(frozen=True)
+class Authenticated:
+    user: User
+    # A hash of the password with the current parameters, when the stored one was
+    # made with others; `start_session` stores it.
+    upgraded_hash: str | None = None
+
+
+async def authenticate(session, username: str, password: str, hashing: HashParameters) -> Authenticated:
     """The user these credentials belong to, or RuleError with one message for every failure.
 
     Runs in a read session and hashes in a worker thread, so a login neither
@@ -62,7 +77,7 @@ async def authenticate(session, username: str, password: str) -> User:
     accounts = AccountRepository(session)
     user = await accounts.user_by_username(username)
     if user is None:
-        await asyncio.to_thread(verify_against_dummy, password)  # same work whether or not the name exists
+        await asyncio.to_thread(verify_against_dummy, password, hashing)  # same work whether or not the name exists
         raise RuleError(Violation(("password",), "INVALID_INPUT", INVALID_LOGIN))
     if not await asyncio.to_thread(verify_password, user.password_hash, password) or not user.is_enabled:
         raise RuleError(Violation(("password",), "INVALID_INPUT", INVALID_LOGIN))
@@ -70,7 +85,18 @@ async def authenticate(session, username: str, password: str) -> User:
         contact = await ContactRepository(session, user.builder_account_id).get(user.contact_id)
         if contact is None or contact.activation_status != "ACTIVE":
             raise RuleError(Violation(("password",), "INVALID_INPUT", INVALID_LOGIN))
-    return user
+    if needs_rehash(user.password_hash, hashing):
+        return Authenticated(user, await asyncio.to_thread(hash_password, password, hashing))
+    return Authenticated(user)
+
+
+async def start_session(uow: UnitOfWork, authenticated: Authenticated, ttl: timedelta) -> IssuedSession:
+    """The session of a login; an outdated password hash is replaced on the way,
+    unless the password changed since it was read."""
+    if authenticated.upgraded_hash is not None:
+        user = authenticated.user
+        await AccountRepository(uow.session).replace_password_hash(user.id, user.password_hash, authenticated.upgraded_hash)
+    return await issue_session(uow, authenticated.user, ttl)
 
 
 async def viewer_for_token(connection, token: str) -> SessionViewer | None:
@@ -81,7 +107,9 @@ async def logout(uow: UnitOfWork, session_id: int) -> None:
     await AccountRepository(uow.session).revoke_session(session_id, utcnow())
 
 
-async def create_builder(uow: UnitOfWork, name: str, admin_username: str, admin_password: str) -> BuilderAccount:
+async def create_builder(
+    uow: UnitOfWork, name: str, admin_username: str, admin_password: str, hashing: HashParameters
+) -> BuilderAccount:
     name = name.strip()
     if not name:
         raise RuleError(Violation(("name",), "INVALID_INPUT", "Give the builder account a name."))
@@ -92,12 +120,12 @@ async def create_builder(uow: UnitOfWork, name: str, admin_username: str, admin_
         account = await accounts.add_builder(name)
     except BuilderNameTaken:
         raise RuleError(Violation(("name",), "INVALID_INPUT", f"A builder account named {name} exists already.")) from None
-    await create_user(uow, account, admin_username, admin_password, "ADMIN")
+    await create_user(uow, account, admin_username, admin_password, "ADMIN", hashing)
     return account
 
 
 async def create_user(
-    uow: UnitOfWork, account: BuilderAccount, username: str, password: str, role: str
+    uow: UnitOfWork, account: BuilderAccount, username: str, password: str, role: str, hashing: HashParameters
 ) -> User:
     if role not in ("ADMIN", "STAFF"):
         raise RuleError(Violation(("role",), "INVALID_INPUT", "The role is ADMIN or STAFF."))
@@ -108,7 +136,7 @@ async def create_user(
         kind="BUILDER",
         role=role,
         username=username,
-        password_hash=hash_password(password),
+        password_hash=hash_password(password, hashing),
     )
     try:
         return await AccountRepository(uow.session).add_user(user)

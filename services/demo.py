@@ -1,19 +1,27 @@
 """`ownerhub seed-demo`: a realistic demo data set (3 builder accounts, about 200
-contacts, jobs with several owners, leads, custom fields with values, and a few
-uninvited duplicates worth merging). Deterministic, so two runs on empty databases give the same data."""
+contacts, jobs with several owners, leads, custom fields with values, a few
+uninvited duplicates worth merging, and in each account two active owners who can
+sign in and two pending owners whose invites wait in the outbox), so that the
+builder's and the owner's side can both be tried at once. Deterministic, so two
+runs on empty databases give the same data (but for the invite tokens)."""
 
 from __future__ import annotations
 
+import asyncio
 import random
+from datetime import timedelta
 
 from domain.emails import email_key
 from domain.errors import RuleError, Violation
-from models import Contact, ContactEmail, Job, JobOwner, Lead, LeadContact
+from domain.passwords import HashParameters, hash_password
+from models import Contact, ContactEmail, Job, JobOwner, Lead, LeadContact, User, utcnow
 from repository.accounts import AccountRepository
 from repository.custom_fields import CustomFieldRepository
+from repository.owner_accounts import OwnerAccountRepository
 from repository.uow import UnitOfWork
 from services.auth import create_builder
 from services.custom_fields import define_custom_field
+from services.invites import send_invite
 
 DEMO_PASSWORD = "demo-password-2026"
 BUILDERS = [
@@ -21,6 +29,10 @@ BUILDERS = [
     ("Blue Harbor Builders", "harbor-admin", "Charleston", "SC"),
     ("Summit Remodeling Co.", "summit-admin", "Boulder", "CO"),
 ]
+# Per account: owners who accepted their invite (usernames `<prefix>-owner1`, ...,
+# with DEMO_PASSWORD), and owners invited but not yet accepted.
+ACTIVE_OWNERS = 2
+PENDING_OWNERS = 2
 FIRST_NAMES = [
     "Olivia", "Liam", "Emma", "Noah", "Ava", "Elijah", "Sophia", "James", "Isabella", "Mateo",
     "Mia", "Lucas", "Amelia", "Benjamin", "Harper", "Mason", "Evelyn", "Ethan", "Camila", "Daniel",
@@ -81,14 +93,43 @@ def _email(first: str, last: str, n: int, rng: random.Random) -> str:
     return f"{first.lower()}.{last.lower()}{n}@{rng.choice(EMAIL_DOMAINS)}"
 
 
-async def seed(uow: UnitOfWork) -> str:
+def _display(contact: Contact) -> str:
+    return f"{contact.first_name} {contact.last_name} <{contact.primary_email}>"
+
+
+async def _owners(
+    uow: UnitOfWork, account_id: int, admin: str, candidates: list[Contact], hashing: HashParameters,
+    *, app_url: str, invite_ttl: timedelta,
+) -> list[str]:
+    """Active owners (a login with the demo password, as if they had accepted an
+    invite) and pending owners (invited through the real use case: the invite email
+    is in the outbox, with its link). Lines for the summary."""
+    active, pending = candidates[:ACTIVE_OWNERS], candidates[ACTIVE_OWNERS : ACTIVE_OWNERS + PENDING_OWNERS]
+    password_hash = await asyncio.to_thread(hash_password, DEMO_PASSWORD, hashing)
+    owners = OwnerAccountRepository(uow.session)
+    lines = []
+    for number, contact in enumerate(active, start=1):
+        username = f"{admin.split('-')[0]}-owner{number}"
+        contact.activation_status = "ACTIVE"
+        await owners.save_credentials(User(
+            builder_account_id=account_id, kind="OWNER", contact_id=contact.id, username=username,
+            password_hash=password_hash, password_changed_at=utcnow(), is_enabled=True,
+        ))
+        lines.append(f"  active owner {username!r}: {_display(contact)}")
+    for contact in pending:
+        await send_invite(uow, account_id, contact.id, now=utcnow(), ttl=invite_ttl, app_url=app_url)
+        lines.append(f"  pending owner (invited): {_display(contact)}")
+    return lines
+
+
+async def seed(uow: UnitOfWork, hashing: HashParameters, *, app_url: str, invite_ttl: timedelta) -> str:
     accounts = AccountRepository(uow.session)
     if await accounts.builder_by_name(BUILDERS[0][0]) is not None:
         raise RuleError(Violation((), "INVALID_INPUT", "The demo data is there already."))
     rng = random.Random(2026)
     lines = []
     for name, admin, city, state in BUILDERS:
-        account = await create_builder(uow, name, admin, DEMO_PASSWORD)
+        account = await create_builder(uow, name, admin, DEMO_PASSWORD, hashing)
         contacts: list[Contact] = []
         for n in range(CONTACTS_PER_BUILDER):
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
@@ -113,12 +154,14 @@ async def seed(uow: UnitOfWork) -> str:
             for position in range(rng.randint(0, 2)):
                 extra = f"{contact.first_name.lower()}.alt{position}.{contact.id}@example.com"
                 uow.session.add(ContactEmail(contact_id=contact.id, position=position, email=extra, email_key=extra))
-        for j in range(20):
+        on_jobs: set[int] = set()
+        for _ in range(20):
             job = Job(builder_account_id=account.id, name=f"{rng.choice(LAST_NAMES)} {rng.choice(JOB_KINDS)}",
                       **_address(rng, city, state))
             uow.session.add(job)
             await uow.session.flush()
             owners = rng.sample(contacts[:CONTACTS_PER_BUILDER], rng.randint(1, 4))
+            on_jobs.update(c.id for c in owners)
             uow.session.add_all(JobOwner(job_id=job.id, contact_id=c.id, position=i) for i, c in enumerate(owners))
         for k in range(8):
             lead = Lead(builder_account_id=account.id, title=f"{rng.choice(JOB_KINDS)} inquiry #{k + 1}")
@@ -130,6 +173,15 @@ async def seed(uow: UnitOfWork) -> str:
         lines.append(
             f"{name}: admin {admin!r}, {len(contacts)} contacts, 20 jobs, 8 leads, {len(CUSTOM_FIELDS)} custom fields"
         )
+        # Owners of jobs, so that their profile lists some; never one of the first
+        # four, whose uninvited twins share their primary email.
+        candidates = [c for c in contacts[4:CONTACTS_PER_BUILDER] if c.id in on_jobs]
+        lines += await _owners(uow, account.id, admin, candidates, hashing, app_url=app_url, invite_ttl=invite_ttl)
     await uow.session.flush()
-    lines.append(f"demo password for every admin: {DEMO_PASSWORD}")
+    lines += [
+        f"demo password for every admin and active owner: {DEMO_PASSWORD}",
+        "Sign in with login(input: {username, password}), as an admin or an active owner.",
+        "The pending owners' invites are in the outbox: `ownerhub serve` (or `ownerhub send-outbox`) writes them",
+        f"to MAIL_DIR and logs their links ({app_url}/accept-invite?token=...); accept one with acceptInvite.",
+    ]
     return "\n".join(lines)

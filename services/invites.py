@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from domain import activation
 from domain.errors import RuleError, Violation
-from domain.passwords import hash_password
+from domain.passwords import HashParameters, hash_password
 from domain.tokens import hash_token, new_token
 from mail import messages
 from models import Contact, User
@@ -135,7 +135,14 @@ async def invite_details(session, token: str, now: datetime) -> InviteView | Non
 
 
 async def accept_invite(
-    uow: UnitOfWork, token: str, username: str, password: str, *, now: datetime, session_ttl: timedelta
+    uow: UnitOfWork,
+    token: str,
+    username: str,
+    password: str,
+    *,
+    hashing: HashParameters,
+    now: datetime,
+    session_ttl: timedelta,
 ) -> IssuedSession:
     """The owner sets their own credentials; the contact becomes ACTIVE; a session
     is returned. Of two concurrent accepts of one token, the conditional UPDATE
@@ -157,7 +164,7 @@ async def accept_invite(
         builder_account_id=contact.builder_account_id, kind="OWNER", contact_id=contact.id
     )
     user.username = username
-    user.password_hash = await asyncio.to_thread(hash_password, password)
+    user.password_hash = await asyncio.to_thread(hash_password, password, hashing)
     user.password_changed_at = now
     user.is_enabled = True
     try:

@@ -11,7 +11,7 @@ import asyncio
 from datetime import datetime, timedelta
 
 from domain.errors import RuleError, Violation
-from domain.passwords import hash_password, verify_password
+from domain.passwords import HashParameters, hash_password, verify_password
 from domain.tokens import hash_token, new_token
 from mail import messages
 from models import User
@@ -61,9 +61,11 @@ async def _contact_emails(uow: UnitOfWork, user: User, *, sent_to_email_key: str
     return [contact.primary_email, *(await contacts.additional_emails_by_contact([contact.id]))[contact.id]]
 
 
-async def _set_password(uow: UnitOfWork, user: User, password: str, now: datetime, keep_session_id: int | None) -> None:
+async def _set_password(
+    uow: UnitOfWork, user: User, password: str, hashing: HashParameters, now: datetime, keep_session_id: int | None
+) -> None:
     """New hash; every other session and every outstanding reset link dies."""
-    user.password_hash = await asyncio.to_thread(hash_password, password)
+    user.password_hash = await asyncio.to_thread(hash_password, password, hashing)
     user.password_changed_at = now
     await AccountRepository(uow.session).revoke_user_sessions(user.id, now, except_session_id=keep_session_id)
     await TokenRepository(uow.session).kill_resets(user.id, now)
@@ -71,7 +73,7 @@ async def _set_password(uow: UnitOfWork, user: User, password: str, now: datetim
 
 
 async def reset_password(
-    uow: UnitOfWork, token: str, new_password: str, *, now: datetime, session_ttl: timedelta
+    uow: UnitOfWork, token: str, new_password: str, *, hashing: HashParameters, now: datetime, session_ttl: timedelta
 ) -> IssuedSession:
     tokens = TokenRepository(uow.session)
     token_hash = hash_token(token)
@@ -83,12 +85,19 @@ async def reset_password(
     check_new_password(new_password, username=user.username, emails=emails, path=("newPassword",))
     if not await tokens.consume_reset(token_hash, now):
         raise RuleError(Violation(("token",), "INVALID_TOKEN", INVALID_RESET))
-    await _set_password(uow, user, new_password, now, keep_session_id=None)
+    await _set_password(uow, user, new_password, hashing, now, keep_session_id=None)
     return await issue_session(uow, user, session_ttl)
 
 
 async def change_password(
-    uow: UnitOfWork, user_id: int, session_id: int, current_password: str, new_password: str, *, now: datetime
+    uow: UnitOfWork,
+    user_id: int,
+    session_id: int,
+    current_password: str,
+    new_password: str,
+    *,
+    hashing: HashParameters,
+    now: datetime,
 ) -> None:
     """For the signed-in user themself; their current session stays, the others end."""
     user = await AccountRepository(uow.session).user(user_id)
@@ -96,4 +105,4 @@ async def change_password(
         raise RuleError(Violation(("currentPassword",), "INVALID_INPUT", WRONG_CURRENT_PASSWORD))
     emails = await _contact_emails(uow, user) or []
     check_new_password(new_password, username=user.username, emails=emails, path=("newPassword",))
-    await _set_password(uow, user, new_password, now, keep_session_id=session_id)
+    await _set_password(uow, user, new_password, hashing, now, keep_session_id=session_id)

@@ -15,6 +15,7 @@ from sqlalchemy import event, text
 
 from db.engine import is_sqlite
 from db.migrate import upgrade_to_head
+from domain.passwords import HashParameters
 from models import Base
 from repository.uow import UnitOfWork
 from server import create_app
@@ -22,6 +23,11 @@ from services.auth import create_builder
 from settings import Settings
 
 ADMIN_PASSWORD = "correct horse battery staple"
+
+# Argon2id at its cheapest: the suite creates and signs in hundreds of accounts, and
+# the production cost (64 MiB, three passes) would be most of its run time. Hashes
+# are still real Argon2id; tests/unit/test_passwords.py pins the production parameters.
+TEST_HASHING = HashParameters(time_cost=1, memory_kib=8, parallelism=1)
 
 
 def _database_url(tmp_root: Path) -> str:
@@ -53,7 +59,7 @@ def settings(database_url, tmp_path_factory) -> Settings:
 
 @pytest.fixture(scope="session")
 async def app(settings):
-    application = create_app(settings)
+    application = create_app(settings, password_hashing=TEST_HASHING)
     yield application
     await application.state.engine.dispose()
 
@@ -138,7 +144,7 @@ mutation($input: LoginInput!) {
 async def make_builder(app, client, name: str) -> Actor:
     username = f"admin-{uuid.uuid4().hex[:8]}"
     async with UnitOfWork(app.state.session_factory) as uow:
-        account = await create_builder(uow, name, username, ADMIN_PASSWORD)
+        account = await create_builder(uow, name, username, ADMIN_PASSWORD, app.state.password_hashing)
         await uow.commit()
     body = await gql(client, LOGIN, {"input": {"username": username, "password": ADMIN_PASSWORD}})
     token = body["data"]["login"]["token"]
@@ -185,7 +191,7 @@ async def make_active_owner(app, client, builder: Actor, *, first_name="Olive", 
         await uow.session.flush()
         uow.session.add(User(
             builder_account_id=builder.builder_account_id, kind="OWNER", contact_id=contact.id,
-            username=username, username_key=username.lower(), password_hash=hash_password(OWNER_PASSWORD),
+            username=username, username_key=username.lower(), password_hash=hash_password(OWNER_PASSWORD, app.state.password_hashing),
         ))
         await uow.commit()
     body = await gql(client, LOGIN, {"input": {"username": username, "password": OWNER_PASSWORD}})

@@ -142,6 +142,7 @@ async def create_builder_in(database_url: str, name: str) -> tuple[int, str]:
     """A builder account and its admin, written straight to the database (the
     sign-in itself goes through the API)."""
     from db.engine import create_engine, create_session_factory
+    from domain.passwords import PRODUCTION_PARAMETERS
     from repository.uow import UnitOfWork
     from services.auth import create_builder
 
@@ -149,7 +150,7 @@ async def create_builder_in(database_url: str, name: str) -> tuple[int, str]:
     engine = create_engine(database_url)
     try:
         async with UnitOfWork(create_session_factory(engine)) as uow:
-            account = await create_builder(uow, name, username, ADMIN_PASSWORD)
+            account = await create_builder(uow, name, username, ADMIN_PASSWORD, PRODUCTION_PARAMETERS)
             await uow.commit()
             return account.id, username
     finally:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 
+from conftest import TEST_HASHING
 from server import create_app
 from settings import Settings
 
@@ -33,7 +34,7 @@ def settings_like(settings: Settings, **changes) -> Settings:
 async def app_client(settings: Settings, **changes):
     """An app built from changed settings (for instance ENVIRONMENT="production"),
     driven over HTTP in process; its engine is disposed afterwards."""
-    application = create_app(settings_like(settings, **changes))
+    application = create_app(settings_like(settings, **changes), password_hashing=TEST_HASHING)
     transport = httpx.ASGITransport(app=application)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:

@@ -18,7 +18,7 @@ from activation_support import (  # noqa: F401 - fixtures
     invite_token,
     smtp,
 )
-from conftest import ADMIN_PASSWORD, LOGIN, gql
+from conftest import ADMIN_PASSWORD, LOGIN, TEST_HASHING, gql
 from models import OutboxMessage
 from server import create_app
 
@@ -106,7 +106,7 @@ async def test_a_client_over_its_limit_is_refused_and_the_reset_path_stays_open(
 async def test_with_redis_two_server_processes_share_the_counts(settings, builder):
     """REDIS_URL switches the limiter to Redis: what one app counted, another sees."""
     shared = settings.model_copy(update={"REDIS_URL": "redis://127.0.0.1:6379/0"})
-    first, second = create_app(shared), create_app(shared)
+    first, second = create_app(shared, password_hashing=TEST_HASHING), create_app(shared, password_hashing=TEST_HASHING)
     address = f"198.18.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
     try:
         for _ in range(300):

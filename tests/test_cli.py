@@ -51,3 +51,63 @@ def test_create_builder_user_and_seed_demo(cli_env):
     assert "Cedar Ridge Homes: admin 'cedar-admin', 70 contacts, 20 jobs, 8 leads, 4 custom fields" in seeded.stdout
     again = ownerhub(cli_env, "seed-demo")
     assert again.returncode == 1 and "already" in again.stderr
+
+
+OWNER_PROFILE = """{ me { __typename ... on OwnerUser { username contact { displayName activationStatus jobs { name } } } } }"""
+PENDING = """{ contacts(first: 100, status: PENDING) { edges { node { displayName primaryEmail
+  pendingInvite { sentTo expired } } } } }"""
+INVITE_DETAILS = "query($token: String!) { inviteDetails(token: $token) { valid builderName firstName } }"
+ACCEPT = """mutation($input: AcceptInviteInput!) { acceptInvite(input: $input) {
+  token viewer { ... on OwnerUser { contact { activationStatus } } } userErrors { code message } } }"""
+
+
+async def test_seed_demo_prints_how_to_sign_in_as_its_active_and_pending_owners(cli_env, settings, tmp_path):
+    import re
+    from email import policy
+    from email.parser import BytesParser
+
+    from activation_support import link_token
+    from conftest import LOGIN, Actor, gql
+    from hardening_support import app_client
+
+    env = {**cli_env, "MAIL_DIR": str(tmp_path / "mail"), "APP_URL": "https://demo.example.test"}
+    seeded = ownerhub(env, "seed-demo")
+    assert seeded.returncode == 0, seeded.stderr
+    active = re.findall(r"active owner '([^']+)': .* <([^>]+)>", seeded.stdout)
+    pending = re.findall(r"pending owner \(invited\): .* <([^>]+)>", seeded.stdout)
+    password = re.search(r"demo password for every admin and active owner: (\S+)", seeded.stdout).group(1)
+    assert len(active) == 6 and len(pending) == 6, seeded.stdout
+    assert [username for username, _ in active[:2]] == ["cedar-owner1", "cedar-owner2"]
+    assert "accept-invite?token=" in seeded.stdout  # where the pending owners' links are
+
+    async with app_client(settings, DATABASE_URL=env["DATABASE_URL"], APP_URL=env["APP_URL"]) as client:
+        # An active owner signs in with what was printed, and sees their own profile and jobs.
+        for username, email in active:
+            login = await gql(client, LOGIN, {"input": {"username": username, "password": password}})
+            owner = Actor(client, login["data"]["login"]["token"], username)
+            me = (await owner.gql(OWNER_PROFILE))["data"]["me"]
+            assert me["__typename"] == "OwnerUser" and me["username"] == username
+            assert me["contact"]["activationStatus"] == "ACTIVE" and me["contact"]["jobs"]
+
+        # The admin sees the pending owners, locked with a live invite.
+        login = await gql(client, LOGIN, {"input": {"username": "cedar-admin", "password": password}})
+        admin = Actor(client, login["data"]["login"]["token"], "cedar-admin")
+        listed = [edge["node"] for edge in (await admin.gql(PENDING))["data"]["contacts"]["edges"]]
+        assert sorted(node["primaryEmail"] for node in listed) == sorted(pending[:2])
+        assert all(node["pendingInvite"] == {"sentTo": node["primaryEmail"], "expired": False} for node in listed)
+
+        # Their invites are in the outbox; `send-outbox` writes them to MAIL_DIR, and one is accepted.
+        sent = ownerhub(env, "send-outbox")
+        assert sent.returncode == 0, sent.stderr
+        mails = [BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+                 for path in sorted((tmp_path / "mail").glob("*.eml"))]
+        assert sorted(mail["To"] for mail in mails) == sorted(pending)
+        token = link_token(next(m for m in mails if m["To"] == pending[0]), env["APP_URL"], "accept-invite")
+        invited = next(node for node in listed if node["primaryEmail"] == pending[0])
+        details = await gql(client, INVITE_DETAILS, {"token": token})
+        assert details["data"]["inviteDetails"] == {
+            "valid": True, "builderName": "Cedar Ridge Homes", "firstName": invited["displayName"].split()[0]}
+        accepted = await gql(client, ACCEPT, {"input": {"token": token, "username": "new-owner",
+                                                        "password": "a porch swing in the rain"}})
+        assert accepted["data"]["acceptInvite"]["userErrors"] == []
+        assert accepted["data"]["acceptInvite"]["viewer"]["contact"]["activationStatus"] == "ACTIVE"

@@ -18,7 +18,7 @@ from activation_support import (  # noqa: F401 - fixtures
     global_id,
     send_invite,
 )
-from conftest import gql
+from conftest import TEST_HASHING, gql
 from models import Contact, Invite, OutboxMessage
 from server import create_app
 
@@ -54,7 +54,7 @@ async def test_twenty_concurrent_invites_at_two_contacts_sharing_an_email(app, b
     through a second server process."""
     first = await create_contact(builder, firstName="Dana", primaryEmail=SHARED)
     second = await create_contact(builder, firstName="Sam", primaryEmail=SHARED)
-    other_app = create_app(settings)
+    other_app = create_app(settings, password_hashing=TEST_HASHING)
     try:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=other_app), base_url="http://other") as other:
             clients = [builder.client, other]

@@ -4,6 +4,8 @@ audit entry, and who may merge."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from conftest import LOGIN, Actor, gql, make_active_owner
@@ -248,7 +250,7 @@ async def test_preview_reports_errors_next_to_the_candidates(app, builder):
 
 async def test_the_demo_data_has_duplicates_to_merge(app, client):
     async with UnitOfWork(app.state.session_factory) as uow:
-        await seed(uow)
+        await seed(uow, app.state.password_hashing, app_url="https://app.example.test", invite_ttl=timedelta(days=7))
         await uow.commit()
     login = await gql(client, LOGIN, {"input": {"username": "cedar-admin", "password": DEMO_PASSWORD}})
     demo_admin = Actor(client, login["data"]["login"]["token"], "cedar-admin")

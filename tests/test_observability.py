@@ -10,6 +10,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from conftest import TEST_HASHING
 from fleet_support import free_port
 from repository import outbox
 from repository.uow import UnitOfWork
@@ -34,7 +35,7 @@ async def app_with(settings):
     built = []
 
     def build(**changes):
-        app = create_app(settings.model_copy(update=changes))
+        app = create_app(settings.model_copy(update=changes), password_hashing=TEST_HASHING)
         built.append(app)
         return app
 

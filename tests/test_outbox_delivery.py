@@ -27,7 +27,7 @@ from activation_support import (  # noqa: F401 - fixtures
     send_invite,
     smtp,
 )
-from conftest import gql, make_builder
+from conftest import TEST_HASHING, gql, make_builder
 from server import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,7 +46,7 @@ async def _until(condition, what: str):
 
 async def test_the_server_runs_the_sender_and_delivers_an_invite(settings, smtp):
     internal = settings.model_copy(update={"OUTBOX_WORKER": "internal", "SMTP_HOST": smtp.host, "SMTP_PORT": smtp.port})
-    app = create_app(internal)
+    app = create_app(internal, password_hashing=TEST_HASHING)
     async with LifespanManager(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:

@@ -19,7 +19,7 @@ import pytest
 from PIL import ExifTags, Image, ImageCms
 from sqlalchemy import select
 
-from conftest import make_active_owner
+from conftest import TEST_HASHING, make_active_owner
 from media.images import MAX_UPLOAD_BYTES
 from models import Contact
 
@@ -560,7 +560,7 @@ async def cors_client(settings):
     from server import create_app
 
     cors_settings = settings.model_copy(update={"CORS_ORIGINS": ["https://mobile.example.com"]})
-    cors_app = create_app(cors_settings)
+    cors_app = create_app(cors_settings, password_hashing=TEST_HASHING)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=cors_app), base_url="http://testserver") as http:
         yield http
     await cors_app.state.engine.dispose()
@@ -575,6 +575,24 @@ async def test_an_upload_from_an_origin_in_cors_origins_is_accepted(owner, cors_
     assert allowed.json()["data"]["setProfileImage"]["userErrors"] == []
     assert foreign.status_code == 403
     assert len(stored_files(settings)) == 3
+
+
+async def test_an_upload_shaped_as_apollo_ios_sends_it_is_accepted(owner, app):
+    """Apollo iOS puts a file at `variables.<fieldName>` and also sets a top-level
+    variable of that name to null; docs/api.md tells it `fieldName: "input.image"`.
+    The stray `"input.image"` variable is ignored and the file lands in the input."""
+    operations = {"query": SET_IMAGE, "operationName": None,
+                  "variables": {"input": {"image": "me.webp"}, "input.image": None}}
+    response = await owner.client.post(
+        "/graphql",
+        data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.input.image"]})},
+        files={"0": ("me.webp", webp_photo(), "image/webp")},
+        headers={**CSRF, "Authorization": f"Bearer {owner.token}"},
+    )
+    assert response.status_code == 200, response.text
+    result = response.json()["data"]["setProfileImage"]
+    assert result["userErrors"] == [] and result["contact"]["profileImage"]["width"] == 1024
+    assert (await image_columns(app, owner.contact_id))[0] is not None
 
 
 async def test_json_mutations_need_no_csrf_header(owner):

@@ -13,6 +13,7 @@ import pytest
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from PIL import Image
 
+from conftest import TEST_HASHING
 from server import create_app
 from test_profile_images import (
     REMOVE_IMAGE,
@@ -61,7 +62,7 @@ async def s3_client(settings, s3_server, bucket):
         "MEDIA_S3_SECRET_ACCESS_KEY": "testing",
         "MEDIA_S3_PREFIX": PREFIX,
     })
-    s3_app = create_app(s3_settings)
+    s3_app = create_app(s3_settings, password_hashing=TEST_HASHING)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=s3_app), base_url="http://testserver") as http:
         yield http
     await s3_app.state.media_storage.aclose()

@@ -107,7 +107,7 @@ async def make_staff(app, client, builder: Actor) -> Actor:
     username = f"staff-{uuid.uuid4().hex[:8]}"
     async with UnitOfWork(app.state.session_factory) as uow:
         account = await AccountRepository(uow.session).builder(builder.builder_account_id)
-        await create_user(uow, account, username, STAFF_PASSWORD, "STAFF")
+        await create_user(uow, account, username, STAFF_PASSWORD, "STAFF", app.state.password_hashing)
         await uow.commit()
     body = await gql(client, LOGIN, {"input": {"username": username, "password": STAFF_PASSWORD}})
     return Actor(client, body["data"]["login"]["token"], username, builder.builder_account_id)

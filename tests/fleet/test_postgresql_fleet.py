@@ -94,10 +94,10 @@ def global_id(contact_id: int) -> str:
 async def active_owners(session_factory, builder_account_id: int, count: int) -> list[tuple[int, str]]:
     """ACTIVE owners with logins, written straight to the database (the invite flow
     that makes them has its own tests); (contact id, username) each."""
-    from domain.passwords import hash_password
+    from domain.passwords import PRODUCTION_PARAMETERS, hash_password
     from models import User
 
-    password_hash = hash_password(OWNER_PASSWORD)
+    password_hash = hash_password(OWNER_PASSWORD, PRODUCTION_PARAMETERS)
     owners = []
     async with UnitOfWork(session_factory) as uow:
         for number in range(count):

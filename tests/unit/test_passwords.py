@@ -4,8 +4,10 @@ from importlib import resources
 
 import pytest
 
+from conftest import TEST_HASHING
 from domain import passwords
 from domain.passwords import (
+    PRODUCTION_PARAMETERS,
     hash_password,
     needs_rehash,
     password_problem,
@@ -47,7 +49,7 @@ def test_length_counts_code_points_after_nfc():
 
 
 def test_the_128th_character_is_not_truncated_away():
-    stored = hash_password(LONGEST)
+    stored = hash_password(LONGEST, TEST_HASHING)
     assert verify_password(stored, LONGEST)
     assert not verify_password(stored, LONGEST[:-1] + "Z")
 
@@ -79,15 +81,17 @@ def test_problem_is_one_sentence_saying_what_to_do():
 def test_unicode_password_hashes_and_verifies():
     password = "Grüße aus Köln 🏡"
     assert password_problem(password) is None
-    stored = hash_password(password)
+    stored = hash_password(password, TEST_HASHING)
     assert verify_password(stored, password)
     assert not verify_password(stored, "Grüsse aus Köln 🏡")
 
 
-def test_hash_is_argon2id():
-    stored = hash_password(TEN)
+def test_hash_is_argon2id_and_needs_rehash_only_under_other_parameters():
+    stored = hash_password(TEN, TEST_HASHING)
     assert stored.startswith("$argon2id$")
-    assert not needs_rehash(stored)
+    assert not needs_rehash(stored, TEST_HASHING)
+    assert needs_rehash(stored, PRODUCTION_PARAMETERS)
+    assert needs_rehash("not a hash", TEST_HASHING)
 
 
 @pytest.mark.parametrize("garbage", ["", "not a hash", "$argon2id$v=19$m=1$broken", "$2b$12$abc"])
@@ -95,9 +99,10 @@ def test_verify_password_on_garbage_hash_is_false(garbage):
     assert verify_password(garbage, TEN) is False
 
 
-def test_dummy_hash_never_verifies_a_login():
-    assert passwords.DUMMY_HASH.startswith("$argon2id$")
-    assert verify_against_dummy(TEN) is False
+def test_dummy_hash_never_verifies_a_login_and_costs_what_a_real_one_does():
+    assert verify_against_dummy(TEN, TEST_HASHING) is False
+    # Made with the parameters of the accounts' hashes, so an unknown name takes as long.
+    assert not needs_rehash(passwords._dummy_hash(TEST_HASHING), TEST_HASHING)
 
 
 def test_common_password_file_has_3000_unique_lines():

@@ -11,7 +11,8 @@ ALLOWED = allowed_upload_origins(["https://Web.Example.com/", "*"], "https://app
 
 
 def test_allowed_origins_are_cors_origins_and_the_app_url_origin_and_never_a_wildcard():
-    assert ALLOWED == frozenset({"https://web.example.com", "https://app.example.test"})
+    assert ALLOWED.exact == frozenset({"https://web.example.com", "https://app.example.test"})
+    assert ALLOWED.pattern is None
 
 
 @pytest.mark.parametrize(
