@@ -70,7 +70,7 @@ def prepare_database(url: str, owners: int) -> list[str]:
     returns the owners' usernames."""
     sys.path.insert(0, str(ROOT))
     from db.migrate import upgrade_to_head
-    from domain.passwords import hash_password
+    from domain.passwords import PRODUCTION_PARAMETERS, hash_password
     from models import Contact, User
     from repository.uow import UnitOfWork
     from server import create_app  # noqa: F401 - models and engine as the server builds them
@@ -84,8 +84,8 @@ def prepare_database(url: str, owners: int) -> list[str]:
         engine = create_engine(url)
         factory = create_session_factory(engine)
         async with UnitOfWork(factory) as uow:
-            account = await create_builder(uow, "Flood Homes", "flood-admin", PASSWORD)
-            password_hash = hash_password(PASSWORD)
+            account = await create_builder(uow, "Flood Homes", "flood-admin", PASSWORD, PRODUCTION_PARAMETERS)
+            password_hash = hash_password(PASSWORD, PRODUCTION_PARAMETERS)
             for name in names:
                 contact = Contact(builder_account_id=account.id, first_name=name, primary_email=f"{name}@example.com",
                                   primary_email_key=f"{name}@example.com", activation_status="ACTIVE")
