@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     REDIS_KEY_PREFIX: str = "ownerhub"
     INVITE_TTL_HOURS: int = 7 * 24
     RESET_TTL_MINUTES: int = 30
+    # How long the link that confirms an active owner's new primary email works (SPEC 12).
+    EMAIL_CHANGE_TTL_HOURS: int = 24
     SESSION_TTL_HOURS: int = 14 * 24
     OUTBOX_WORKER: Literal["internal", "external"] = "internal"
     # Hardening (docs/api.md, "Production switches and limits").

@@ -143,3 +143,13 @@ def check_primary_change(
         )
         return None
     return email
+
+
+def mask_email(email: str) -> str:
+    """The address as a mail may show it to the holder of another address: the
+    first character of the mailbox name, then `***`, then the domain, so the
+    reader recognises it without learning it ("d***@example.com")."""
+    local, _, domain = email.strip().rpartition("@")
+    if not local:
+        return "***"
+    return f"{local[0]}***@{domain}"

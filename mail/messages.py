@@ -1,4 +1,4 @@
-"""The texts of every email and SMS the product sends (SPEC 3 and 6).
+"""The texts of every email and SMS the product sends (SPEC 3, 6 and 12).
 
 Pure functions from plain values to `(subject, text, html)`. Each message is a
 fixed template: there is deliberately no parameter through which a builder could
@@ -77,6 +77,72 @@ def password_reset(*, app_url: str, token: str, minutes_valid: int) -> EmailCont
         f'<p><a href="{_e(link)}">Choose a new password</a></p>'
         "<p>The link works once. If you did not ask for this, ignore this email: "
         "your password stays as it is.</p>"
+    )
+    return EmailContent(subject, text, _page(subject, body))
+
+
+def email_change_confirmation(*, app_url: str, token: str, old_email_masked: str, expires_at: datetime) -> EmailContent:
+    """To the new address: the link that makes it the primary email. It names the
+    current primary only masked: whoever typed this address may not own it."""
+    link = _link(app_url, "confirm-email", token)
+    expiry = _when(expires_at)
+    subject = f"Confirm your new {PRODUCT} email"
+    text = (
+        "Hello,\n\n"
+        f"You asked to make this address the primary email of your {PRODUCT} account, "
+        f"in place of {old_email_masked}. The primary email receives your invites, "
+        "password resets and account notices.\n\n"
+        f"Confirm the change here:\n{link}\n\n"
+        f"This link works once and expires {expiry}; until it is used nothing changes. "
+        "Confirming signs you out everywhere: sign in again afterwards. "
+        "If you did not ask for this, ignore this email.\n"
+    )
+    body = (
+        "<p>Hello,</p>"
+        f"<p>You asked to make this address the primary email of your {PRODUCT} account, "
+        f"in place of {_e(old_email_masked)}. The primary email receives your invites, "
+        "password resets and account notices.</p>"
+        f'<p><a href="{_e(link)}">Confirm the change</a></p>'
+        f"<p>This link works once and expires {_e(expiry)}; until it is used nothing changes. "
+        "Confirming signs you out everywhere: sign in again afterwards. "
+        "If you did not ask for this, ignore this email.</p>"
+    )
+    return EmailContent(subject, text, _page(subject, body))
+
+
+def email_change_notice(
+    *, app_url: str, new_email_masked: str, requested_at: datetime, expires_at: datetime
+) -> EmailContent:
+    """To the current primary email: what was asked and when, and how to stop it.
+    The new address appears only masked."""
+    url = _base(app_url)
+    asked, expiry = _when(requested_at), _when(expires_at)
+    subject = f"Your {PRODUCT} primary email is about to change"
+    text = (
+        "Hello,\n\n"
+        f"Someone signed in to your {PRODUCT} account asked {asked} to make "
+        f"{new_email_masked} its primary email, in place of this address. The change happens only "
+        f"if it is confirmed from that address before the link sent there expires {expiry}; "
+        "until then this address stays your primary email.\n\n"
+        "If this was you, there is nothing to do.\n\n"
+        "If it was not you, secure your account now:\n"
+        f"- sign in at {url}, cancel the pending email change and change your password; or\n"
+        "- if you cannot sign in, ask for a password reset for this address: the link comes here, "
+        "and a reset signs out every session and cancels the pending change.\n"
+        "Then tell your builder.\n"
+    )
+    body = (
+        "<p>Hello,</p>"
+        f"<p>Someone signed in to your {PRODUCT} account asked {_e(asked)} to make "
+        f"{_e(new_email_masked)} its primary email, in place of this address. The change happens only "
+        f"if it is confirmed from that address before the link sent there expires {_e(expiry)}; "
+        "until then this address stays your primary email.</p>"
+        "<p>If this was you, there is nothing to do.</p>"
+        "<p>If it was not you, secure your account now:</p><ul>"
+        f'<li><a href="{_e(url)}">sign in</a>, cancel the pending email change and change your password; or</li>'
+        "<li>if you cannot sign in, ask for a password reset for this address: the link comes here, "
+        "and a reset signs out every session and cancels the pending change.</li></ul>"
+        "<p>Then tell your builder.</p>"
     )
     return EmailContent(subject, text, _page(subject, body))
 

@@ -10,6 +10,7 @@ from models.contacts import (
     ContactMerge,
     CustomFieldDefinition,
     CustomFieldValue,
+    EmailChange,
     Invite,
 )
 from models.outbox import OutboxMessage
@@ -26,6 +27,7 @@ __all__ = [
     "ContactMerge",
     "CustomFieldDefinition",
     "CustomFieldValue",
+    "EmailChange",
     "Invite",
     "Job",
     "JobOwner",

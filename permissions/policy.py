@@ -137,13 +137,20 @@ def jobs_seen_through(actor: Actor) -> int | None:
     return actor.contact_id if actor.kind is ActorKind.OWNER else None
 
 
+def sees_pending_email_change(actor: Actor, contact_id: int) -> bool:
+    """A new primary email waiting for its proof is the owner's alone (SPEC 12):
+    it is unproven (a typo, or an intruder's), and a builder can do nothing with it."""
+    return actor.kind is ActorKind.OWNER and actor.contact_id == contact_id
+
+
 def sees_leads(actor: Actor) -> bool:
     """Leads are the builder's pipeline: owners never see them (SPEC 5)."""
     return actor.kind is ActorKind.BUILDER
 
 
 def can_manage_own_profile(actor: Actor, contact: ContactFacts) -> Decision:
-    """Profile image and notification preferences: only the active owner, for themself."""
+    """Profile image, notification preferences and a pending primary email change:
+    only the active owner, for themself."""
     if denied := _signed_in(actor):
         return denied
     return ALLOW if _is_own_active_contact(actor, contact) else FORBIDDEN

@@ -13,7 +13,11 @@ no double burst at a window boundary.
   path because of logins.
 * **Per login name, reset requests**: ``requestPasswordReset`` also counts against the
   login name it names, ``password_resets_per_account`` (default 5/hour), so nobody can
-  spam one mailbox.
+  spam one mailbox. An active owner's request to change their primary email
+  (``requestEmailChange``, counted by their username) shares that count: it mails
+  the account too, and a stolen session must not turn into a mail cannon.
+* **Confirming an email change** (``confirmEmailChange``, anonymous, by token) counts
+  in the reset path's bucket per client address, like ``resetPassword``.
 * **Per login name, failed logins**: ``failed_logins_per_account`` (default
   100/hour). The caller checks ``login_locked`` *before* checking the password and
   refuses the login when it is locked, even with the right password; it calls
@@ -44,7 +48,9 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 
 LOGIN_PATH_ACTIONS = frozenset({"login", "acceptInvite"})
-RESET_PATH_ACTIONS = frozenset({"requestPasswordReset", "resetPassword"})
+RESET_PATH_ACTIONS = frozenset({"requestPasswordReset", "resetPassword", "requestEmailChange", "confirmEmailChange"})
+# Calls that mail the account: they share one count per login name.
+MAILING_ACTIONS = frozenset({"requestPasswordReset", "requestEmailChange"})
 AUTH_ACTIONS = LOGIN_PATH_ACTIONS | RESET_PATH_ACTIONS
 
 
@@ -98,7 +104,7 @@ class AuthRateLimiter:
         path = "reset" if action in RESET_PATH_ACTIONS else "login"
         if not await self._limiter.hit(self._per_client, f"client-{path}", client_ip):
             return False
-        if action == "requestPasswordReset" and login_name is not None:
+        if action in MAILING_ACTIONS and login_name is not None:
             return await self._limiter.hit(
                 self._resets_per_account, "reset-account", _login_key(login_name)
             )

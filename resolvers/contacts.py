@@ -5,6 +5,7 @@ permission classes on the fields."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from strawberry.types import Info
 
@@ -12,12 +13,13 @@ from domain.errors import RuleError
 from permissions.classes import decode_node_id
 from permissions.policy import ActorKind
 from repository.uow import UnitOfWork
+from resolvers import throttle
 from resolvers.support import contact_id_or_error, contacts_for_payload, present, violation_payload
 from schema import inputs
 from schema.payloads import ContactPayload, OkPayload
 from schema.work_inputs import SetCustomFieldValuesInput, UpdateNotificationPreferencesInput
 from services import contacts as service
-from services import custom_fields, notifications, profile_images
+from services import custom_fields, email_changes, notifications, profile_images
 
 INFO_INPUT_FIELDS = ["firstName", "lastName", "phone", "cellPhone", "address", "primaryEmail"]
 
@@ -37,6 +39,8 @@ async def run_contact_change(
             found = await contacts_for_payload(info, [error.conflicting_contact_id])
             conflicting = found[0] if found else None
         return violation_payload(ContactPayload, error, conflicting_contact=conflicting)
+    if change.requested_primary_email:
+        info.context.wake_outbox()
     found = await contacts_for_payload(info, [change.contact.id, *change.duplicate_ids])
     return ContactPayload(contact=found[0] if found else None, duplicate_contacts=found[1:])
 
@@ -56,6 +60,20 @@ def _by_owner(info: Info) -> bool:
     return info.context.actor.kind is ActorKind.OWNER
 
 
+async def _request_primary_proof(info: Info, uow: UnitOfWork, change: service.ContactChange) -> service.ContactChange:
+    """An active owner's new primary email is not applied but asked for (SPEC 12):
+    the request is recorded and mailed in the change's own unit of work. It counts
+    against the account's reset-mail limit, so a refused count writes nothing."""
+    if change.requested_primary_email is not None:
+        context = info.context
+        await throttle.check_call(info, "requestEmailChange", context.username)
+        await email_changes.request_email_change(
+            uow, change.contact, change.requested_primary_email, now=context.now(),
+            ttl=timedelta(hours=context.settings.EMAIL_CHANGE_TTL_HOURS), app_url=context.settings.APP_URL,
+        )
+    return change
+
+
 async def create_contact(info: Info, input: inputs.CreateContactInput) -> ContactPayload:
     data = {
         "firstName": input.first_name,
@@ -73,12 +91,14 @@ async def create_contact(info: Info, input: inputs.CreateContactInput) -> Contac
 
 async def update_contact_info(info: Info, input: inputs.UpdateContactInfoInput) -> ContactPayload:
     changes = present(input, INFO_INPUT_FIELDS)
-    return await run_contact_change(
-        info,
-        lambda uow: service.update_contact_info(
+
+    async def work(uow: UnitOfWork) -> service.ContactChange:
+        change = await service.update_contact_info(
             uow, changes=changes, by_owner=_by_owner(info), **_target(info, input.contact_id)
-        ),
-    )
+        )
+        return await _request_primary_proof(info, uow, change)
+
+    return await run_contact_change(info, work)
 
 
 async def set_additional_emails(info: Info, input: inputs.SetAdditionalEmailsInput) -> ContactPayload:
@@ -88,12 +108,13 @@ async def set_additional_emails(info: Info, input: inputs.SetAdditionalEmailsInp
 
 
 async def promote_additional_email(info: Info, input: inputs.PromoteAdditionalEmailInput) -> ContactPayload:
-    return await run_contact_change(
-        info,
-        lambda uow: service.promote_additional_email(
+    async def work(uow: UnitOfWork) -> service.ContactChange:
+        change = await service.promote_additional_email(
             uow, email=input.email, by_owner=_by_owner(info), **_target(info, input.contact_id)
-        ),
-    )
+        )
+        return await _request_primary_proof(info, uow, change)
+
+    return await run_contact_change(info, work)
 
 
 async def delete_contact(info: Info, input: inputs.ContactIdInput) -> OkPayload:

@@ -13,6 +13,7 @@ from models import Contact
 from permissions.policy import sees_only_owner_visible_fields
 from repository.contacts import ContactRepository
 from repository.custom_fields import CustomFieldRepository
+from repository.email_changes import EmailChangeRepository
 from repository.merges import MergeRepository
 from repository.work import WorkRepository
 from request_context import RequestContext
@@ -100,6 +101,17 @@ def custom_values_by_contact(context: RequestContext) -> DataLoader:
         return await CustomFieldRepository(*scope).values_by_contact(keys, visible_only=visible_only)
 
     return _loader(context, "custom_values_by_contact", fetch, list)
+
+
+def open_email_change_by_contact(context: RequestContext) -> DataLoader:
+    """The open, unexpired primary email change of each contact (SPEC 12)."""
+    now = context.now()
+
+    async def fetch(scope, keys):
+        session, account_id = scope
+        return await EmailChangeRepository(session).live_by_contact(account_id, keys, now)
+
+    return _loader(context, "open_email_change_by_contact", fetch, None)
 
 
 async def _merges_by_survivor(scope, keys):

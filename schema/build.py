@@ -11,6 +11,7 @@ from observability.metrics import GraphQLMetrics
 from schema import types
 from schema.activation import ActivationMutation, ActivationQuery
 from schema.custom_field_types import CustomField
+from schema.email_change import EmailChangeMutation
 from schema.execution import PlainLeafExecutionContext
 from schema.media_mutation import ProfileImageMutation
 from schema.merge import MergeMutation, MergeQuery
@@ -21,7 +22,7 @@ from schema.work import WorkMutation, WorkQuery
 
 QUERY_AREAS: tuple[type, ...] = (ContactQuery, ActivationQuery, WorkQuery, MergeQuery)
 MUTATION_AREAS: tuple[type, ...] = (
-    ContactMutation, ActivationMutation, ProfileImageMutation, WorkMutation, MergeMutation,
+    ContactMutation, ActivationMutation, ProfileImageMutation, WorkMutation, MergeMutation, EmailChangeMutation,
 )
 
 Query = merge_types("Query", QUERY_AREAS)

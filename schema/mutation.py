@@ -28,7 +28,9 @@ class ContactMutation:
     update_contact_info: ContactPayload = strawberry.field(
         resolver=contacts.update_contact_info,
         permission_classes=[CanEditContactInfo],
-        description="Change contact info: the builder while the contact is INACTIVE, the owner while ACTIVE.",
+        description="Change contact info: the builder while the contact is INACTIVE, the owner while ACTIVE. "
+        "An active owner's new primary email is not applied at once: a confirmation link goes to it, a notice to "
+        "the current one, and it shows as `pendingPrimaryEmail` until `confirmEmailChange`.",
     )
     set_additional_emails: ContactPayload = strawberry.field(
         resolver=contacts.set_additional_emails, permission_classes=[CanEditAdditionalEmails]
@@ -36,7 +38,8 @@ class ContactMutation:
     promote_additional_email: ContactPayload = strawberry.field(
         resolver=contacts.promote_additional_email,
         permission_classes=[CanEditContactInfo],
-        description="Swap an additional email with the primary email in one step.",
+        description="Swap an additional email with the primary email in one step. For an active owner the swap "
+        "waits, like any new primary email, for `confirmEmailChange` with the link mailed to that address.",
     )
     delete_contact: OkPayload = strawberry.field(
         resolver=contacts.delete_contact, permission_classes=[CanDeleteContact]

@@ -11,7 +11,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from permissions.policy import ContactFacts, sees_by_name_only, viewer_can
-from resolvers import merge_audit, nodes, pending_invites, relations
+from resolvers import merge_audit, nodes, pending_email_changes, pending_invites, relations
 from schema.custom_field_types import CustomFieldValue
 from schema.enums import ActivationStatus, BuilderRole, UserErrorCode
 from schema.media import ProfileImage
@@ -67,6 +67,16 @@ class PendingInvite:
         description="The link no longer works; the contact stays PENDING until the builder resends or cancels."
     )
     sent_to: str = strawberry.field(description="The primary email the invite went to.")
+
+
+@strawberry.type(description="A new primary email the owner asked for, waiting for its confirmation link to be used.")
+class PendingPrimaryEmail:
+    email: str = strawberry.field(
+        description="The requested address. The contact's `primaryEmail` stays as it is until it is confirmed."
+    )
+    expires_at: datetime = strawberry.field(
+        description="When the confirmation link mailed to the new address stops working."
+    )
 
 
 # Enum(value) goes through EnumMeta.__call__, slow on every row of a list: look up once.
@@ -136,6 +146,11 @@ class Contact(relay.Node):
 
     pending_invite: PendingInvite | None = strawberry.field(
         resolver=pending_invites.pending_invite, description="The live invite while PENDING; null for owners."
+    )
+    pending_primary_email: PendingPrimaryEmail | None = strawberry.field(
+        resolver=pending_email_changes.pending_primary_email,
+        description="The active owner's requested new primary email until it is confirmed, cancelled or expires. "
+        "Only the owner sees it; null for everyone else.",
     )
     jobs: list[Job] = strawberry.field(
         resolver=relations.contact_jobs, description="The jobs this contact is an owner of."

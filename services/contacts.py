@@ -45,6 +45,9 @@ class ContactChange:
 
     contact: Contact
     duplicate_ids: list[int] = field(default_factory=list)
+    # An active owner's new primary email, not applied: it must prove itself
+    # first (SPEC 12); the caller records the request (services/email_changes.py).
+    requested_primary_email: str | None = None
 
 
 def _clean_text(value: str | None, path: tuple[str, ...], limit: int, errors: Collected) -> str | None:
@@ -94,11 +97,14 @@ async def _check_builder_primary(
     return [holder.id for holder in holders if holder.activation_status == "INACTIVE"]
 
 
-async def _check_owner_primary(contacts: ContactRepository, email: str, own_id: int) -> None:
+async def check_owner_primary(
+    contacts: ContactRepository, email: str, own_id: int, *, path: tuple[str, ...] = ("primaryEmail",)
+) -> None:
     """SPEC 2.3 rule 5: an owner may not take any other contact's primary email,
-    and the refusal tells nothing about that contact."""
+    and the refusal tells nothing about that contact. Asked when the change is
+    requested and again when it is confirmed."""
     if await contacts.with_primary_email(email, exclude_id=own_id):
-        raise RuleError(Violation(("primaryEmail",), "EMAIL_IN_USE", EMAIL_IN_USE_FOR_OWNER))
+        raise RuleError(Violation(path, "EMAIL_IN_USE", EMAIL_IN_USE_FOR_OWNER))
 
 
 def _set_primary(contact: Contact, email: str | None) -> None:
@@ -167,7 +173,7 @@ async def update_contact_info(
     )
     if primary_changed and new_primary:
         if by_owner:
-            await _check_owner_primary(contacts, new_primary, contact.id)
+            await check_owner_primary(contacts, new_primary, contact.id)
         else:
             duplicates = await _check_builder_primary(contacts, new_primary, contact.id)
     elif contact.primary_email and not by_owner:
@@ -178,20 +184,25 @@ async def update_contact_info(
         ]
     for column, value in info.items():
         setattr(contact, column, value)
-    if "primaryEmail" in changes:
+    # An owner's new address waits for its proof (SPEC 12); another spelling of
+    # the same address needs none.
+    requested = new_primary if by_owner and primary_changed else None
+    if "primaryEmail" in changes and requested is None:
         _set_primary(contact, new_primary)
     contacts.touch(contact)
     await _flush_primary(uow, contacts, by_owner)
-    return ContactChange(contact, duplicates)
+    return ContactChange(contact, duplicates, requested_primary_email=requested)
 
 
-async def _flush_primary(uow: UnitOfWork, contacts: ContactRepository, by_owner: bool) -> None:
+async def _flush_primary(
+    uow: UnitOfWork, contacts: ContactRepository, by_owner: bool, path: tuple[str, ...] = ("primaryEmail",)
+) -> None:
     """Flushes; the claimed-email index decides a race the checks above could not see."""
     try:
         await contacts.flush_claim()
     except EmailClaimConflict:
         message = EMAIL_IN_USE_FOR_OWNER if by_owner else EMAIL_IN_USE_BY_ACTIVE_OWNER
-        raise RuleError(Violation(("primaryEmail",), "EMAIL_IN_USE", message)) from None
+        raise RuleError(Violation(path, "EMAIL_IN_USE", message)) from None
     await uow.flush()
 
 
@@ -223,7 +234,8 @@ async def promote_additional_email(
     by_owner: bool,
     expected_version: int | None,
 ) -> ContactChange:
-    """SPEC 2.3 rule 6: swaps an additional email with the primary in one step."""
+    """SPEC 2.3 rule 6: swaps an additional email with the primary in one step. An
+    active owner's swap waits for the address to prove itself (SPEC 12)."""
     contact = await load_for_change(uow, builder_account_id, contact_id, expected_version)
     contacts = ContactRepository(uow.session, builder_account_id)
     additional = (await contacts.additional_emails_by_contact([contact.id]))[contact.id]
@@ -233,23 +245,39 @@ async def promote_additional_email(
             Violation(("email",), "NOT_FOUND", "This email is not one of the contact's additional emails.")
         )
     promoted = additional[keys.index(email_key(email))]
-    duplicates: list[int] = []
     if by_owner:
-        await _check_owner_primary(contacts, promoted, contact.id)
-    else:
-        duplicates = await _check_builder_primary(contacts, promoted, contact.id)
-    remaining = [a for a in additional if email_key(a) != email_key(promoted)]
-    if contact.primary_email:
+        await check_owner_primary(contacts, promoted, contact.id)
+        return ContactChange(contact, requested_primary_email=promoted)
+    duplicates = await _check_builder_primary(contacts, promoted, contact.id)
+    await apply_primary_email(uow, contacts, contact, promoted, by_owner=False)
+    return ContactChange(contact, duplicates)
+
+
+async def apply_primary_email(
+    uow: UnitOfWork,
+    contacts: ContactRepository,
+    contact: Contact,
+    email: str,
+    *,
+    by_owner: bool,
+    path: tuple[str, ...] = ("primaryEmail",),
+) -> None:
+    """Makes `email` the primary. When it is one of the additional emails it swaps
+    places with the old primary (SPEC 2.3 rule 6); otherwise it replaces it. The
+    caller has checked SPEC 2.3 for it and holds the contact's row lock."""
+    additional = (await contacts.additional_emails_by_contact([contact.id]))[contact.id]
+    key = email_key(email)
+    remaining = [a for a in additional if email_key(a) != key]
+    if len(remaining) < len(additional) and contact.primary_email:
         remaining.insert(0, contact.primary_email)
     # Free the old primary's key first so the swap never holds one email twice.
     await contacts.replace_additional_emails(contact, [])
     await uow.flush()
-    _set_primary(contact, promoted)
+    _set_primary(contact, email)
     contacts.touch(contact)
-    await _flush_primary(uow, contacts, by_owner)
+    await _flush_primary(uow, contacts, by_owner, path)
     await contacts.replace_additional_emails(contact, remaining)
     await uow.flush()
-    return ContactChange(contact, duplicates)
 
 
 async def delete_contact(

@@ -25,6 +25,7 @@ from repository.invites import InviteRepository
 from repository.owner_accounts import OwnerAccountRepository
 from repository.tokens import TokenRepository
 from repository.uow import UnitOfWork
+from services import email_changes
 from services.auth import IssuedSession, check_new_password, check_username, issue_session
 from services.contacts import ContactChange, load_for_change
 
@@ -109,8 +110,8 @@ async def cancel_invite(uow: UnitOfWork, builder_account_id: int, contact_id: in
 
 
 async def deactivate_owner(uow: UnitOfWork, builder_account_id: int, contact_id: int, *, now: datetime) -> ContactChange:
-    """ACTIVE to INACTIVE: the login is disabled and every session and reset link
-    dies in this transaction. The user row stays (disabled), so that a later
+    """ACTIVE to INACTIVE: the login is disabled and every session, reset link and
+    pending email change dies in this transaction. The user row stays (disabled), so that a later
     invite can be accepted with the same username."""
     contact = await load_for_change(uow, builder_account_id, contact_id, None)
     contact.activation_status = activation.after_deactivate(contact.activation_status)
@@ -120,6 +121,7 @@ async def deactivate_owner(uow: UnitOfWork, builder_account_id: int, contact_id:
         await AccountRepository(uow.session).revoke_user_sessions(user.id, now)
         await TokenRepository(uow.session).kill_resets(user.id, now)
     await InviteRepository(uow.session, builder_account_id).revoke_live(contact.id, now)
+    await email_changes.revoke_open_change(uow, contact.id, now)
     ContactRepository(uow.session, builder_account_id).touch(contact)
     await uow.flush()
     return ContactChange(contact)

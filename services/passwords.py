@@ -21,6 +21,7 @@ from repository.contacts import ContactRepository
 from repository.owner_accounts import OwnerAccountRepository
 from repository.tokens import TokenRepository
 from repository.uow import UnitOfWork
+from services import email_changes
 from services.auth import IssuedSession, check_new_password, issue_session
 
 INVALID_RESET = "This password reset link is no longer valid. Ask for a new one."
@@ -86,6 +87,8 @@ async def reset_password(
     if not await tokens.consume_reset(token_hash, now):
         raise RuleError(Violation(("token",), "INVALID_TOKEN", INVALID_RESET))
     await _set_password(uow, user, new_password, hashing, now, keep_session_id=None)
+    if user.kind == "OWNER":
+        await email_changes.revoke_open_change(uow, user.contact_id, now)
     return await issue_session(uow, user, session_ttl)
 
 

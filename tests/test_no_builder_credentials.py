@@ -12,8 +12,10 @@ from schema.build import schema
 CREDENTIAL = re.compile(r"password|username|token|credential|secret|hash", re.IGNORECASE)
 # Every mutation that takes a credential, and whose credentials it sets:
 # login and changePassword act on the caller themself; acceptInvite and
-# resetPassword act on whoever holds a token that only the owner's mailbox sees.
-CREDENTIAL_MUTATIONS = {"login", "acceptInvite", "resetPassword", "changePassword"}
+# resetPassword act on whoever holds a token that only the owner's mailbox sees;
+# confirmEmailChange sets no credential but makes the address that gets the reset
+# links, for whoever holds the token mailed to that address (SPEC 12).
+CREDENTIAL_MUTATIONS = {"login", "acceptInvite", "resetPassword", "changePassword", "confirmEmailChange"}
 
 
 def _input_fields(type_, path=(), seen=frozenset()):

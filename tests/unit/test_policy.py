@@ -18,6 +18,7 @@ from permissions.policy import (
     jobs_seen_through,
     sees_by_name_only,
     sees_leads,
+    sees_pending_email_change,
     viewer_can,
 )
 
@@ -127,3 +128,8 @@ def test_an_owner_sees_other_contacts_by_name_only_and_never_sees_leads(name):
 def test_an_owner_sees_only_their_own_jobs(name):
     expected = ACTORS[name].contact_id if name in OWNERS else None
     assert jobs_seen_through(ACTORS[name]) == expected
+
+
+@pytest.mark.parametrize("actor_name", list(ACTORS))
+def test_only_the_owner_sees_their_pending_email_change(actor_name):
+    assert sees_pending_email_change(ACTORS[actor_name], CONTACT_ID) is (actor_name == "the owner")

@@ -78,6 +78,17 @@ async def test_password_reset_requests_are_limited_per_login_name():
 
 
 @pytest.mark.asyncio
+async def test_email_change_requests_share_the_per_login_reset_count():
+    limiter = AuthRateLimiter(password_resets_per_account="4/hour")
+    for action in ("requestPasswordReset", "requestEmailChange", "requestPasswordReset", "requestEmailChange"):
+        assert await limiter.allow_call(action, CLIENT, "alice")
+
+    assert not await limiter.allow_call("requestEmailChange", CLIENT, "alice")
+    assert not await limiter.allow_call("requestPasswordReset", CLIENT, "alice")
+    assert await limiter.allow_call("confirmEmailChange", CLIENT, None), "confirming mails nobody"
+
+
+@pytest.mark.asyncio
 async def test_login_names_differing_in_case_and_spaces_share_a_bucket():
     limiter = AuthRateLimiter(failed_logins_per_account="3/hour")
     for name in ["Alice", " alice", "ALICE "]:

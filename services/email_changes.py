@@ -1,0 +1,103 @@
+"""An active owner's new primary email proves itself before it manages the
+account (SPEC 12, issue 20).
+
+The primary email receives invites and password resets, so changing it at once
+would let a typo lock the owner out, or a stolen session take the account for
+good (change the address, then reset the password through it). Instead the
+change waits: the new address gets a single-use link (24 hours), the current one
+a notice, and only `confirm_email_change` with that link's token switches the
+address, in one transaction that also ends the owner's sessions and reset links.
+
+Use cases over a unit of work and plain values; the caller commits once. The
+token leaves this module only inside the confirmation email.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from domain.emails import mask_email
+from domain.errors import RuleError, Violation
+from domain.tokens import hash_token, new_token
+from mail import messages
+from models import Contact
+from repository import outbox
+from repository.accounts import AccountRepository
+from repository.contacts import ContactRepository
+from repository.email_changes import EmailChangeRepository
+from repository.owner_accounts import OwnerAccountRepository
+from repository.tokens import TokenRepository
+from repository.uow import UnitOfWork
+from services.contacts import ContactChange, apply_primary_email, check_owner_primary, load_for_change
+
+INVALID_CONFIRMATION = "This confirmation link is no longer valid. Ask for the change again from your account."
+
+
+async def request_email_change(
+    uow: UnitOfWork, contact: Contact, new_email: str, *, now: datetime, ttl: timedelta, app_url: str
+) -> None:
+    """Records the request (any earlier open one of the contact dies: one at a
+    time) and queues the two mails. The caller has checked the address (SPEC 2.3
+    rule 5) and holds the contact's row lock."""
+    changes = EmailChangeRepository(uow.session)
+    await changes.revoke_open(contact.id, now)
+    token = new_token()
+    change = await changes.add(contact.id, new_email, hash_token(token), now, now + ttl)
+    confirmation = messages.email_change_confirmation(
+        app_url=app_url, token=token, old_email_masked=mask_email(contact.primary_email), expires_at=change.expires_at
+    )
+    notice = messages.email_change_notice(
+        app_url=app_url, new_email_masked=mask_email(new_email), requested_at=now, expires_at=change.expires_at
+    )
+    account_id = contact.builder_account_id
+    await outbox.enqueue_email(uow.session, builder_account_id=account_id, to=new_email, **confirmation._asdict())
+    await outbox.enqueue_email(uow.session, builder_account_id=account_id, to=contact.primary_email, **notice._asdict())
+
+
+def _invalid() -> RuleError:
+    return RuleError(Violation(("token",), "INVALID_TOKEN", INVALID_CONFIRMATION))
+
+
+async def confirm_email_change(uow: UnitOfWork, token: str, *, now: datetime) -> str:
+    """Makes the requested address the primary email and returns it. In the same
+    transaction every session of the owner ends (the confirmer is anonymous, so
+    there is no "this session" to keep) and every outstanding reset link dies.
+
+    A used, cancelled, superseded or expired token, or one whose owner is no
+    longer active, is INVALID_TOKEN; an address another contact took meanwhile
+    is EMAIL_IN_USE (SPEC 2.3 rule 5, checked again). Either way nothing changes
+    and, for EMAIL_IN_USE, the link stays as it was.
+    """
+    changes = EmailChangeRepository(uow.session)
+    found = await changes.live_by_token(hash_token(token), now)
+    if found is None:
+        raise _invalid()
+    new_email = found.change.new_email
+    contacts = ContactRepository(uow.session, found.builder_account_id)
+    contact = await contacts.get(found.change.contact_id, for_update=True)
+    user = await OwnerAccountRepository(uow.session).for_contact(found.change.contact_id)
+    if contact is None or contact.activation_status != "ACTIVE" or user is None or not user.is_enabled:
+        raise _invalid()
+    await check_owner_primary(contacts, new_email, contact.id, path=())
+    if not await changes.confirm(found.change.id, now):
+        raise _invalid()
+    await apply_primary_email(uow, contacts, contact, new_email, by_owner=True, path=())
+    await AccountRepository(uow.session).revoke_user_sessions(user.id, now)
+    await TokenRepository(uow.session).kill_resets(user.id, now)
+    await uow.flush()
+    return contact.primary_email
+
+
+async def cancel_email_change(uow: UnitOfWork, builder_account_id: int, contact_id: int, *, now: datetime) -> ContactChange:
+    """The signed-in owner withdraws their open request; its link dies. Nothing
+    open is not an error: the answer is the same contact, with nothing pending."""
+    contact = await load_for_change(uow, builder_account_id, contact_id, None)
+    await EmailChangeRepository(uow.session).revoke_open(contact.id, now)
+    return ContactChange(contact)
+
+
+async def revoke_open_change(uow: UnitOfWork, contact_id: int, now: datetime) -> None:
+    """A password reset (proof of the current address) or a deactivation ends a
+    pending change: the reset is the owner's way out of a change they did not ask
+    for, and a deactivated owner's contact info is the builder's again."""
+    await EmailChangeRepository(uow.session).revoke_open(contact_id, now)
