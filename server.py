@@ -1,5 +1,5 @@
 """The ASGI application: GraphQL at /graphql, profile images at /media/<name>,
-health probes. `create_app()` is the factory; `app` is the instance uvicorn serves."""
+the owner pages (owner_pages/), health probes. `create_app()` is the factory; `app` is the instance uvicorn serves."""
 
 from __future__ import annotations
 
@@ -38,6 +38,8 @@ from observability.health import healthz, readyz_endpoint
 from observability.logging import configure_logging
 from observability.metrics import metrics_endpoint
 from observability.middleware import ObservabilityMiddleware
+from owner_pages.routes import owner_page_routes
+from owner_pages.session import cookie_session_token
 from ratelimit import AuthRateLimiter
 from request_context import RequestContext
 from schema.build import schema
@@ -65,7 +67,8 @@ UPLOAD_FORMS = "ownerhub.upload_forms"  # scope key: forms to close after the re
 
 class OwnerHubGraphQL(HardenedGraphQL):  # GraphQL over HTTP, CSRF, limits: hardening/http.py
     """Strawberry's ASGI app with our per-request context: the viewer comes from
-    the `Authorization: Bearer <token>` header, looked up by the token's hash.
+    the `Authorization: Bearer <token>` header, looked up by the token's hash, or
+    from the owner pages' session cookie under the CSRF rules of owner_pages/session.py.
     Multipart uploads (the GraphQL multipart request spec) pass the CSRF guard and
     the size limits of media/transport.py before their body is read."""
 
@@ -120,8 +123,13 @@ class OwnerHubGraphQL(HardenedGraphQL):  # GraphQL over HTTP, CSRF, limits: hard
             apq_store=request.app.state.apq_store,
         )
         # Looked up once the document has validated (hardening/extensions.py).
-        context.bearer_token = _bearer_token(request)
+        context.bearer_token = _bearer_token(request) or self._cookie_token(request)
         return context
+
+    def _cookie_token(self, request: Request) -> str | None:
+        if not self.settings.OWNER_PAGES:
+            return None
+        return cookie_session_token(request, self.upload_origins)
 
     def encode_json(self, data: object) -> bytes:
         # orjson is several times faster than json.dumps on a list page; it writes
@@ -192,6 +200,7 @@ def create_app(
             Route("/readyz", readyz_endpoint(session_factory, settings.REDIS_URL)),
             Route("/metrics", metrics_endpoint(session_factory, DEFAULT_MAX_ATTEMPTS)),
             *graphiql_routes(settings.graphiql_enabled),
+            *owner_page_routes(settings, graphql_app.upload_origins),
         ],
         # Observability first: its request id is the one every layer below logs and echoes.
         middleware=[Middleware(ObservabilityMiddleware), *hardening_middleware(settings)],

@@ -3,10 +3,11 @@ plus, in development, any `http://localhost:*` or `http://127.0.0.1:*` origin, s
 that a single-page app's dev server works with no set-up (`CORS_ALLOW_LOCALHOST`).
 The request id is observability's (observability/middleware.py).
 
-Sessions travel in the `Authorization` header, never in cookies, so the API
-never allows credentialed CORS requests: `*` in `CORS_ORIGINS` can therefore
-never be combined with credentials, and an origin off the list gets no
-`Access-Control-Allow-Origin` at all."""
+Sessions travel in the `Authorization` header; the only cookie, the owner pages'
+(owner_pages/session.py), is SameSite=Strict and counts only same-site with a
+CSRF header. So the API never allows credentialed CORS requests: `*` in
+`CORS_ORIGINS` can never be combined with credentials, and an origin off the
+list gets no `Access-Control-Allow-Origin` at all."""
 
 from __future__ import annotations
 

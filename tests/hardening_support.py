@@ -73,9 +73,10 @@ class LiveServer:
         return self.log_path.read_text(errors="replace")
 
 
-def start_live_server(settings: Settings, tmp_dir: Path, **env_changes: str) -> LiveServer:
-    """`ownerhub serve` on a free port, on the test database; waits for /healthz."""
-    port = free_port()
+def start_live_server(settings: Settings, tmp_dir: Path, *, port: int | None = None, **env_changes: str) -> LiveServer:
+    """`ownerhub serve` on `port` (a free one by default), on the test database;
+    waits for /healthz."""
+    port = port or free_port()
     env = {
         **os.environ,
         "DATABASE_URL": settings.DATABASE_URL,
