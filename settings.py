@@ -52,8 +52,9 @@ class Settings(BaseSettings):
     EMAIL_CHANGE_TTL_HOURS: int = 24
     SESSION_TTL_HOURS: int = 14 * 24
     OUTBOX_WORKER: Literal["internal", "external"] = "internal"
-    # The owner pages (/accept-invite, /reset-password, /sign-in, /me) served by this
-    # server. `off` where APP_URL is a separate web app: those paths then answer 404.
+    # The owner pages (/accept-invite, /reset-password, /sign-in, /me, /confirm-email)
+    # served by this server. `off` where APP_URL is a separate web app: those paths
+    # then answer 404.
     OWNER_PAGES: bool = True
     # Hardening (docs/api.md, "Production switches and limits").
     MAX_QUERY_COST: int = 10_000

@@ -6,10 +6,11 @@ Cost model, per operation:
 * every field costs 1 (introspection fields cost nothing: the schema is static);
 * an object field adds the cost of its selection once;
 * a list field adds the cost of its selection once per expected item: `first`
-  items for the `edges`/`nodes` of a paginated field (a literal `first`; the
-  variable's default, or the maximum page size 100 when a variable has none;
-  the argument's default when `first` is absent), and `NESTED_LIST_ITEMS` (5)
-  for a plain list inside an object, such as `Contact.jobs` or `Job.owners`.
+  items for the `edges`/`nodes` of a paginated field (a literal `first` or
+  `last`; the variable's default, or the maximum page size 100 when a variable
+  has none; 20 when neither is given), `ids` items for `nodes(ids:)` (100 for a
+  variable), and `NESTED_LIST_ITEMS` (5) for a plain list inside an object, such
+  as `Contact.jobs` or `Job.owners`.
 
 So `contacts(first: 100) { edges { node { displayName jobs { name owners {
 displayName } } } } }` costs 3,802, and one more level of jobs and owners costs
@@ -26,6 +27,7 @@ from graphql import (
     GraphQLNamedType,
     InlineFragmentNode,
     IntValueNode,
+    ListValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     ValidationContext,
@@ -37,6 +39,7 @@ from graphql import (
 )
 
 MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20  # a connection's page when neither `first` nor `last` is given
 NESTED_LIST_ITEMS = 5
 
 
@@ -54,17 +57,32 @@ def operation_cost(context: ValidationContext, operation: OperationDefinitionNod
     def page_size(field: FieldNode, field_def) -> int | None:
         if "first" not in field_def.args:
             return None
-        for argument in field.arguments or ():
-            if argument.name.value != "first":
+        given = {argument.name.value: argument.value for argument in field.arguments or ()}
+        for name in ("first", "last"):
+            if name not in given:
                 continue
-            value = argument.value
+            value = given[name]
             if isinstance(value, VariableNode):
                 value = variable_defaults.get(value.name.value)
             if isinstance(value, IntValueNode):
                 return max(int(value.value), 0)
             return MAX_PAGE_SIZE
         default = field_def.args["first"].default_value
-        return default if isinstance(default, int) else MAX_PAGE_SIZE
+        return default if isinstance(default, int) else DEFAULT_PAGE_SIZE
+
+    def id_count(field: FieldNode, field_def) -> int:
+        """The items of a list field: as many as its literal `ids` (`nodes`), else
+        the nested-list estimate."""
+        if "ids" not in field_def.args:
+            return NESTED_LIST_ITEMS
+        for argument in field.arguments or ():
+            if argument.name.value == "ids":
+                value = argument.value
+                if isinstance(value, VariableNode):
+                    value = variable_defaults.get(value.name.value)
+                if isinstance(value, ListValueNode):
+                    return len(value.values)
+        return MAX_PAGE_SIZE
 
     def selection_cost(parent: GraphQLNamedType | None, selection_set: SelectionSetNode | None, page: int | None) -> int:
         if parent is None or selection_set is None:
@@ -102,7 +120,7 @@ def operation_cost(context: ValidationContext, operation: OperationDefinitionNod
             return 0
         items = 1
         if is_list_type(get_nullable_type(field_def.type)):
-            items = page if page is not None else NESTED_LIST_ITEMS
+            items = page if page is not None else id_count(field, field_def)
         children = selection_cost(get_named_type(field_def.type), field.selection_set, page_size(field, field_def))
         return 1 + items * children
 

@@ -9,6 +9,7 @@ from graphql import FieldNode, get_operation_ast, parse
 from strawberry.extensions import MaxTokensLimiter, ParserCache, SchemaExtension
 from strawberry.types.graphql import OperationType
 
+from hardening.error_codes import RequestErrorCodes
 from hardening.errors import MaskUnexpectedErrors
 from hardening.limits import MAX_TOKENS
 from hardening.persisted import PersistedQueries
@@ -69,6 +70,8 @@ class SizeBoundedParserCache(ParserCache):
 def schema_extensions() -> list[Callable[[], SchemaExtension] | type[SchemaExtension]]:
     return [
         PersistedQueries,
+        # Before the parser cache, whose parse errors it codes (hardening/error_codes.py).
+        RequestErrorCodes,
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: SizeBoundedParserCache(maxsize=PARSER_CACHE_SIZE),
         LimitedValidation,

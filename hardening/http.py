@@ -240,6 +240,10 @@ class HardenedGraphQL(GraphQL):
         if result.data is None and errors and all(error.path is None for error in errors):
             # A request error: execution never started, so there is no data entry.
             data.pop("data", None)
+        for error in data.get("errors") or ():
+            # Every error has a code (SPEC 12; hardening/error_codes.py codes them by
+            # phase). One that escaped the operation itself is a failure of ours.
+            error.setdefault("extensions", {}).setdefault("code", "INTERNAL_SERVER_ERROR")
         return data
 
     def create_response(self, response_data, sub_response: Response) -> Response:

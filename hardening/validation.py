@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSchema, validate
-from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
+from hardening.error_codes import IntrospectionDisabledRule
 from hardening.limits import QueryLimitsRule, cost_rule
 from hardening.request_shape import NoNulInStrings
 
@@ -49,7 +49,7 @@ def validation_policy(*, introspection: bool, max_cost: int) -> ValidationPolicy
         NoNulInStrings,
     )
     if not introspection:
-        rules += (NoSchemaIntrospectionCustomRule,)
+        rules += (IntrospectionDisabledRule,)
     # Suggestions describe the schema as much as introspection does.
     return ValidationPolicy(rules, hide_suggestions=not introspection)
 

@@ -1,5 +1,6 @@
 """The owner's own pages (SPEC 12, "Owner pages"): `/accept-invite`, `/reset-password`,
-`/forgot-password`, `/sign-in` and `/me`, served by the server itself when
+`/forgot-password`, `/sign-in`, `/me` and `/confirm-email` (a new primary email's
+link), served by the server itself when
 `OWNER_PAGES` is on (the default).
 
 They are a plain client of the public GraphQL API: HTML shells and ES modules served

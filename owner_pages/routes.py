@@ -1,4 +1,4 @@
-"""The routes of the owner pages: one HTML shell per page, the ES modules and the
+"""The routes of the owner pages: one HTML shell per page (`PAGES`), the ES modules and the
 stylesheet under `/owner-assets/`, the session cookie endpoint, and `/` (the link
 in job notifications) leading to `/me`. None of them exists when `OWNER_PAGES` is
 off: deployments whose `APP_URL` is a separate web app answer 404 there, as before.
@@ -31,6 +31,7 @@ PAGES = {
     "/forgot-password": ("forgot-password", "Forgot your password"),
     "/sign-in": ("sign-in", "Sign in"),
     "/me": ("me", "Your profile"),
+    "/confirm-email": ("confirm-email", "Confirm your new email address"),
 }
 
 PAGE_HEADERS = {

@@ -148,6 +148,22 @@ def sees_leads(actor: Actor) -> bool:
     return actor.kind is ActorKind.BUILDER
 
 
+def sees_user(actor: Actor, kind: str, contact_id: int | None) -> bool:
+    """Which user of their own account the actor finds by id (`node`): a builder
+    finds the account's staff; an owner finds only themself. An owner's sign-in
+    name is the owner's own (SPEC 3): staff do not look owners' users up."""
+    if actor.kind is ActorKind.BUILDER:
+        return kind == "BUILDER"
+    if actor.kind is ActorKind.OWNER:
+        return kind == "OWNER" and contact_id == actor.contact_id
+    return False
+
+
+def sees_account(actor: Actor, builder_account_id: int) -> bool:
+    """Anyone signed in finds their own builder account, and no other."""
+    return actor.kind is not ActorKind.ANONYMOUS and actor.builder_account_id == builder_account_id
+
+
 def can_manage_own_profile(actor: Actor, contact: ContactFacts) -> Decision:
     """Profile image, notification preferences and a pending primary email change:
     only the active owner, for themself."""

@@ -120,6 +120,17 @@ class AccountRepository:
     async def user(self, user_id: int) -> User | None:
         return await self.session.get(User, user_id)
 
+    async def users_of_account(self, builder_account_id: int, user_ids: list[int]) -> dict[int, User]:
+        """Enabled users of one builder account, by id; another account's are simply not found."""
+        if not user_ids:
+            return {}
+        rows = await self.session.execute(
+            select(User).where(
+                User.id.in_(user_ids), User.builder_account_id == builder_account_id, User.is_enabled.is_(True)
+            )
+        )
+        return {user.id: user for user in rows.scalars()}
+
     async def replace_password_hash(self, user_id: int, old_hash: str, new_hash: str) -> None:
         """Stores `new_hash` unless the password changed since `old_hash` was read
         (a reset or change in between wins)."""

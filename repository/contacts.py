@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import Select, and_, delete, func, literal_column, or_, select, update
+from sqlalchemy import Select, delete, func, literal_column, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.emails import email_key
 from domain.ids import is_record_id
+from repository.keyset import PageRequest, keyset_key, page_of
 from models import CLAIMING_STATUSES, Contact, ContactEmail, utcnow
 
 CLAIMED_EMAIL_INDEX = "uq_contacts_claimed_primary_email"
@@ -79,30 +79,15 @@ def filtered(query: Select, search: str | None, statuses: Sequence[str] | None) 
 def page_query(
     builder_account_id: int,
     *,
-    first: int,
-    after: tuple[str, int] | None,
+    page: PageRequest,
     search: str | None,
     statuses: Sequence[str] | None,
     order_by: str,
 ) -> Select:
-    """One keyset page of contacts, plus one row to tell whether a next page exists."""
-    sort_expression = ORDERINGS[order_by]()
+    """One keyset page of contacts (`page` holds typed keys, see `keyset_key`), plus
+    one row to tell whether more exist, in reading order."""
     query = filtered(scoped_contacts(builder_account_id), search, statuses)
-    if after is not None:
-        sort_value, last_id = after
-        if order_by == "CREATED_AT":
-            try:
-                sort_value = datetime.fromisoformat(sort_value)
-            except ValueError:
-                sort_value = None
-        if sort_value is not None:
-            query = query.where(
-                or_(
-                    sort_expression > sort_value,
-                    and_(sort_expression == sort_value, Contact.id > last_id),
-                )
-            )
-    return query.order_by(sort_expression, Contact.id).limit(first + 1)
+    return page_of(query, ORDERINGS[order_by](), Contact.id, page)
 
 
 class ContactRepository:

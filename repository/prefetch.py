@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from datetime import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +20,7 @@ from sqlalchemy.orm import aliased
 
 from models import BuilderAccount, Contact, ContactEmail, Job, JobOwner, User
 from repository.contacts import ORDERINGS_OF, page_query
+from repository.keyset import PageRequest, trim
 
 contacts_t = Contact.__table__
 emails_t = ContactEmail.__table__
@@ -77,31 +77,32 @@ class PrefetchRepository:
     async def contact_page(
         self,
         *,
-        first: int,
+        page: PageRequest,
         with_emails: bool,
-        after: tuple[str, int] | None,
         search: str | None,
         statuses: Sequence[str] | None,
         order_by: str,
     ) -> tuple[list[ContactRows], bool]:
         """A keyset page (the one `repository.contacts.page_query` reads) and, in the
-        same statement, the additional emails of its contacts."""
-        if search or statuses:
-            page = page_query(
-                self.builder_account_id, first=first, after=after, search=search, statuses=statuses, order_by=order_by
+        same statement, the additional emails of its contacts; and whether more
+        contacts lie beyond it in the direction of reading."""
+        if search or statuses or page.backward or page.before is not None:
+            query = page_query(
+                self.builder_account_id, page=page, search=search, statuses=statuses, order_by=order_by
             )
-            query, params = _with_emails(page, order_by, with_emails), {}
+            query, params = _with_emails(query, order_by, with_emails), {}
         else:
-            # The plain page, the list screen's query, is built once per shape with bound
-            # parameters: building a statement costs more than running it here.
-            after_value = _keyset_value(after[0], order_by) if after is not None else None
+            # The plain forward page, the list screen's query, is built once per shape with
+            # bound parameters: building a statement costs more than running it here.
+            after_value = page.after[0] if page.after is not None else None
             query = _plain_page(order_by, after_value is not None, with_emails)
-            params = {"account": self.builder_account_id, "limit": first + 1}
+            params = {"account": self.builder_account_id, "limit": page.size + 1}
             if after_value is not None:
-                params["after_value"], params["after_id"] = after_value, after[1]
+                params["after_value"], params["after_id"] = after_value, page.after[1]
         rows = await self._rows(query, params)
         found = _group_contacts(rows, len(contacts_t.c) if with_emails else None)
-        return found[:first], len(found) > first
+        # `_with_emails` orders the page again, in list order.
+        return trim(found, page, reading_order=False)
 
     async def viewer(self, user_id: int, *, with_contact: bool) -> ViewerRows | None:
         """The signed-in user, their builder account's name and, for an owner, their
@@ -195,15 +196,6 @@ def _jobs_statement(with_owners: bool, with_owner_emails: bool) -> Select:
             query = query.outerjoin(owner_emails, owner_emails.c.contact_id == owner.c.id)
             order.append(owner_emails.c.position)
     return query.add_columns(*columns).order_by(*order)
-
-
-def _keyset_value(value: str, order_by: str):
-    if order_by != "CREATED_AT":
-        return value
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 @functools.cache

@@ -9,22 +9,25 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, delete, func, or_, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Contact, Job, JobOwner, Lead, LeadContact, utcnow
+from repository.keyset import PageRequest, page_of, trim
 
 
 @dataclass(frozen=True)
 class Page:
-    rows: list
-    has_next: bool
+    rows: list  # in list order
+    has_more: bool  # more rows lie beyond the page, in the direction it was read
 
 
 # The ordered contact links of each kind of record: (link table, its parent column).
 LINKS = {Job: (JobOwner, JobOwner.job_id), Lead: (LeadContact, LeadContact.lead_id)}
 # The label each list is ordered and searched by.
 LABELS = {Job: Job.name, Lead: Lead.title}
+# The orders of each list: by label (the default) or by creation.
+ORDERS = {"LABEL": LABELS, "CREATED_AT": {Job: Job.created_at, Lead: Lead.created_at}}
 
 
 class WorkRepository:
@@ -131,19 +134,16 @@ class WorkRepository:
         self,
         model: type[Job] | type[Lead],
         *,
-        first: int,
-        after: tuple[str, int] | None,
+        page: PageRequest,
+        order: str = "LABEL",
         search: str | None,
         owner_contact_id: int | None = None,
     ) -> Page:
-        """Keyset pagination by label, then id."""
-        label = LABELS[model]
-        query = self._listed(model, search, owner_contact_id)
-        if after is not None:
-            value, last_id = after
-            query = query.where(or_(label > value, and_(label == value, model.id > last_id)))
-        rows = list((await self.session.execute(query.order_by(label, model.id).limit(first + 1))).scalars())
-        return Page(rows=rows[:first], has_next=len(rows) > first)
+        """Keyset pagination by the order's column (`ORDERS`), then id; `page` holds
+        keys typed for that column."""
+        query = page_of(self._listed(model, search, owner_contact_id), ORDERS[order][model], model.id, page)
+        rows, more = trim(list((await self.session.execute(query)).scalars()), page)
+        return Page(rows=rows, has_more=more)
 
     async def count(
         self, model: type[Job] | type[Lead], *, search: str | None, owner_contact_id: int | None = None

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Annotated
 
+import strawberry
 from strawberry.types import Info
 
 from domain.errors import RuleError
@@ -16,7 +18,7 @@ from request_context import after_response
 from resolvers import throttle
 from resolvers.auth import session_payload
 from resolvers.contacts import run_contact_change
-from resolvers.support import contact_id_or_error, violation_payload
+from resolvers.support import INPUT, contact_id_or_error, violation_payload
 from schema import inputs
 from schema.activation_types import (
     AcceptInviteInput,
@@ -45,7 +47,7 @@ async def _contact_step(info: Info, input: inputs.ContactIdInput, step, **option
     )
 
 
-async def send_invite(info: Info, input: inputs.ContactIdInput) -> ContactPayload:
+async def send_invite(info: Info, input: Annotated[inputs.ContactIdInput, INPUT]) -> ContactPayload:
     settings = info.context.settings
     payload = await _contact_step(
         info, input, invites.send_invite,
@@ -56,15 +58,17 @@ async def send_invite(info: Info, input: inputs.ContactIdInput) -> ContactPayloa
     return payload
 
 
-async def cancel_invite(info: Info, input: inputs.ContactIdInput) -> ContactPayload:
+async def cancel_invite(info: Info, input: Annotated[inputs.ContactIdInput, INPUT]) -> ContactPayload:
     return await _contact_step(info, input, invites.cancel_invite)
 
 
-async def deactivate_owner(info: Info, input: inputs.ContactIdInput) -> ContactPayload:
+async def deactivate_owner(info: Info, input: Annotated[inputs.ContactIdInput, INPUT]) -> ContactPayload:
     return await _contact_step(info, input, invites.deactivate_owner)
 
 
-async def invite_details(info: Info, token: str) -> InviteDetails:
+async def invite_details(
+    info: Info, token: Annotated[str, strawberry.argument(description="The token from the invite link.")]
+) -> InviteDetails:
     context = info.context
     async with context.session_factory() as session:
         view = await invites.invite_details(session, token, context.now())
@@ -73,7 +77,7 @@ async def invite_details(info: Info, token: str) -> InviteDetails:
     return InviteDetails(valid=True, builder_name=view.builder_name, first_name=view.first_name, expires_at=view.expires_at)
 
 
-async def accept_invite(info: Info, input: AcceptInviteInput) -> SessionPayload:
+async def accept_invite(info: Info, input: Annotated[AcceptInviteInput, INPUT]) -> SessionPayload:
     context = info.context
     try:
         await throttle.check_call(info, "acceptInvite", input.username)
@@ -88,7 +92,7 @@ async def accept_invite(info: Info, input: AcceptInviteInput) -> SessionPayload:
     return await session_payload(info, issued)
 
 
-async def request_password_reset(info: Info, input: RequestPasswordResetInput) -> OkPayload:
+async def request_password_reset(info: Info, input: Annotated[RequestPasswordResetInput, INPUT]) -> OkPayload:
     """Answers `ok: true` whether or not the login named anybody (SPEC 3), after
     the same work either way: the rate limit counts the call, and the lookup and
     the mail run once the answer is sent, so its timing tells nothing about the
@@ -118,7 +122,7 @@ async def _queue_reset_mail(context, login: str) -> None:
         context.wake_outbox()
 
 
-async def reset_password(info: Info, input: ResetPasswordInput) -> SessionPayload:
+async def reset_password(info: Info, input: Annotated[ResetPasswordInput, INPUT]) -> SessionPayload:
     context = info.context
     try:
         await throttle.check_call(info, "resetPassword", None)
@@ -134,7 +138,7 @@ async def reset_password(info: Info, input: ResetPasswordInput) -> SessionPayloa
     return await session_payload(info, issued)
 
 
-async def change_password(info: Info, input: ChangePasswordInput) -> OkPayload:
+async def change_password(info: Info, input: Annotated[ChangePasswordInput, INPUT]) -> OkPayload:
     """Wrong current passwords count as failed logins of the account, so a stolen
     session cannot be used to guess the password at leisure."""
     context = info.context

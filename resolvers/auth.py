@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Annotated
 
 from strawberry.types import Info
 
@@ -13,7 +14,7 @@ from repository.accounts import AccountRepository
 from repository.contacts import ContactRepository
 from repository.uow import UnitOfWork
 from resolvers import prefetch, throttle
-from resolvers.support import violation_payload
+from resolvers.support import INPUT, violation_payload
 from schema import inputs
 from schema.payloads import OkPayload, SessionPayload
 from services import auth as service
@@ -25,14 +26,18 @@ async def viewer_for_user(info: Info, user_id: int) -> types.BuilderUser | types
         user = await accounts.user(user_id)
         if user is None:
             return None
-        account = types.BuilderAccount(name=(await accounts.builder(user.builder_account_id)).name)
+        account = types.BuilderAccount(
+            id=user.builder_account_id, name=(await accounts.builder(user.builder_account_id)).name
+        )
         if user.kind == "BUILDER":
-            return types.BuilderUser(username=user.username, role=types.BuilderRole(user.role), builder_account=account)
+            return types.BuilderUser(
+                id=user.id, username=user.username, role=types.BuilderRole(user.role), builder_account=account
+            )
         contacts = ContactRepository(session, user.builder_account_id)
         contact = await contacts.get(user.contact_id)
         emails = (await contacts.additional_emails_by_contact([contact.id]))[contact.id]
     return types.OwnerUser(
-        username=user.username, builder_account=account, contact=types.Contact.from_model(contact, emails, info)
+        id=user.id, username=user.username, builder_account=account, contact=types.Contact.from_model(contact, emails, info)
     )
 
 
@@ -55,7 +60,7 @@ async def session_payload(info: Info, issued: service.IssuedSession) -> SessionP
     return SessionPayload(token=issued.token, expires_at=issued.expires_at, viewer=viewer)
 
 
-async def login(info: Info, input: inputs.LoginInput) -> SessionPayload:
+async def login(info: Info, input: Annotated[inputs.LoginInput, INPUT]) -> SessionPayload:
     ttl = timedelta(hours=info.context.settings.SESSION_TTL_HOURS)
     try:
         await throttle.check_call(info, "login", input.username)

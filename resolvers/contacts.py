@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Annotated
 
+from strawberry import relay
 from strawberry.types import Info
 
 from domain.errors import RuleError
@@ -14,9 +16,9 @@ from permissions.classes import decode_node_id
 from permissions.policy import ActorKind
 from repository.uow import UnitOfWork
 from resolvers import throttle
-from resolvers.support import contact_id_or_error, contacts_for_payload, present, violation_payload
+from resolvers.support import INPUT, contact_id_or_error, contacts_for_payload, present, violation_payload
 from schema import inputs
-from schema.payloads import ContactPayload, OkPayload
+from schema.payloads import ContactPayload, DeleteContactPayload
 from schema.work_inputs import SetCustomFieldValuesInput, UpdateNotificationPreferencesInput
 from services import contacts as service
 from services import custom_fields, email_changes, notifications, profile_images
@@ -74,7 +76,7 @@ async def _request_primary_proof(info: Info, uow: UnitOfWork, change: service.Co
     return change
 
 
-async def create_contact(info: Info, input: inputs.CreateContactInput) -> ContactPayload:
+async def create_contact(info: Info, input: Annotated[inputs.CreateContactInput, INPUT]) -> ContactPayload:
     data = {
         "firstName": input.first_name,
         "lastName": input.last_name,
@@ -89,7 +91,9 @@ async def create_contact(info: Info, input: inputs.CreateContactInput) -> Contac
     return await run_contact_change(info, lambda uow: service.create_contact(uow, account_id, data))
 
 
-async def update_contact_info(info: Info, input: inputs.UpdateContactInfoInput) -> ContactPayload:
+async def update_contact_info(
+    info: Info, input: Annotated[inputs.UpdateContactInfoInput, INPUT],
+) -> ContactPayload:
     changes = present(input, INFO_INPUT_FIELDS)
 
     async def work(uow: UnitOfWork) -> service.ContactChange:
@@ -101,13 +105,17 @@ async def update_contact_info(info: Info, input: inputs.UpdateContactInfoInput) 
     return await run_contact_change(info, work)
 
 
-async def set_additional_emails(info: Info, input: inputs.SetAdditionalEmailsInput) -> ContactPayload:
+async def set_additional_emails(
+    info: Info, input: Annotated[inputs.SetAdditionalEmailsInput, INPUT],
+) -> ContactPayload:
     return await run_contact_change(
         info, lambda uow: service.set_additional_emails(uow, emails=input.emails, **_target(info, input.contact_id))
     )
 
 
-async def promote_additional_email(info: Info, input: inputs.PromoteAdditionalEmailInput) -> ContactPayload:
+async def promote_additional_email(
+    info: Info, input: Annotated[inputs.PromoteAdditionalEmailInput, INPUT],
+) -> ContactPayload:
     async def work(uow: UnitOfWork) -> service.ContactChange:
         change = await service.promote_additional_email(
             uow, email=input.email, by_owner=_by_owner(info), **_target(info, input.contact_id)
@@ -117,25 +125,30 @@ async def promote_additional_email(info: Info, input: inputs.PromoteAdditionalEm
     return await run_contact_change(info, work)
 
 
-async def delete_contact(info: Info, input: inputs.ContactIdInput) -> OkPayload:
+async def delete_contact(info: Info, input: Annotated[inputs.ContactIdInput, INPUT]) -> DeleteContactPayload:
     try:
+        target = _target(info, input.contact_id)
         async with UnitOfWork(info.context.session_factory) as uow:
-            image_key = await service.delete_contact(uow, **_target(info, input.contact_id))
+            image_key = await service.delete_contact(uow, **target)
             await uow.commit()
     except RuleError as error:
-        return violation_payload(OkPayload, error)
+        return violation_payload(DeleteContactPayload, error)
     await profile_images.discard(info.context.media_storage, image_key)
-    return OkPayload(ok=True)
+    return DeleteContactPayload(ok=True, deleted_contact_id=relay.GlobalID("Contact", str(target["contact_id"])))
 
 
-async def set_custom_field_values(info: Info, input: SetCustomFieldValuesInput) -> ContactPayload:
+async def set_custom_field_values(
+    info: Info, input: Annotated[SetCustomFieldValuesInput, INPUT],
+) -> ContactPayload:
     values = [(decode_node_id(v.field_id, "CustomField"), v.value) for v in input.values]
     return await run_contact_change(
         info, lambda uow: custom_fields.set_custom_field_values(uow, values=values, **_target(info, input.contact_id))
     )
 
 
-async def update_notification_preferences(info: Info, input: UpdateNotificationPreferencesInput) -> ContactPayload:
+async def update_notification_preferences(
+    info: Info, input: Annotated[UpdateNotificationPreferencesInput, INPUT],
+) -> ContactPayload:
     # The owner's own contact: the permission class admits only the active owner.
     own = info.context.actor.contact_id
     return await run_contact_change(

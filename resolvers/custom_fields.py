@@ -5,6 +5,8 @@ holds only the fields marked `visibleToOwner`."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from strawberry.types import Info
 
 import schema.custom_field_types as field_types
@@ -12,7 +14,7 @@ from domain.errors import RuleError
 from permissions.policy import sees_only_owner_visible_fields
 from repository.custom_fields import CustomFieldRepository
 from repository.uow import UnitOfWork
-from resolvers.support import violation_payload
+from resolvers.support import INPUT, violation_payload
 from schema.work_inputs import CustomFieldPayload, DefineCustomFieldInput
 from services import custom_fields as service
 
@@ -26,7 +28,7 @@ async def custom_field_definitions(info: Info) -> list[field_types.CustomField]:
     return [field_types.CustomField.from_model(row) for row in rows]
 
 
-async def define_custom_field(info: Info, input: DefineCustomFieldInput) -> CustomFieldPayload:
+async def define_custom_field(info: Info, input: Annotated[DefineCustomFieldInput, INPUT]) -> CustomFieldPayload:
     try:
         async with UnitOfWork(info.context.session_factory) as uow:
             definition = await service.define_custom_field(

@@ -3,19 +3,23 @@ Who may call them is decided by the permission classes on the fields."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from strawberry.types import Info
 
 from domain.errors import RuleError
 from repository.uow import UnitOfWork
 from resolvers import throttle
 from resolvers.contacts import run_contact_change
-from resolvers.support import violation_payload
+from resolvers.support import INPUT, violation_payload
 from schema.activation_types import ConfirmEmailChangeInput, ConfirmEmailChangePayload
 from schema.payloads import ContactPayload
 from services import email_changes
 
 
-async def confirm_email_change(info: Info, input: ConfirmEmailChangeInput) -> ConfirmEmailChangePayload:
+async def confirm_email_change(
+    info: Info, input: Annotated[ConfirmEmailChangeInput, INPUT],
+) -> ConfirmEmailChangePayload:
     """Anonymous, like `resetPassword`: the token is the credential, and it is
     counted per client address on the reset path."""
     context = info.context

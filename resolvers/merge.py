@@ -4,6 +4,9 @@ answer with the payload. Builder-only, by the permission classes on the fields."
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
@@ -12,8 +15,8 @@ from domain.errors import Collected, NotFound, RuleError
 from domain.ids import record_id
 from permissions.classes import decode_contact_id
 from repository.uow import UnitOfWork
-from resolvers import merge_audit
-from resolvers.support import contacts_for_payload, violation_payload
+from resolvers import merge_audit, nodes
+from resolvers.support import INPUT, contacts_for_payload, violation_payload
 from schema.merge_types import (
     ContactMerge,
     MergeContactsInput,
@@ -46,7 +49,7 @@ async def _merge_for_payload(info: Info, merge_id: int) -> ContactMerge:
     return (await merge_audit.merges_by_ids(info, [str(merge_id)], required=True))[0]
 
 
-async def merge_contacts(info: Info, input: MergeContactsInput) -> MergeContactsPayload:
+async def merge_contacts(info: Info, input: Annotated[MergeContactsInput, INPUT]) -> MergeContactsPayload:
     context = info.context
     try:
         request = _request(input)
@@ -58,13 +61,18 @@ async def merge_contacts(info: Info, input: MergeContactsInput) -> MergeContacts
     except RuleError as error:
         return violation_payload(MergeContactsPayload, error)
     return MergeContactsPayload(
-        contact=(await contacts_for_payload(info, [outcome.survivor_id]))[0],
+        # Read through merge redirects: a concurrent merge may already have merged
+        # this survivor into another contact, which its id now stands for (SPEC 4).
+        contact=(await nodes.contacts_by_ids(info, [str(outcome.survivor_id)], required=False))[0],
         merge=await _merge_for_payload(info, outcome.merge_id),
         candidate_emails=list(outcome.candidate_emails),
     )
 
 
-async def merge_contacts_preview(info: Info, input: MergeContactsInput) -> MergeContactsPreviewPayload:
+async def merge_contacts_preview(
+    info: Info,
+    input: Annotated[MergeContactsInput, strawberry.argument(description="The input `mergeContacts` would take.")],
+) -> MergeContactsPreviewPayload:
     """The same loading and plan as `mergeContacts`, in a read-only session."""
     context = info.context
     try:
@@ -74,7 +82,7 @@ async def merge_contacts_preview(info: Info, input: MergeContactsInput) -> Merge
     except RuleError as error:
         return violation_payload(MergeContactsPreviewPayload, error)
     plan = planned.plan
-    contact = types.Contact.from_model(service.survivor_as_planned(planned), list(plan.additional_emails), info)
+    contact = types.ContactPreview.from_model(service.survivor_as_planned(planned), list(plan.additional_emails), info)
     contact._merging_ids = plan.merged_ids
     return MergeContactsPreviewPayload(
         contact=contact,
@@ -90,7 +98,7 @@ def _merge_id(value: relay.GlobalID) -> int:
     return merge_id
 
 
-async def undo_merge(info: Info, input: UndoMergeInput) -> UndoMergePayload:
+async def undo_merge(info: Info, input: Annotated[UndoMergeInput, INPUT]) -> UndoMergePayload:
     context = info.context
     try:
         merge_id = _merge_id(input.merge_id)

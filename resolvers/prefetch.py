@@ -131,9 +131,13 @@ async def viewer(info: Info) -> types.BuilderUser | types.OwnerUser | None:
             return None
         if found.contact is not None:
             await plan.fetch_jobs(repo, [found.contact])
-    account = types.BuilderAccount(name=found.builder_name)
+    account = types.BuilderAccount(id=context.actor.builder_account_id, name=found.builder_name)
     if found.kind == "BUILDER":
-        return types.BuilderUser(username=found.username, role=types.BuilderRole(found.role), builder_account=account)
+        return types.BuilderUser(
+            id=context.user_id, username=found.username, role=types.BuilderRole(found.role), builder_account=account
+        )
     if found.contact is None:
         return None
-    return types.OwnerUser(username=found.username, builder_account=account, contact=contact_type(found.contact, info))
+    return types.OwnerUser(
+        id=context.user_id, username=found.username, builder_account=account, contact=contact_type(found.contact, info)
+    )

@@ -4,10 +4,12 @@ Only the active owner reaches these, for their own contact (permission classes).
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from strawberry.types import Info
 
 from domain.errors import RuleError
-from resolvers.support import contact_id_or_error, contacts_for_payload, violation_payload
+from resolvers.support import INPUT, contact_id_or_error, contacts_for_payload, violation_payload
 from repository.uow import UnitOfWork
 from schema.media_inputs import ProfileImagePayload, RemoveProfileImageInput, SetProfileImageInput
 from services import profile_images as service
@@ -24,7 +26,7 @@ async def _payload(info: Info, contact_id: int) -> ProfileImagePayload:
     return ProfileImagePayload(contact=found[0] if found else None)
 
 
-async def set_profile_image(info: Info, input: SetProfileImageInput) -> ProfileImagePayload:
+async def set_profile_image(info: Info, input: Annotated[SetProfileImageInput, INPUT]) -> ProfileImagePayload:
     context = info.context
     account_id, storage = context.actor.builder_account_id, context.media_storage
     try:
@@ -48,7 +50,9 @@ async def set_profile_image(info: Info, input: SetProfileImageInput) -> ProfileI
     return await _payload(info, contact_id)
 
 
-async def remove_profile_image(info: Info, input: RemoveProfileImageInput) -> ProfileImagePayload:
+async def remove_profile_image(
+    info: Info, input: Annotated[RemoveProfileImageInput, INPUT],
+) -> ProfileImagePayload:
     context = info.context
     account_id = context.actor.builder_account_id
     try:

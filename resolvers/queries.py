@@ -2,38 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import strawberry
 from strawberry import relay
-from strawberry.exceptions import StrawberryGraphQLError
-from strawberry.relay import PageInfo
 from strawberry.types import Info
 
 import schema.types as types
-from repository.contacts import ContactRepository, decode_cursor, encode_cursor
+from repository.contacts import ContactRepository, encode_cursor
+from repository.keyset import keyset_key
 from resolvers import nodes, prefetch
+from resolvers.paging import After, Before, First, Last, page_info, page_request
 from schema.connections import ContactConnection, ContactEdge
 from schema.enums import ActivationStatus, ContactOrder
 
-MAX_PAGE_SIZE = 100
 
-
-def check_page_size(first: int) -> None:
-    """Lists are paginated with `first` from 1 to 100 (SPEC 9)."""
-    if not 1 <= first <= MAX_PAGE_SIZE:
-        raise StrawberryGraphQLError(
-            f"`first` must be between 1 and {MAX_PAGE_SIZE}.", extensions={"code": "INVALID_INPUT"}
-        )
-
-
-def page_info(edges: list, *, has_next: bool, has_previous: bool) -> PageInfo:
-    return PageInfo(
-        has_next_page=has_next,
-        has_previous_page=has_previous,
-        start_cursor=edges[0].cursor if edges else None,
-        end_cursor=edges[-1].cursor if edges else None,
-    )
-
-
-async def contact(info: Info, id: relay.GlobalID) -> types.Contact | None:
+async def contact(
+    info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The contact's global id.")]
+) -> types.Contact | None:
     if id.type_name != "Contact":
         return None
     return (await nodes.contacts_by_ids(info, [id.node_id], required=False))[0]
@@ -41,18 +27,26 @@ async def contact(info: Info, id: relay.GlobalID) -> types.Contact | None:
 
 async def contacts(
     info: Info,
-    first: int = 20,
-    after: str | None = None,
-    search: str | None = None,
-    status: list[ActivationStatus] | None = None,
-    order_by: ContactOrder = ContactOrder.LAST_NAME,
+    first: First = None,
+    after: After = None,
+    last: Last = None,
+    before: Before = None,
+    search: Annotated[str | None, strawberry.argument(
+        description="Only contacts whose first name, last name, full name or primary email contains this text "
+        "(case-insensitive)."
+    )] = None,
+    status: Annotated[list[ActivationStatus] | None, strawberry.argument(
+        description="Only contacts in one of these activation statuses."
+    )] = None,
+    order_by: Annotated[ContactOrder, strawberry.argument(
+        description="The order of the list; ties are broken by id."
+    )] = ContactOrder.LAST_NAME,
 ) -> ContactConnection:
-    check_page_size(first)
+    page = page_request(first, after, last, before, key=lambda cursor: keyset_key(cursor, order_by.value))
     context = info.context
     statuses = [s.value for s in status] if status else None
-    cursor = decode_cursor(after) if after else None
-    page, has_next = await prefetch.contact_page(
-        info, first=first, after=cursor, search=search, statuses=statuses, order_by=order_by.value
+    rows, has_more = await prefetch.contact_page(
+        info, page=page, search=search, statuses=statuses, order_by=order_by.value
     )
 
     sort_attr = {"LAST_NAME": "last_name", "FIRST_NAME": "first_name", "CREATED_AT": "created_at"}[order_by.value]
@@ -63,7 +57,7 @@ async def contacts(
             value = value.isoformat()
         return encode_cursor(value or "", row.id)
 
-    edges = [ContactEdge(cursor=cursor_of(row), node=node) for row, node in page]
+    edges = [ContactEdge(cursor=cursor_of(row), node=node) for row, node in rows]
 
     async def total() -> int:
         async with context.session_factory() as session:
@@ -71,6 +65,4 @@ async def contacts(
                 search=search, statuses=statuses
             )
 
-    return ContactConnection(
-        edges=edges, page_info=page_info(edges, has_next=has_next, has_previous=cursor is not None), _total=total
-    )
+    return ContactConnection(edges=edges, page_info=page_info(edges, page, has_more), _total=total)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import strawberry
 from strawberry.types import Info
 
 import schema.types as types
@@ -13,6 +14,10 @@ from domain.errors import NotFound, RuleError
 from permissions.classes import decode_node_id
 from repository.contacts import ContactRepository
 from resolvers.loaders import bundle_contacts
+
+
+# Every mutation takes one `input` argument (SPEC 9, 11); its type says the rest.
+INPUT = strawberry.argument(description="The mutation's input: one object, described by its type.")
 
 
 def node_id_or_error(value: Any, type_name: str, path: str) -> int:

@@ -8,7 +8,9 @@ on the fields. An owner's lists are scoped inside the repository query.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Annotated
 
+import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
@@ -17,13 +19,15 @@ from domain.errors import RuleError
 from models import Job, Lead
 from permissions.classes import decode_node_id
 from permissions.policy import jobs_seen_through
-from repository.contacts import decode_cursor, encode_cursor
+from repository.contacts import encode_cursor
+from repository.keyset import keyset_key
 from repository.uow import UnitOfWork
 from repository.work import WorkRepository
 from resolvers import nodes
-from resolvers.queries import check_page_size, page_info
-from resolvers.support import contact_id_or_error, node_id_or_error, present, violation_payload
+from resolvers.paging import After, Before, First, Last, page_info, page_request
+from resolvers.support import INPUT, contact_id_or_error, node_id_or_error, present, violation_payload
 from schema.connections import JobConnection, JobEdge, LeadConnection, LeadEdge
+from schema.enums import JobOrder, LeadOrder
 from schema.work_inputs import (
     CreateJobInput,
     CreateLeadInput,
@@ -38,29 +42,34 @@ from services import work as service
 ADDRESS_INPUT_FIELDS = ["street", "city", "state", "postalCode"]
 
 
-async def job(info: Info, id: relay.GlobalID) -> types.Job | None:
+async def job(
+    info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The job's global id.")]
+) -> types.Job | None:
     if id.type_name != "Job":
         return None
     return (await nodes.jobs_by_ids(info, [id.node_id], required=False))[0]
 
 
-async def lead(info: Info, id: relay.GlobalID) -> types.Lead | None:
+async def lead(
+    info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The lead's global id.")]
+) -> types.Lead | None:
     if id.type_name != "Lead":
         return None
     return (await nodes.leads_by_ids(info, [id.node_id], required=False))[0]
 
 
-async def _connection(info: Info, model, first: int, after: str | None, search: str | None):
-    """One page of jobs or leads, by label then id; `totalCount` costs a query only
-    when it is selected. An owner's page holds only the jobs they are an owner of."""
-    check_page_size(first)
+async def _connection(info: Info, model, order: str, page_args: tuple, search: str | None):
+    """One page of jobs or leads, by label (or creation) then id; `totalCount` costs
+    a query only when it is selected. An owner's page holds only the jobs they are
+    an owner of."""
+    by_creation = order == "CREATED_AT"
+    page = page_request(*page_args, key=lambda cursor: keyset_key(cursor, order))
     context = info.context
     actor = context.actor
     owner_contact_id = jobs_seen_through(actor)
-    cursor = decode_cursor(after) if after else None
     async with context.session_factory() as session:
-        page = await WorkRepository(session, actor.builder_account_id).page(
-            model, first=first, after=cursor, search=search, owner_contact_id=owner_contact_id
+        found = await WorkRepository(session, actor.builder_account_id).page(
+            model, page=page, order=order, search=search, owner_contact_id=owner_contact_id
         )
 
     async def total() -> int:
@@ -69,23 +78,50 @@ async def _connection(info: Info, model, first: int, after: str | None, search: 
                 model, search=search, owner_contact_id=owner_contact_id
             )
 
+    def cursor_of(row, label: str) -> str:
+        return encode_cursor(row.created_at.isoformat() if by_creation else label, row.id)
+
     if model is Job:
-        edges = [JobEdge(cursor=encode_cursor(row.name, row.id), node=types.Job.from_model(row)) for row in page.rows]
+        edges = [JobEdge(cursor=cursor_of(row, row.name), node=types.Job.from_model(row)) for row in found.rows]
         connection = JobConnection
     else:
-        edges = [LeadEdge(cursor=encode_cursor(row.title, row.id), node=types.Lead.from_model(row)) for row in page.rows]
+        edges = [LeadEdge(cursor=cursor_of(row, row.title), node=types.Lead.from_model(row)) for row in found.rows]
         connection = LeadConnection
-    return connection(
-        edges=edges, page_info=page_info(edges, has_next=page.has_next, has_previous=cursor is not None), _total=total
-    )
+    return connection(edges=edges, page_info=page_info(edges, page, found.has_more), _total=total)
 
 
-async def jobs(info: Info, first: int = 20, after: str | None = None, search: str | None = None) -> JobConnection:
-    return await _connection(info, Job, first, after, search)
+SEARCH_JOBS = "Only jobs whose name contains this text (case-insensitive)."
+SEARCH_LEADS = "Only leads whose title contains this text (case-insensitive)."
 
 
-async def leads(info: Info, first: int = 20, after: str | None = None, search: str | None = None) -> LeadConnection:
-    return await _connection(info, Lead, first, after, search)
+async def jobs(
+    info: Info,
+    first: First = None,
+    after: After = None,
+    last: Last = None,
+    before: Before = None,
+    search: Annotated[str | None, strawberry.argument(description=SEARCH_JOBS)] = None,
+    order_by: Annotated[JobOrder, strawberry.argument(
+        description="The order of the list; ties are broken by id."
+    )] = JobOrder.NAME,
+) -> JobConnection:
+    order = "CREATED_AT" if order_by is JobOrder.CREATED_AT else "LABEL"
+    return await _connection(info, Job, order, (first, after, last, before), search)
+
+
+async def leads(
+    info: Info,
+    first: First = None,
+    after: After = None,
+    last: Last = None,
+    before: Before = None,
+    search: Annotated[str | None, strawberry.argument(description=SEARCH_LEADS)] = None,
+    order_by: Annotated[LeadOrder, strawberry.argument(
+        description="The order of the list; ties are broken by id."
+    )] = LeadOrder.TITLE,
+) -> LeadConnection:
+    order = "CREATED_AT" if order_by is LeadOrder.CREATED_AT else "LABEL"
+    return await _connection(info, Lead, order, (first, after, last, before), search)
 
 
 def _address(value) -> dict | None:
@@ -119,12 +155,12 @@ def _lead_id(input) -> int:
     return node_id_or_error(input.lead_id, "Lead", "leadId")
 
 
-async def create_job(info: Info, input: CreateJobInput) -> JobPayload:
+async def create_job(info: Info, input: Annotated[CreateJobInput, INPUT]) -> JobPayload:
     address = _address(input.address)
     return await _run(info, JobPayload, lambda uow: service.create_job(uow, _account(info), input.name, address))
 
 
-async def update_job(info: Info, input: UpdateJobInput) -> JobPayload:
+async def update_job(info: Info, input: Annotated[UpdateJobInput, INPUT]) -> JobPayload:
     changes = present(input, ["name"])
     if input.address is not None:
         changes["address"] = _address(input.address.value)
@@ -139,7 +175,7 @@ async def update_job(info: Info, input: UpdateJobInput) -> JobPayload:
     )
 
 
-async def add_job_owner(info: Info, input: JobOwnerInput) -> JobPayload:
+async def add_job_owner(info: Info, input: Annotated[JobOwnerInput, INPUT]) -> JobPayload:
     app_url = info.context.settings.APP_URL
     return await _run(
         info, JobPayload,
@@ -149,28 +185,28 @@ async def add_job_owner(info: Info, input: JobOwnerInput) -> JobPayload:
     )
 
 
-async def remove_job_owner(info: Info, input: JobOwnerInput) -> JobPayload:
+async def remove_job_owner(info: Info, input: Annotated[JobOwnerInput, INPUT]) -> JobPayload:
     return await _run(
         info, JobPayload,
         lambda uow: service.remove_job_owner(uow, _account(info), _job_id(input), contact_id_or_error(input.contact_id)),
     )
 
 
-async def create_lead(info: Info, input: CreateLeadInput) -> LeadPayload:
+async def create_lead(info: Info, input: Annotated[CreateLeadInput, INPUT]) -> LeadPayload:
     contact_ids = [decode_node_id(c, "Contact") for c in input.contact_ids]
     return await _run(
         info, LeadPayload, lambda uow: service.create_lead(uow, _account(info), input.title, contact_ids)
     )
 
 
-async def add_lead_contact(info: Info, input: LeadContactInput) -> LeadPayload:
+async def add_lead_contact(info: Info, input: Annotated[LeadContactInput, INPUT]) -> LeadPayload:
     return await _run(
         info, LeadPayload,
         lambda uow: service.add_lead_contact(uow, _account(info), _lead_id(input), contact_id_or_error(input.contact_id)),
     )
 
 
-async def remove_lead_contact(info: Info, input: LeadContactInput) -> LeadPayload:
+async def remove_lead_contact(info: Info, input: Annotated[LeadContactInput, INPUT]) -> LeadPayload:
     return await _run(
         info, LeadPayload,
         lambda uow: service.remove_lead_contact(

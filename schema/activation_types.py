@@ -12,28 +12,28 @@ import strawberry
 from schema.types import UserError
 
 
-@strawberry.input
+@strawberry.input(description="The invite token and the credentials the owner chooses.")
 class AcceptInviteInput:
     token: str = strawberry.field(description="The token from the invite link.")
     username: str = strawberry.field(description="The username the owner chooses (3 to 150 characters).")
     password: str = strawberry.field(description="The password the owner chooses (10 to 128 characters).")
 
 
-@strawberry.input
+@strawberry.input(description="Who asks for a password reset link.")
 class RequestPasswordResetInput:
     login: str = strawberry.field(description="A username or a primary email.")
 
 
-@strawberry.input
+@strawberry.input(description="The reset token and the new password.")
 class ResetPasswordInput:
     token: str = strawberry.field(description="The token from the reset link.")
-    new_password: str
+    new_password: str = strawberry.field(description="The new password (10 to 128 characters, not a common one).")
 
 
-@strawberry.input
+@strawberry.input(description="The signed-in user's current and new password.")
 class ChangePasswordInput:
-    current_password: str
-    new_password: str
+    current_password: str = strawberry.field(description="The password in use now.")
+    new_password: str = strawberry.field(description="The new password (10 to 128 characters, not a common one).")
 
 
 @strawberry.input(description="Confirms an active owner's new primary email with the token mailed to it.")
@@ -58,6 +58,12 @@ class ConfirmEmailChangePayload:
 @strawberry.type(description="What the accept page shows about an invite link. Reading it does not use the link up.")
 class InviteDetails:
     valid: bool = strawberry.field(description="False for a used, cancelled, superseded, expired or unknown token.")
-    builder_name: str | None = None
-    first_name: str | None = strawberry.field(default=None, description="The invited contact's first name.")
-    expires_at: datetime | None = None
+    builder_name: str | None = strawberry.field(
+        default=None, description="The builder who sent the invite; null for a dead token."
+    )
+    first_name: str | None = strawberry.field(
+        default=None, description="The invited contact's first name; null for a dead token."
+    )
+    expires_at: datetime | None = strawberry.field(
+        default=None, description="When the link stops working; null for a dead token."
+    )

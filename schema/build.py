@@ -4,7 +4,6 @@ so each area declares its own fields in its own module."""
 from __future__ import annotations
 
 import strawberry
-from strawberry.tools import merge_types
 
 from hardening.extensions import schema_extensions
 from observability.metrics import GraphQLMetrics
@@ -18,6 +17,7 @@ from schema.merge import MergeMutation, MergeQuery
 from schema.merge_types import ContactMerge
 from schema.mutation import ContactMutation
 from schema.query import ContactQuery
+from schema.scalars import SCALAR_OVERRIDES
 from schema.work import WorkMutation, WorkQuery
 
 QUERY_AREAS: tuple[type, ...] = (ContactQuery, ActivationQuery, WorkQuery, MergeQuery)
@@ -25,8 +25,36 @@ MUTATION_AREAS: tuple[type, ...] = (
     ContactMutation, ActivationMutation, ProfileImageMutation, WorkMutation, MergeMutation, EmailChangeMutation,
 )
 
-Query = merge_types("Query", QUERY_AREAS)
-Mutation = merge_types("Mutation", MUTATION_AREAS)
+# The error codes a client meets, listed where GraphiQL and codegen show them
+# (docs/api.md has the same list, with what to do about each).
+ERROR_CODES = (
+    "Every error in `errors` has `extensions.code`. Request errors (no `data`): "
+    "GRAPHQL_PARSE_FAILED (the document does not parse, or has over 2,000 tokens), "
+    "GRAPHQL_VALIDATION_FAILED (it does not validate against this schema), "
+    "BAD_USER_INPUT (variables that do not coerce to their types), "
+    "PERSISTED_QUERY_NOT_FOUND (send the query text along with its hash), "
+    "PERSISTED_QUERY_NOT_SUPPORTED (persisted queries are off: send the query text), "
+    "INTROSPECTION_DISABLED (introspection is off on this server), "
+    "QUERY_TOO_LARGE and QUERY_TOO_COSTLY (ask for less). "
+    "Field errors (the field is null, its siblings keep their data): "
+    "UNAUTHENTICATED (sign in), FORBIDDEN (not for this viewer), "
+    "CONTACT_LOCKED (the message says what to do first), "
+    "INVALID_INPUT (an argument out of range, such as `first`), "
+    "BAD_USER_INPUT (a malformed global id), "
+    "INTERNAL_SERVER_ERROR (a failure of the server; `requestId` finds it in the log). "
+    "Business-rule refusals are not errors: they are `userErrors` in the mutation's payload."
+)
+
+Query = strawberry.type(
+    type("Query", QUERY_AREAS, {}),
+    description="What a client reads; each root field is nullable, so one refused field leaves the others' data. "
+    + ERROR_CODES,
+)
+Mutation = strawberry.type(
+    type("Mutation", MUTATION_AREAS, {}),
+    description="What a client changes: one `input` argument and a payload with `userErrors` each; "
+    "a refused mutation answers null with an error. " + ERROR_CODES,
+)
 
 
 def build_schema() -> strawberry.Schema:
@@ -37,6 +65,7 @@ def build_schema() -> strawberry.Schema:
         # Limits, cost, cached validation, persisted queries, error masking; metrics.
         extensions=[*schema_extensions(), GraphQLMetrics],
         execution_context_class=PlainLeafExecutionContext,
+        scalar_overrides=SCALAR_OVERRIDES,
     )
 
 

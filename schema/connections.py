@@ -13,16 +13,21 @@ from schema.types import Contact, Job, Lead
 NodeType = TypeVar("NodeType")
 
 
-@strawberry.type
+@strawberry.type(description="One item of a page, with its place in the list.")
 class Edge(Generic[NodeType]):
-    cursor: str
-    node: NodeType
+    cursor: str = strawberry.field(
+        description="An opaque place in the list: pass it as `after` or `before` to page from here."
+    )
+    node: NodeType = strawberry.field(description="The item.")
 
 
-@strawberry.type
+@strawberry.type(
+    description="One page of a list (a Relay connection): page forwards with `first`/`after`, "
+    "backwards with `last`/`before`."
+)
 class Connection(Generic[NodeType]):
-    edges: list[Edge[NodeType]]
-    page_info: PageInfo
+    edges: list[Edge[NodeType]] = strawberry.field(description="The page's items, in list order.")
+    page_info: PageInfo = strawberry.field(description="Where the page is in the list.")
     _total: strawberry.Private[object]
 
     @strawberry.field(description="How many nodes match the arguments, across all pages.")

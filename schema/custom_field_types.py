@@ -15,20 +15,20 @@ from resolvers import nodes
 
 @strawberry.enum(description="The kind of value a custom field holds; values travel as strings.")
 class CustomFieldType(Enum):
-    TEXT = "TEXT"
-    NUMBER = "NUMBER"
-    DATE = "DATE"
-    BOOLEAN = "BOOLEAN"
-    SELECT = "SELECT"
+    TEXT = strawberry.enum_value("TEXT", description='Any text: "Blue door".')
+    NUMBER = strawberry.enum_value("NUMBER", description='A decimal number: "42.5".')
+    DATE = strawberry.enum_value("DATE", description='A calendar date, ISO 8601: "2026-03-01".')
+    BOOLEAN = strawberry.enum_value("BOOLEAN", description='"true" or "false".')
+    SELECT = strawberry.enum_value("SELECT", description="One of the field's `options`, by its label.")
 
 
 @strawberry.type(description="A field the builder defined for contacts.")
 class CustomField(relay.Node):
     id: relay.NodeID[int]
-    name: str
-    type: CustomFieldType
+    name: str = strawberry.field(description="The field's name, unique in the account.")
+    type: CustomFieldType = strawberry.field(description="The kind of value it holds.")
     options: list[str] = strawberry.field(description="The labels a SELECT field accepts; empty for other types.")
-    visible_to_owner: bool
+    visible_to_owner: bool = strawberry.field(description="Owners see this field's value on their own contact.")
 
     @classmethod
     def from_model(cls, row) -> CustomField:
@@ -44,7 +44,7 @@ class CustomField(relay.Node):
 
 @strawberry.type(description="A contact's value of one custom field.")
 class CustomFieldValue:
-    field: CustomField
+    field: CustomField = strawberry.field(description="The field this is a value of.")
     value: str = strawberry.field(
         description='As a string: "42.5", "2026-03-01", "true", or an option\'s label.'
     )

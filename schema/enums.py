@@ -9,38 +9,109 @@ import strawberry
 
 @strawberry.enum(description="Where an Owner Contact is in the owner-activation flow (SPEC 2.1).")
 class ActivationStatus(Enum):
-    INACTIVE = "INACTIVE"
-    PENDING = "PENDING"
-    ACTIVE = "ACTIVE"
+    INACTIVE = strawberry.enum_value(
+        "INACTIVE", description="No owner login: the builder edits the contact info. `sendInvite` invites the owner."
+    )
+    PENDING = strawberry.enum_value(
+        "PENDING",
+        description="Invited, not yet accepted: the contact info is locked until the owner accepts or the builder "
+        "cancels the invite.",
+    )
+    ACTIVE = strawberry.enum_value(
+        "ACTIVE", description="The owner signs in and manages their own contact info; `deactivateOwner` ends that."
+    )
 
 
-@strawberry.enum
+@strawberry.enum(description="What a builder's staff member may do.")
 class BuilderRole(Enum):
-    ADMIN = "ADMIN"
-    STAFF = "STAFF"
+    ADMIN = strawberry.enum_value("ADMIN", description="Everything staff may do, and define custom fields.")
+    STAFF = strawberry.enum_value("STAFF", description="Contacts, invites, jobs, leads and merges.")
 
 
-@strawberry.enum
+@strawberry.enum(description="The orders of the `contacts` list.")
 class ContactOrder(Enum):
-    LAST_NAME = "LAST_NAME"
-    FIRST_NAME = "FIRST_NAME"
-    CREATED_AT = "CREATED_AT"
+    LAST_NAME = strawberry.enum_value("LAST_NAME", description="By last name, A to Z (blank names first).")
+    FIRST_NAME = strawberry.enum_value("FIRST_NAME", description="By first name, A to Z (blank names first).")
+    CREATED_AT = strawberry.enum_value("CREATED_AT", description="By creation, oldest first.")
 
 
 @strawberry.enum(description="Why a mutation refused its input; see `UserError.message` for the words.")
 class UserErrorCode(Enum):
-    EMAIL_IN_USE = "EMAIL_IN_USE"
-    INVALID_EMAIL = "INVALID_EMAIL"
-    DUPLICATE_EMAIL = "DUPLICATE_EMAIL"
-    EMAIL_LIMIT_EXCEEDED = "EMAIL_LIMIT_EXCEEDED"
-    PRIMARY_EMAIL_REQUIRED = "PRIMARY_EMAIL_REQUIRED"
-    INVALID_STATUS = "INVALID_STATUS"
-    INVALID_TOKEN = "INVALID_TOKEN"
-    WEAK_PASSWORD = "WEAK_PASSWORD"
-    USERNAME_TAKEN = "USERNAME_TAKEN"
-    MERGE_CONFLICT = "MERGE_CONFLICT"
-    INVALID_IMAGE = "INVALID_IMAGE"
-    NOT_FOUND = "NOT_FOUND"
-    RATE_LIMITED = "RATE_LIMITED"
-    INVALID_INPUT = "INVALID_INPUT"
-    STALE_OBJECT = "STALE_OBJECT"
+    EMAIL_IN_USE = strawberry.enum_value(
+        "EMAIL_IN_USE",
+        description="The primary email belongs to another claimed (pending or active) contact of the account. "
+        "Offer `conflictingContact` instead when the payload has it, or use another email; an owner asks "
+        "their builder.",
+    )
+    INVALID_EMAIL = strawberry.enum_value(
+        "INVALID_EMAIL", description="Not an email address. Ask the user to correct it (`field` points to it)."
+    )
+    DUPLICATE_EMAIL = strawberry.enum_value(
+        "DUPLICATE_EMAIL", description="The same email twice on one contact. Remove the repeat."
+    )
+    EMAIL_LIMIT_EXCEEDED = strawberry.enum_value(
+        "EMAIL_LIMIT_EXCEEDED",
+        description="More than 5 additional emails. Remove some; for a merge, choose at most 5 of "
+        "`candidateEmails` in `additionalEmails`.",
+    )
+    PRIMARY_EMAIL_REQUIRED = strawberry.enum_value(
+        "PRIMARY_EMAIL_REQUIRED",
+        description="Additional emails need a primary email, and a claimed contact's primary email cannot be "
+        "cleared. Set a primary email first.",
+    )
+    INVALID_STATUS = strawberry.enum_value(
+        "INVALID_STATUS",
+        description="The contact's activation status does not allow this step (cancelling an invite that is not "
+        "pending, deactivating an owner who is not active). Read the contact again and offer what `viewerCan` allows.",
+    )
+    INVALID_TOKEN = strawberry.enum_value(
+        "INVALID_TOKEN",
+        description="The invite or reset token is used, cancelled, superseded, expired or unknown. Ask for a new link.",
+    )
+    WEAK_PASSWORD = strawberry.enum_value(
+        "WEAK_PASSWORD",
+        description="The password is too short (under 10), too long (over 128) or too common. Ask for another.",
+    )
+    USERNAME_TAKEN = strawberry.enum_value(
+        "USERNAME_TAKEN",
+        description="The username, or one that looks the same, is taken. Ask for another.",
+    )
+    MERGE_CONFLICT = strawberry.enum_value(
+        "MERGE_CONFLICT",
+        description="The merge (or undo) is not safe: more than one claimed contact, a claimed contact that is "
+        "not the survivor, or a change since the merge. The message says which; resolve it first.",
+    )
+    INVALID_IMAGE = strawberry.enum_value(
+        "INVALID_IMAGE",
+        description="Not a JPEG, PNG or WebP image, or over 5 MB or 25 megapixels. Ask for another file.",
+    )
+    NOT_FOUND = strawberry.enum_value(
+        "NOT_FOUND",
+        description="An id in the input names nothing the viewer can see (missing, deleted, or another account's). "
+        "Drop it from the client's cache and read again.",
+    )
+    RATE_LIMITED = strawberry.enum_value(
+        "RATE_LIMITED", description="Too many attempts (sign-in, invites, resets). Wait a while, then try again."
+    )
+    INVALID_INPUT = strawberry.enum_value(
+        "INVALID_INPUT",
+        description="A value the field does not take (control characters in a name, a custom field value of the "
+        "wrong type, an unknown option). Ask the user to correct the field `field` points to.",
+    )
+    STALE_OBJECT = strawberry.enum_value(
+        "STALE_OBJECT",
+        description="The contact changed between the permission check and the write (a concurrent request). "
+        "Read it again, then retry.",
+    )
+
+
+@strawberry.enum(description="The orders of the `jobs` list.")
+class JobOrder(Enum):
+    NAME = strawberry.enum_value("NAME", description="By name, A to Z.")
+    CREATED_AT = strawberry.enum_value("CREATED_AT", description="By creation, oldest first.")
+
+
+@strawberry.enum(description="The orders of the `leads` list.")
+class LeadOrder(Enum):
+    TITLE = strawberry.enum_value("TITLE", description="By title, A to Z.")
+    CREATED_AT = strawberry.enum_value("CREATED_AT", description="By creation, oldest first.")

@@ -7,54 +7,64 @@ import strawberry
 from strawberry import relay
 
 
-@strawberry.input
+# In an update, a field left out stays as it is; an explicit null clears it.
+KEEP_OR_CLEAR = " Left out: unchanged; null: cleared."
+
+
+@strawberry.input(description="A postal address. In an update, a part left out stays as it is; null clears it.")
 class AddressInput:
-    street: strawberry.Maybe[str | None]
-    city: strawberry.Maybe[str | None]
-    state: strawberry.Maybe[str | None]
-    postal_code: strawberry.Maybe[str | None]
+    street: strawberry.Maybe[str | None] = strawberry.field(description="Street and number.")
+    city: strawberry.Maybe[str | None] = strawberry.field(description="City or town.")
+    state: strawberry.Maybe[str | None] = strawberry.field(description="State, province or region.")
+    postal_code: strawberry.Maybe[str | None] = strawberry.field(description="Postal or ZIP code.")
 
 
-@strawberry.input
+@strawberry.input(description="Credentials to sign in with.")
 class LoginInput:
-    username: str
-    password: str
+    username: str = strawberry.field(description="The username (case-insensitive).")
+    password: str = strawberry.field(description="The password.")
 
 
-@strawberry.input
+@strawberry.input(description="A new contact; every field may be left out.")
 class CreateContactInput:
-    first_name: str | None = None
-    last_name: str | None = None
-    phone: str | None = None
-    cell_phone: str | None = None
-    address: AddressInput | None = None
-    primary_email: str | None = None
-    additional_emails: list[str] | None = None
+    first_name: str | None = strawberry.field(default=None, description="First name.")
+    last_name: str | None = strawberry.field(default=None, description="Last name.")
+    phone: str | None = strawberry.field(default=None, description="Phone number.")
+    cell_phone: str | None = strawberry.field(default=None, description="Cell phone number.")
+    address: AddressInput | None = strawberry.field(default=None, description="Postal address.")
+    primary_email: str | None = strawberry.field(
+        default=None, description="The primary email (required before any additional email)."
+    )
+    additional_emails: list[str] | None = strawberry.field(default=None, description="Up to 5 more emails.")
 
 
-@strawberry.input
+@strawberry.input(description="A change of contact info: only the fields given change.")
 class UpdateContactInfoInput:
-    contact_id: relay.GlobalID
-    first_name: strawberry.Maybe[str | None]
-    last_name: strawberry.Maybe[str | None]
-    phone: strawberry.Maybe[str | None]
-    cell_phone: strawberry.Maybe[str | None]
-    address: strawberry.Maybe[AddressInput | None]
-    primary_email: strawberry.Maybe[str | None]
+    contact_id: relay.GlobalID = strawberry.field(description="The contact to change.")
+    first_name: strawberry.Maybe[str | None] = strawberry.field(description="First name." + KEEP_OR_CLEAR)
+    last_name: strawberry.Maybe[str | None] = strawberry.field(description="Last name." + KEEP_OR_CLEAR)
+    phone: strawberry.Maybe[str | None] = strawberry.field(description="Phone number." + KEEP_OR_CLEAR)
+    cell_phone: strawberry.Maybe[str | None] = strawberry.field(description="Cell phone number." + KEEP_OR_CLEAR)
+    address: strawberry.Maybe[AddressInput | None] = strawberry.field(
+        description="Postal address: the parts given change." + KEEP_OR_CLEAR
+    )
+    primary_email: strawberry.Maybe[str | None] = strawberry.field(
+        description="The primary email." + KEEP_OR_CLEAR + " (Not clearable while additional emails exist.)"
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A contact's whole new list of additional emails.")
 class SetAdditionalEmailsInput:
-    contact_id: relay.GlobalID
+    contact_id: relay.GlobalID = strawberry.field(description="The contact to change.")
     emails: list[str] = strawberry.field(description="The whole new list of additional emails (0 to 5).")
 
 
-@strawberry.input
+@strawberry.input(description="Which additional email becomes the primary email.")
 class PromoteAdditionalEmailInput:
-    contact_id: relay.GlobalID
-    email: str
+    contact_id: relay.GlobalID = strawberry.field(description="The contact to change.")
+    email: str = strawberry.field(description="One of the contact's additional emails.")
 
 
-@strawberry.input
+@strawberry.input(description="The contact a mutation acts on.")
 class ContactIdInput:
-    contact_id: relay.GlobalID
+    contact_id: relay.GlobalID = strawberry.field(description="The contact's global id.")

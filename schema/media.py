@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -13,9 +14,9 @@ from media.images import rendition_name
 
 @strawberry.enum(description="Square renditions of a profile image: 64, 256 and 1024 pixels a side.")
 class ImageSize(Enum):
-    SMALL = "SMALL"
-    MEDIUM = "MEDIUM"
-    LARGE = "LARGE"
+    SMALL = strawberry.enum_value("SMALL", description="64 by 64 pixels: lists and avatars.")
+    MEDIUM = strawberry.enum_value("MEDIUM", description="256 by 256 pixels: profile headers.")
+    LARGE = strawberry.enum_value("LARGE", description="1024 by 1024 pixels: full screen.")
 
 
 @strawberry.type(description="An owner's profile image, stored as square WebP renditions.")
@@ -24,7 +25,7 @@ class ProfileImage:
         description="Width of the LARGE rendition; smaller sizes are never larger than it."
     )
     height: int = strawberry.field(description="Height of the LARGE rendition (the same as the width).")
-    updated_at: datetime
+    updated_at: datetime = strawberry.field(description="When the image was last set.")
     _key: strawberry.Private[str]
 
     @classmethod
@@ -42,7 +43,11 @@ class ProfileImage:
         description="Absolute URL of the rendition, served with long-lived cache headers. "
         "It changes whenever the image changes."
     )
-    def url(self, info: Info, size: ImageSize = ImageSize.LARGE) -> str:
+    def url(
+        self,
+        info: Info,
+        size: Annotated[ImageSize, strawberry.argument(description="Which rendition.")] = ImageSize.LARGE,
+    ) -> str:
         base = info.context.settings.APP_URL.rstrip("/")
         return f"{base}/media/{rendition_name(self._key, size.value)}"
 

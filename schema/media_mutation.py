@@ -11,12 +11,12 @@ from schema.media_inputs import ProfileImagePayload
 
 @strawberry.type
 class ProfileImageMutation:
-    set_profile_image: ProfileImagePayload = strawberry.field(
+    set_profile_image: ProfileImagePayload | None = strawberry.field(
         resolver=profile_images.set_profile_image,
         permission_classes=[CanManageOwnProfile],
         description="Set the active owner's own profile image (a multipart upload); it replaces the previous one.",
     )
-    remove_profile_image: ProfileImagePayload = strawberry.field(
+    remove_profile_image: ProfileImagePayload | None = strawberry.field(
         resolver=profile_images.remove_profile_image,
         permission_classes=[CanManageOwnProfile],
         description="Remove the active owner's own profile image; its files are deleted.",

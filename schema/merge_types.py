@@ -10,10 +10,10 @@ from strawberry import relay
 from strawberry.types import Info
 
 from resolvers import merge_audit
-from schema.types import Contact, UserError
+from schema.types import USER_ERRORS, Contact, ContactPreview, UserError
 
 
-@strawberry.input
+@strawberry.input(description="Which contacts to merge into which, and the survivor's additional emails.")
 class MergeContactsInput:
     survivor_id: relay.GlobalID = strawberry.field(description="The contact that stays.")
     merged_ids: list[relay.GlobalID] = strawberry.field(
@@ -26,15 +26,15 @@ class MergeContactsInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="The merge to undo.")
 class UndoMergeInput:
-    merge_id: relay.GlobalID
+    merge_id: relay.GlobalID = strawberry.field(description="The merge's id (`ContactMerge.id`).")
 
 
 @strawberry.type(description="What a merge kept on the surviving contact.")
 class MergeKept:
-    primary_email: str | None
-    additional_emails: list[str]
+    primary_email: str | None = strawberry.field(description="The survivor's primary email after the merge.")
+    additional_emails: list[str] = strawberry.field(description="The survivor's additional emails after the merge.")
     dropped_emails: list[str] = strawberry.field(description="Candidate emails left out by the builder's choice.")
     filled_fields: list[str] = strawberry.field(
         description="The survivor's blank fields that were filled from the merged contacts."
@@ -44,13 +44,13 @@ class MergeKept:
 @strawberry.type(description="The audit entry of a merge: who, when, which contacts, what was kept.")
 class ContactMerge(relay.Node):
     id: relay.NodeID[int]
-    merged_at: datetime
+    merged_at: datetime = strawberry.field(description="When the merge happened.")
     merged_by: str | None = strawberry.field(description="Username of the builder user who merged.")
     merged_contact_ids: list[relay.GlobalID] = strawberry.field(
         description="The merged contacts' ids; they now resolve to the survivor."
     )
-    kept: MergeKept
-    undone_at: datetime | None
+    kept: MergeKept = strawberry.field(description="What the survivor kept.")
+    undone_at: datetime | None = strawberry.field(description="When the merge was undone; null while it stands.")
     undone_by: str | None = strawberry.field(description="Username of the builder user who undid the merge.")
     _survivor_id: strawberry.Private[int]
 
@@ -88,36 +88,49 @@ def _camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
-@strawberry.type
+@strawberry.type(description="The answer of `mergeContacts`.")
 class MergeContactsPayload:
-    contact: Contact | None = strawberry.field(default=None, description="The survivor.")
-    merge: ContactMerge | None = None
+    contact: Contact | None = strawberry.field(default=None, description="The survivor; null when refused.")
+    merge: ContactMerge | None = strawberry.field(
+        default=None, description="The merge's audit entry (its id undoes it); null when refused."
+    )
     candidate_emails: list[str] = strawberry.field(
         default_factory=list,
         description="Every email that would become additional, before any choice: pick at most 5 "
         "in `additionalEmails` when there are more.",
     )
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="What `mergeContacts` would answer with the same input; nothing is written.")
 class MergeContactsPreviewPayload:
-    contact: Contact | None = strawberry.field(
-        default=None, description="The survivor as the merge would leave it (nothing is written)."
+    contact: ContactPreview | None = strawberry.field(
+        default=None,
+        description="The survivor as the merge would leave it (nothing is written). A `ContactPreview`, "
+        "not a `Contact`: it has no `id`, so a client cache never mixes it with the real survivor.",
     )
-    candidate_emails: list[str] = strawberry.field(default_factory=list)
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    candidate_emails: list[str] = strawberry.field(
+        default_factory=list,
+        description="Every email that would become additional, before any choice (as in `mergeContacts`).",
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="What `mergeContacts` would refuse, with the same codes."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The answer of `undoMerge`.")
 class UndoMergePayload:
     contact: Contact | None = strawberry.field(default=None, description="The survivor, as it was before the merge.")
-    merge: ContactMerge | None = None
+    merge: ContactMerge | None = strawberry.field(
+        default=None, description="The merge's audit entry, now with `undoneAt`; null when refused."
+    )
     candidate_emails: list[str] = strawberry.field(
         default_factory=list, description="Always empty: the shape is shared with `mergeContacts` (SPEC 11)."
     )
-    restored_contacts: list[Contact] = strawberry.field(default_factory=list)
+    restored_contacts: list[Contact] = strawberry.field(
+        default_factory=list, description="The merged contacts, back as they were."
+    )
     conflicting_contact: Contact | None = strawberry.field(
         default=None, description="The contact whose change since the merge makes the undo unsafe."
     )
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)

@@ -5,21 +5,26 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from strawberry import relay
 
-from schema.types import Contact, UserError, Viewer
+from schema.types import USER_ERRORS, Contact, UserError, Viewer
 
 
-@strawberry.type
+@strawberry.type(description="A new session: sign-in, invite acceptance or password reset.")
 class SessionPayload:
-    token: str | None = None
-    expires_at: datetime | None = None
-    viewer: Viewer | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    token: str | None = strawberry.field(
+        default=None, description="The bearer token: send it as `Authorization: Bearer <token>`. Null when refused."
+    )
+    expires_at: datetime | None = strawberry.field(default=None, description="When the session ends.")
+    viewer: Viewer | None = strawberry.field(default=None, description="Who the session signs in.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The answer of a contact mutation.")
 class ContactPayload:
-    contact: Contact | None = None
+    contact: Contact | None = strawberry.field(
+        default=None, description="The contact as it is now; null when refused."
+    )
     conflicting_contact: Contact | None = strawberry.field(
         default=None, description="The contact that already holds the email, when the app may offer to select it."
     )
@@ -27,10 +32,21 @@ class ContactPayload:
         default_factory=list,
         description="Never-invited contacts with the same primary email: candidates to merge.",
     )
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The answer of a mutation that returns no object.")
 class OkPayload:
-    ok: bool = False
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    ok: bool = strawberry.field(default=False, description="True when the mutation did what it was asked.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
+
+
+@strawberry.type(description="The answer of `deleteContact`.")
+class DeleteContactPayload:
+    ok: bool = strawberry.field(default=False, description="True when the contact was deleted.")
+    deleted_contact_id: relay.GlobalID | None = strawberry.field(
+        default=None,
+        description="The id of the deleted contact, for the client to evict it from its cache "
+        "(Relay: `@deleteRecord`); null when nothing was deleted.",
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)

@@ -20,12 +20,12 @@ if TYPE_CHECKING:
     from schema.merge_types import ContactMerge
 
 
-@strawberry.type
+@strawberry.type(description="A postal address; null as a whole when every part is blank.")
 class Address:
-    street: str | None
-    city: str | None
-    state: str | None
-    postal_code: str | None
+    street: str | None = strawberry.field(description="Street and number.")
+    city: str | None = strawberry.field(description="City or town.")
+    state: str | None = strawberry.field(description="State, province or region.")
+    postal_code: str | None = strawberry.field(description="Postal or ZIP code.")
 
     @classmethod
     def from_columns(cls, row) -> Address | None:
@@ -36,23 +36,27 @@ class Address:
 
 @strawberry.type(description="What the viewer may do with a contact, from the same policy the server enforces.")
 class ContactPermissions:
-    edit_info: bool
-    edit_additional_emails: bool
-    edit_custom_fields: bool
-    set_profile_image: bool
-    invite: bool
-    cancel_invite: bool
-    deactivate: bool
-    merge: bool
-    delete: bool
-    locked_reason: str | None
+    edit_info: bool = strawberry.field(description="May change the contact info (`updateContactInfo`, `promoteAdditionalEmail`).")
+    edit_additional_emails: bool = strawberry.field(description="May replace the additional emails (`setAdditionalEmails`).")
+    edit_custom_fields: bool = strawberry.field(description="May set custom field values (`setCustomFieldValues`).")
+    set_profile_image: bool = strawberry.field(description="May set or remove the profile image.")
+    invite: bool = strawberry.field(description="May send (or resend) the owner invite (`sendInvite`).")
+    cancel_invite: bool = strawberry.field(description="May cancel the pending invite (`cancelInvite`).")
+    deactivate: bool = strawberry.field(description="May deactivate the active owner (`deactivateOwner`).")
+    merge: bool = strawberry.field(description="May merge contacts (`mergeContacts`, `undoMerge`).")
+    delete: bool = strawberry.field(description="May delete the contact (`deleteContact`).")
+    locked_reason: str | None = strawberry.field(
+        description="Why the contact info is locked, and what to do first; null when it is not locked."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="Why a mutation refused its input: a business rule or a validation, as data.")
 class UserError:
-    field: list[str] | None = strawberry.field(description="Path into the mutation's input.")
-    message: str
-    code: UserErrorCode
+    field: list[str] | None = strawberry.field(
+        description="Path into the mutation's input (`[\"additionalEmails\", \"2\"]`); null when no one field is at fault."
+    )
+    message: str = strawberry.field(description="What went wrong, in words to show the user.")
+    code: UserErrorCode = strawberry.field(description="What went wrong, for the client to act on.")
 
     @classmethod
     def from_violations(cls, violations: Iterable) -> list[UserError]:
@@ -61,8 +65,8 @@ class UserError:
 
 @strawberry.type(description="The live invite of a PENDING contact. Only builders see it.")
 class PendingInvite:
-    sent_at: datetime
-    expires_at: datetime
+    sent_at: datetime = strawberry.field(description="When the live invite was sent.")
+    expires_at: datetime = strawberry.field(description="When its link stops working.")
     expired: bool = strawberry.field(
         description="The link no longer works; the contact stays PENDING until the builder resends or cancels."
     )
@@ -79,6 +83,11 @@ class PendingPrimaryEmail:
     )
 
 
+USER_ERRORS = (
+    "Why the mutation refused its input, as data; empty when it succeeded. Nothing is written when "
+    "there is one."
+)
+
 # Enum(value) goes through EnumMeta.__call__, slow on every row of a list: look up once.
 STATUS_BY_VALUE = {status.value: status for status in ActivationStatus}
 
@@ -88,27 +97,35 @@ def display_name(first: str | None, last: str | None, email: str | None) -> str:
     return name or email or "Unnamed contact"
 
 
-@strawberry.type(description="An Owner Contact: a homeowner the builder works for.")
-class Contact(relay.Node):
-    id: relay.NodeID[int]
-    first_name: str | None
-    last_name: str | None
-    display_name: str
-    phone: str | None
-    cell_phone: str | None
-    address: Address | None
-    primary_email: str | None
-    additional_emails: list[str]
-    activation_status: ActivationStatus
-    sms_opt_in: bool
-    created_at: datetime
-    updated_at: datetime
+@strawberry.type(description="The fields a contact and a merge preview share (never in the schema by itself).")
+class ContactFields:
+    first_name: str | None = strawberry.field(description="First name.")
+    last_name: str | None = strawberry.field(description="Last name.")
+    display_name: str = strawberry.field(
+        description='First and last name, else the primary email, else "Unnamed contact".'
+    )
+    phone: str | None = strawberry.field(description="Phone number, as entered.")
+    cell_phone: str | None = strawberry.field(description="Cell phone number, as entered (SMS notifications go here).")
+    address: Address | None = strawberry.field(description="Postal address; null when blank.")
+    primary_email: str | None = strawberry.field(
+        description="The email invites and password resets go to; unique among claimed contacts of the account. "
+        "Null for another contact an owner sees by name only."
+    )
+    additional_emails: list[str] = strawberry.field(
+        description="Up to 5 more emails, which receive every notification the primary email receives."
+    )
+    activation_status: ActivationStatus = strawberry.field(
+        description="Where the contact is in the owner-activation flow."
+    )
+    sms_opt_in: bool = strawberry.field(description="The owner also gets job notifications by SMS.")
+    created_at: datetime = strawberry.field(description="When the contact was created.")
+    updated_at: datetime = strawberry.field(description="When the contact last changed.")
     _status: strawberry.Private[str]
     # Relations a root resolver prefetched (resolvers/prefetch.py); None: not fetched.
     _jobs: strawberry.Private[list[Job] | None] = None
 
     @classmethod
-    def from_model(cls, row, additional_emails: list[str], info_or_context) -> Contact:
+    def from_model(cls, row, additional_emails: list[str], info_or_context):
         """Builds the type for the viewer: an owner sees another contact (a co-owner on
         their job) by name only, with every other detail left empty."""
         context = getattr(info_or_context, "context", info_or_context)
@@ -139,7 +156,7 @@ class Contact(relay.Node):
             profile_image=ProfileImage.from_columns(row),
         )
 
-    @strawberry.field
+    @strawberry.field(description="What the viewer may do with this contact.")
     def viewer_can(self, info: Info) -> ContactPermissions:
         can = viewer_can(info.context.actor, ContactFacts(self.id, self._status))
         return ContactPermissions(**vars(can))
@@ -162,10 +179,6 @@ class Contact(relay.Node):
     # A plain value set by from_model, not a resolver: it is on every list row.
     emails: list[str] = strawberry.field(description="Primary email first, then the additional emails.")
 
-    @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
-        return await nodes.contacts_by_ids(info, list(node_ids), required)
-
     profile_image: ProfileImage | None = strawberry.field(
         default=None,
         description="The owner's picture; null when none is set, and for other contacts an owner sees by name only.",
@@ -174,7 +187,7 @@ class Contact(relay.Node):
         resolver=merge_audit.contact_merges,
         description="Merges into this contact, newest first (builders only; empty for an owner).",
     )
-    # Only in `mergeContactsPreview`: the contacts that would merge into this one, so
+    # Only in a merge preview: the contacts that would merge into this one, so
     # its jobs and leads show theirs too, as the merge would leave them.
     _merging_ids: strawberry.Private[tuple[int, ...]] = ()
 
@@ -187,13 +200,35 @@ class Contact(relay.Node):
     )
 
 
-@strawberry.type
+@strawberry.type(description="An Owner Contact: a homeowner the builder works for.")
+class Contact(relay.Node, ContactFields):
+    id: relay.NodeID[int]
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
+        return await nodes.contacts_by_ids(info, list(node_ids), required)
+
+
+@strawberry.type(
+    description="A contact as a merge would leave it, computed and never stored. It has no `id`, so "
+    "that no client cache takes it for the real contact: `survivorId` names the contact it previews."
+)
+class ContactPreview(ContactFields):
+    # The survivor's database id, for the shared resolvers; not in the schema.
+    id: strawberry.Private[int]
+
+    @strawberry.field(description="The global id of the surviving contact this previews.")
+    def survivor_id(self) -> relay.GlobalID:
+        return relay.GlobalID("Contact", str(self.id))
+
+
+@strawberry.type(description="A home the builder builds, with its owners.")
 class Job(relay.Node):
     id: relay.NodeID[int]
-    name: str
-    address: Address | None
-    created_at: datetime
-    updated_at: datetime
+    name: str = strawberry.field(description="The job's name.")
+    address: Address | None = strawberry.field(description="Where the job is; null when blank.")
+    created_at: datetime = strawberry.field(description="When the job was created.")
+    updated_at: datetime = strawberry.field(description="When the job last changed.")
     _owners: strawberry.Private[list[Contact] | None] = None
 
     @classmethod
@@ -211,38 +246,58 @@ class Job(relay.Node):
 @strawberry.type(description="A lead opportunity.")
 class Lead(relay.Node):
     id: relay.NodeID[int]
-    title: str
-    created_at: datetime
-    updated_at: datetime
+    title: str = strawberry.field(description="The lead's title.")
+    created_at: datetime = strawberry.field(description="When the lead was created.")
+    updated_at: datetime = strawberry.field(description="When the lead last changed.")
 
     @classmethod
     def from_model(cls, row) -> Lead:
         return cls(id=row.id, title=row.title, created_at=row.created_at, updated_at=row.updated_at)
 
-    contacts: list[Contact] = strawberry.field(resolver=relations.lead_contacts)
+    contacts: list[Contact] = strawberry.field(
+        resolver=relations.lead_contacts, description="The contacts on this lead, in order."
+    )
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
         return await nodes.leads_by_ids(info, list(node_ids), required)
 
 
-@strawberry.type
-class BuilderAccount:
-    name: str
+@strawberry.type(description="A home builder's company: its staff, contacts, jobs and leads.")
+class BuilderAccount(relay.Node):
+    id: relay.NodeID[int]
+    name: str = strawberry.field(description="The builder's name, as owners see it.")
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
+        return await nodes.accounts_by_ids(info, list(node_ids), required)
 
 
 @strawberry.type(description="A member of a builder's staff.")
-class BuilderUser:
-    username: str
-    role: BuilderRole
-    builder_account: BuilderAccount
+class BuilderUser(relay.Node):
+    id: relay.NodeID[int]
+    username: str = strawberry.field(description="The name the user signs in with.")
+    role: BuilderRole = strawberry.field(description="What the user may do in the builder account.")
+    builder_account: BuilderAccount = strawberry.field(description="The account the user works for.")
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
+        return await nodes.users_by_ids(info, list(node_ids), required, kind="BUILDER")
 
 
 @strawberry.type(description="An owner signed in to their own contact.")
-class OwnerUser:
-    username: str
-    builder_account: BuilderAccount
-    contact: Contact
+class OwnerUser(relay.Node):
+    id: relay.NodeID[int]
+    username: str = strawberry.field(description="The name the owner signs in with.")
+    builder_account: BuilderAccount = strawberry.field(description="The builder the owner's home is built by.")
+    contact: Contact = strawberry.field(description="The owner's own contact.")
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
+        return await nodes.users_by_ids(info, list(node_ids), required, kind="OWNER")
 
 
-Viewer = Annotated[BuilderUser | OwnerUser, strawberry.union("Viewer")]
+Viewer = Annotated[
+    BuilderUser | OwnerUser,
+    strawberry.union("Viewer", description="Who is signed in: a builder's staff member or an owner."),
+]

@@ -19,18 +19,19 @@ class WorkQuery:
     job: Job | None = strawberry.field(
         resolver=work.job, description="A job by id; an owner finds only the jobs they are an owner of."
     )
-    jobs: JobConnection = strawberry.field(
+    jobs: JobConnection | None = strawberry.field(
         resolver=work.jobs,
         permission_classes=[IsSignedIn],
-        description="Jobs by name, paginated (`first` from 1 to 100); an owner gets only their own jobs.",
+        description="Jobs, paginated both ways (`first`/`after` or `last`/`before`, 1 to 100); an owner gets "
+        "only their own jobs.",
     )
     lead: Lead | None = strawberry.field(resolver=work.lead, description="A lead by id (builders only).")
-    leads: LeadConnection = strawberry.field(
+    leads: LeadConnection | None = strawberry.field(
         resolver=work.leads,
         permission_classes=[IsBuilder],
-        description="Lead opportunities by title, paginated (`first` from 1 to 100).",
+        description="Lead opportunities, paginated both ways (`first`/`after` or `last`/`before`, 1 to 100).",
     )
-    custom_field_definitions: list[CustomField] = strawberry.field(
+    custom_field_definitions: list[CustomField] | None = strawberry.field(
         resolver=custom_fields.custom_field_definitions,
         permission_classes=[IsSignedIn],
         description="The account's custom fields; an owner sees only those marked visibleToOwner.",
@@ -39,34 +40,44 @@ class WorkQuery:
 
 @strawberry.type
 class WorkMutation:
-    create_job: JobPayload = strawberry.field(resolver=work.create_job, permission_classes=[IsBuilder])
-    update_job: JobPayload = strawberry.field(
+    create_job: JobPayload | None = strawberry.field(
+        resolver=work.create_job, permission_classes=[IsBuilder], description="Create a job (builders)."
+    )
+    update_job: JobPayload | None = strawberry.field(
         resolver=work.update_job,
         permission_classes=[IsBuilder],
         description="Change a job's name or address; its active owners are notified of what changed.",
     )
-    add_job_owner: JobPayload = strawberry.field(
+    add_job_owner: JobPayload | None = strawberry.field(
         resolver=work.add_job_owner,
         permission_classes=[IsBuilder],
         description="Append a contact to the job's owners; an active owner is notified.",
     )
-    remove_job_owner: JobPayload = strawberry.field(resolver=work.remove_job_owner, permission_classes=[IsBuilder])
-    create_lead: LeadPayload = strawberry.field(resolver=work.create_lead, permission_classes=[IsBuilder])
-    add_lead_contact: LeadPayload = strawberry.field(resolver=work.add_lead_contact, permission_classes=[IsBuilder])
-    remove_lead_contact: LeadPayload = strawberry.field(
-        resolver=work.remove_lead_contact, permission_classes=[IsBuilder]
+    remove_job_owner: JobPayload | None = strawberry.field(
+        resolver=work.remove_job_owner,
+        permission_classes=[IsBuilder],
+        description="Take a contact off the job's owners.",
     )
-    define_custom_field: CustomFieldPayload = strawberry.field(
+    create_lead: LeadPayload | None = strawberry.field(
+        resolver=work.create_lead, permission_classes=[IsBuilder], description="Create a lead opportunity (builders)."
+    )
+    add_lead_contact: LeadPayload | None = strawberry.field(
+        resolver=work.add_lead_contact, permission_classes=[IsBuilder], description="Append a contact to a lead."
+    )
+    remove_lead_contact: LeadPayload | None = strawberry.field(
+        resolver=work.remove_lead_contact, permission_classes=[IsBuilder], description="Take a contact off a lead."
+    )
+    define_custom_field: CustomFieldPayload | None = strawberry.field(
         resolver=custom_fields.define_custom_field,
         permission_classes=[IsBuilderAdmin],
         description="Define a contact field (builder admins).",
     )
-    set_custom_field_values: ContactPayload = strawberry.field(
+    set_custom_field_values: ContactPayload | None = strawberry.field(
         resolver=contacts.set_custom_field_values,
         permission_classes=[CanEditCustomFields],
         description="Set or clear custom field values of a contact, at any activation status (builders).",
     )
-    update_notification_preferences: ContactPayload = strawberry.field(
+    update_notification_preferences: ContactPayload | None = strawberry.field(
         resolver=contacts.update_notification_preferences,
         permission_classes=[CanManageOwnProfile],
         description="The signed-in active owner's own notification choices.",

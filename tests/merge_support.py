@@ -26,11 +26,14 @@ from models import (
     utcnow,
 )
 
-CONTACT_FIELDS = """
-  id firstName lastName phone cellPhone primaryEmail additionalEmails emails activationStatus
+SHARED_CONTACT_FIELDS = """
+  firstName lastName phone cellPhone primaryEmail additionalEmails emails activationStatus
   address { street city state postalCode }
   jobs { id } leads { id }
 """
+CONTACT_FIELDS = "id " + SHARED_CONTACT_FIELDS
+# A preview is a ContactPreview: the survivor's id is `survivorId`, never `id`.
+PREVIEW_FIELDS = "__typename survivorId " + SHARED_CONTACT_FIELDS
 MERGE_FIELDS = """
   id mergedAt mergedBy mergedContactIds undoneAt undoneBy
   kept { primaryEmail additionalEmails droppedEmails filledFields }
@@ -49,7 +52,7 @@ mutation($input: MergeContactsInput!) {{
 PREVIEW = f"""
 query($input: MergeContactsInput!) {{
   mergeContactsPreview(input: $input) {{
-    contact {{ {CONTACT_FIELDS} }}
+    contact {{ {PREVIEW_FIELDS} }}
     candidateEmails
     userErrors {{ field code message }}
   }}

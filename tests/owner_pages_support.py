@@ -37,7 +37,7 @@ ADD_JOB_OWNER = """
 mutation($job: ID!, $contact: ID!) { addJobOwner(input: {jobId: $job, contactId: $contact}) { userErrors { code message } } }
 """
 CONTACT = """
-query($id: ID!) { contact(id: $id) { phone cellPhone additionalEmails smsOptIn activationStatus profileImage { width } } }
+query($id: ID!) { contact(id: $id) { primaryEmail phone cellPhone additionalEmails smsOptIn activationStatus profileImage { width } } }
 """
 
 

@@ -52,6 +52,7 @@ mutation($token: String!) {
 }
 """
 CONTACT = "query($id: ID!) { contact(id: $id) { %s } }" % OWN_CONTACT
+MY_PENDING = "{ me { ... on OwnerUser { contact { primaryEmail pendingPrimaryEmail { email } } } } }"
 
 
 @pytest.fixture
@@ -129,6 +130,8 @@ async def test_the_change_waits_for_the_new_address_then_switches_and_signs_ever
     assert f"{asked_at.day} {asked_at:%B %Y} at {asked_at:%H:%M} UTC" in text_of(notice), "when it was asked"
     assert "password reset" in text_of(notice) and "cancel" in text_of(notice), "how to secure the account"
 
+    me = (await gql(anonymous.client, MY_PENDING, token=other_session))["data"]["me"]["contact"]
+    assert me == {"primaryEmail": DANA, "pendingPrimaryEmail": {"email": NEW}}, "the mobile profile query shows it too"
     builder_view = (await builder.gql(CONTACT, {"id": contact_id}))["data"]["contact"]
     assert builder_view["primaryEmail"] == DANA and builder_view["pendingPrimaryEmail"] is None
     await gql(anonymous.client, REQUEST_RESET, {"login": NEW})

@@ -190,5 +190,5 @@ async def test_case_21_our_permission_classes_deny_through_the_endpoint(client, 
     for name in ("IsBuilder", "CanEditContactInfo", "CanDeleteContact"):
         assert asyncio.iscoroutinefunction(getattr(classes, name).has_permission)
     body = await owner.gql("{ contacts(first: 5) { totalCount } }", expect_errors=True)
-    assert body["data"] is None
+    assert body["data"] == {"contacts": None}
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"

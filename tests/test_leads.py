@@ -101,7 +101,7 @@ async def test_owners_never_see_or_change_leads(builder, owner):
     lead_id = await new_lead(builder, "Pool", [contact_gid(owner.contact_id)])
     body = await owner.gql(LEADS, expect_errors=True)
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
-    assert body["data"] is None
+    assert body["data"] == {"leads": None}
     assert (await owner.gql(LEAD, {"id": lead_id}))["data"]["lead"] is None
     node = await owner.gql("query($id: ID!) { node(id: $id) { id } }", {"id": lead_id})
     assert node["data"]["node"] is None

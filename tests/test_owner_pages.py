@@ -80,7 +80,7 @@ async def test_each_page_loads_only_its_own_files_under_the_strict_policy(client
 
 
 async def test_the_modules_import_only_each_other(client):
-    for name in ("api", "forms", "session-form", "accept-invite", "sign-in", "forgot-password", "reset-password", "me"):
+    for name in ("api", "forms", "session-form", "confirm-email", "accept-invite", "sign-in", "forgot-password", "reset-password", "me"):
         source = (await client.get(f"/owner-assets/{name}.js")).text
         for specifier in re.findall(r"^import .* from '([^']+)';$", source, flags=re.M):
             assert specifier.startswith("./"), (name, specifier)

@@ -118,6 +118,26 @@ async def visit(browser, viewport) -> Visit:
     return Visit(context, await context.new_page(), viewport)
 
 
+async def accept_by_api(server, link: str, name: str) -> str:
+    """Accepts the invite of `link` as an app would; returns the chosen username."""
+    username = f"{name}-{uuid.uuid4().hex[:6]}"
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+        token = urlsplit(link).query.removeprefix("token=")
+        accepted = (await http.post("/graphql", json={"query": ACCEPT_INVITE, "variables": {
+            "input": {"token": token, "username": username, "password": FIRST_PASSWORD}}})).json()
+    assert accepted["data"]["acceptInvite"]["userErrors"] == []
+    return username
+
+
+async def sign_in(visit: Visit, server, username: str, password: str) -> None:
+    page = visit.page
+    await page.goto(f"{server.url}/sign-in")
+    await page.get_by_label("Username", exact=True).fill(username)
+    await page.get_by_label("Password", exact=True).fill(password)
+    await page.get_by_role("button", name="Sign in").click()
+    await page.wait_for_url(f"{server.url}/me")
+
+
 async def sign_out(visit: Visit, server) -> None:
     from playwright.async_api import expect
 
@@ -312,12 +332,7 @@ async def test_a_used_link_a_weak_password_and_a_taken_username_each_say_so(page
     live = LiveBuilder(pages_server.url, builder.token)
     _, first_address = await live.invite("Uma", "Used")
     used_link = await emailed_link(pages_server.mail_dir, first_address, "accept-invite")
-    taken = f"uma-{uuid.uuid4().hex[:6]}"
-    async with httpx.AsyncClient(base_url=pages_server.url) as http:
-        token = urlsplit(used_link).query.removeprefix("token=")
-        accepted = (await http.post("/graphql", json={"query": ACCEPT_INVITE, "variables": {
-            "input": {"token": token, "username": taken, "password": FIRST_PASSWORD}}})).json()
-    assert accepted["data"]["acceptInvite"]["userErrors"] == []
+    taken = await accept_by_api(pages_server, used_link, "uma")
 
     v = await visit(browser, DESKTOP)
     page = v.page
@@ -377,6 +392,64 @@ async def test_a_builder_who_signs_in_here_is_sent_to_their_own_tools(pages_serv
         assert await v.session_cookie() is None
         assert page.url == f"{pages_server.url}/sign-in"
         await v.check("sign-in-builder")
+        assert v.problems == []
+    finally:
+        await v.close()
+
+
+async def test_a_new_primary_email_waits_for_its_link_and_is_confirmed_on_its_page(pages_server, browser, builder):
+    from playwright.async_api import expect
+
+    server = pages_server
+    live = LiveBuilder(server.url, builder.token)
+    contact_id, address = await live.invite("Cora", "Change")
+    username = await accept_by_api(server, await emailed_link(server.mail_dir, address, "accept-invite"), "cora")
+    new_address = f"cora-new-{uuid.uuid4().hex[:8]}@example.com"
+
+    v = await visit(browser, DESKTOP)
+    page = v.page
+    try:
+        await sign_in(v, server, username, FIRST_PASSWORD)
+        primary = page.get_by_label("Primary email", exact=True)
+        pending = page.locator("#pending-email")
+
+        # Asked for: pending, shown with a way to cancel; the primary email stays.
+        await primary.fill(new_address)
+        await page.get_by_role("button", name="Save contact information").click()
+        await expect(page.locator("#info-status")).to_have_text(
+            f"Saved. We emailed a link to {new_address}: your primary email changes once you open it."
+        )
+        await expect(pending).to_contain_text(f"Waiting for confirmation: {new_address}.")
+        await expect(primary).to_have_value(address)
+        assert (await live.read_contact(contact_id))["primaryEmail"] == address
+        await v.check("me-email-pending")
+        await page.get_by_role("button", name="Cancel this change").click()
+        await expect(page.locator("#info-status")).to_have_text("The change of primary email is cancelled.")
+        await expect(pending).to_be_hidden()
+
+        # Asked for again; confirmed on the page the emailed link opens.
+        earlier = mail_files(server.mail_dir)
+        await primary.fill(new_address)
+        await page.get_by_role("button", name="Save contact information").click()
+        await expect(pending).to_be_visible()
+        link = await emailed_link(server.mail_dir, new_address, "confirm-email", after=earlier)
+        await page.goto(link)
+        await expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your new email address")
+        await v.check("confirm-email")
+        await page.get_by_role("button", name="Confirm my new email address").click()
+        await expect(page.get_by_role("heading", name="Your primary email is changed")).to_be_focused()
+        await expect(page.locator("#done-text")).to_have_text(f"Your primary email is now {new_address}.")
+        assert (await live.read_contact(contact_id))["primaryEmail"] == new_address
+        assert await v.session_cookie() is None  # confirming ended every session
+        await v.shot("confirm-email-done")
+
+        # The link works once.
+        await page.goto(link)
+        await page.get_by_role("button", name="Confirm my new email address").click()
+        await expect(page.get_by_role("heading", name="This confirmation link no longer works")).to_be_visible()
+        await v.shot("confirm-email-used")
+        await sign_in(v, server, username, FIRST_PASSWORD)
+        await expect(primary).to_have_value(new_address)
         assert v.problems == []
     finally:
         await v.close()

@@ -8,6 +8,7 @@ const PROFILE = `fragment Profile on Contact {
   id firstName lastName displayName phone cellPhone primaryEmail additionalEmails smsOptIn
   address { street city state postalCode }
   profileImage { small: url(size: SMALL) medium: url(size: MEDIUM) }
+  pendingPrimaryEmail { email expiresAt }
   viewerCan { editInfo editAdditionalEmails setProfileImage lockedReason }
   jobs { id name address { street city state postalCode } owners { id displayName } }
 }`;
@@ -30,6 +31,10 @@ const SET_SMS = contactMutation('updateNotificationPreferences', 'UpdateNotifica
 const CHANGE_PASSWORD = `mutation ChangePassword($input: ChangePasswordInput!) {
   changePassword(input: $input) { ok ${USER_ERRORS} }
 }`;
+const CANCEL_EMAIL_CHANGE = `mutation CancelEmailChange {
+  cancelEmailChange { contact { ...Profile } ${USER_ERRORS} }
+}
+${PROFILE}`;
 const LOGOUT = 'mutation SignOut { logout { ok } }';
 
 const INFO_FIELDS = ['firstName', 'lastName', 'primaryEmail', 'phone', 'cellPhone'];
@@ -86,9 +91,21 @@ function renderInfo() {
   for (const name of ADDRESS_FIELDS) $(name).value = (contact.address && contact.address[name]) || '';
   const editable = contact.viewerCan.editInfo;
   for (const element of form.elements) element.disabled = !editable;
+  renderPendingEmail();
   const locked = $('locked');
   locked.textContent = editable ? '' : contact.viewerCan.lockedReason || 'Your contact information cannot be changed now.';
   show(locked, !editable);
+}
+
+// A new primary email waits for the link mailed to it (docs/email-change.md).
+function renderPendingEmail() {
+  const pending = contact.pendingPrimaryEmail;
+  show($('pending-email'), Boolean(pending));
+  if (!pending) return;
+  const until = new Date(pending.expiresAt).toLocaleString(undefined, { dateStyle: 'long', timeStyle: 'short' });
+  $('pending-email-text').textContent =
+    `Waiting for confirmation: ${pending.email}. Open the link we emailed to it (it works until ${until}); ` +
+    `until then ${contact.primaryEmail} stays your primary email.`;
 }
 
 function renderEmails(emails) {
@@ -203,13 +220,14 @@ $('info-form').addEventListener('submit', (event) => {
     return;
   }
   save(form, () => graphql('updateContactInfo', UPDATE_INFO, { input }), 'info-status', (payload) => {
-    const asked = input.primaryEmail;
-    const now = payload.contact && payload.contact.primaryEmail;
-    if (asked && (now || '').toLowerCase() !== asked.toLowerCase()) {
-      return `Saved. We emailed a link to ${asked}: your primary email changes once you open it.`;
-    }
-    return 'Saved.';
+    const pending = input.primaryEmail && payload.contact && payload.contact.pendingPrimaryEmail;
+    return pending ? `Saved. We emailed a link to ${pending.email}: your primary email changes once you open it.` : 'Saved.';
   });
+});
+
+$('cancel-email-change').addEventListener('click', () => {
+  save($('info-form'), () => graphql('cancelEmailChange', CANCEL_EMAIL_CHANGE), 'info-status',
+    () => 'The change of primary email is cancelled.');
 });
 
 $('add-email').addEventListener('click', () => {
