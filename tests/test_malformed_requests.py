@@ -124,3 +124,12 @@ async def test_a_cursor_holding_an_id_past_the_integer_range_is_refused_cleanly(
     body = response.json()
     assert "INTERNAL_SERVER_ERROR" not in response.text
     assert body.get("data") is None or body["data"]["contacts"]["totalCount"] == 0
+
+
+@pytest.mark.parametrize("document", ["{}", "query { contacts { edges { node {} } } }"])
+async def test_an_empty_selection_set_is_a_validation_error(client, builder, document):
+    # graphql-core parses `{}`; the depth limit's walk failed on it (found by tests/test_fuzz_http.py).
+    response = await post(client, document, token=builder.token)
+    assert "INTERNAL_SERVER_ERROR" not in response.text
+    assert response.json()["errors"][0]["message"].startswith("A selection set cannot be empty")
+    assert "data" not in response.json()

@@ -14,7 +14,7 @@ _.decode_json, _.parse_http_body
 _.has_permission, _.on_execute, _.on_validate, _.on_parse, _.anonymise_error, _.resolve_nodes
 
 # graphql-core: validation rules' visitor methods.
-_.enter_fragment_spread, _.enter_field, _.enter_string_value
+_.enter_fragment_spread, _.enter_field, _.enter_string_value, _.enter_selection_set
 
 # SQLAlchemy: the type decorator's protocol, the registry's annotation map, and a
 # column written for the record (when the password last changed) that no query reads.
