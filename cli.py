@@ -203,6 +203,22 @@ def send_outbox(
         typer.echo(f"sent {sent} message(s)")
 
 
+@app.command("prune-timeline")
+def prune_timeline(
+    older_than: int = typer.Option(..., "--older-than", min=1, metavar="DAYS",
+                                   help="Drop the bodies of messages created more than DAYS days ago."),
+) -> None:
+    """Drop the bodies of old messages the sender is done with; every timeline fact stays."""
+    from datetime import timedelta
+
+    from models import utcnow
+    from repository.timeline import prune_message_bodies
+
+    cutoff = utcnow() - timedelta(days=older_than)
+    pruned = _run_rules(lambda uow: prune_message_bodies(uow.session, created_before=cutoff))
+    typer.echo(f"dropped the bodies of {pruned} message(s) older than {older_than} day(s)")
+
+
 @app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", "--host"),

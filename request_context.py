@@ -11,8 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 from starlette.background import BackgroundTasks
 
 from domain.passwords import PRODUCTION_PARAMETERS, HashParameters
+from domain.timeline import SYSTEM, ActorKind, EventActor
 from models import utcnow
 from permissions.policy import ANONYMOUS, Actor
+from permissions.policy import ActorKind as ViewerKind
+from repository.uow import UnitOfWork
 from settings import Settings
 
 
@@ -80,6 +83,18 @@ class RequestContext:
     def viewer_pending(self) -> bool:
         """A bearer token came in and has not been looked up yet."""
         return bool(self.bearer_token) and not self._viewer_resolved
+
+    def unit_of_work(self) -> UnitOfWork:
+        """The mutation's unit of work; its timeline entries name the viewer as actor."""
+        return UnitOfWork(self.session_factory, actor=self.event_actor)
+
+    @property
+    def event_actor(self) -> EventActor:
+        if self.actor.kind is ViewerKind.BUILDER:
+            return EventActor(ActorKind.BUILDER_USER, self.user_id)
+        if self.actor.kind is ViewerKind.OWNER:
+            return EventActor(ActorKind.OWNER, self.user_id)
+        return SYSTEM
 
     def read_connection(self) -> AsyncConnection:
         """A connection for a read of plain rows; use as `async with`."""

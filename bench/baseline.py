@@ -7,7 +7,8 @@ answer for each benchmark document (tests/test_bench.py checks it); anything
 else is refused. It checks what the real server checks: a live session, the
 viewer's kind, the builder-account scope, the email rules of the writes and the
 invite rules, and an invite writes what the server writes: the status change,
-the invite row and the outbox mail.
+the invite row, the outbox mail and the contact's timeline entries (one INSERT
+per write, as the server's unit of work does).
 
     uvicorn --factory bench.baseline:create_app_from_env
 """
@@ -33,6 +34,7 @@ from db.engine import WRITE_OPTION, create_engine
 from domain.activation import after_send_invite
 from domain.emails import check_additional_emails, check_primary_change, email_key
 from domain.errors import Collected, NotFound, RuleError
+from domain.timeline import SYSTEM, ActorKind, EventActor, EventKind, MessageKind, changes
 from domain.tokens import hash_token, new_token
 from mail import messages
 from media.images import rendition_name
@@ -40,6 +42,7 @@ from models import (
     CLAIMING_STATUSES, AuthSession, BuilderAccount, Contact, ContactEmail, Invite, Job, JobOwner, OutboxMessage, User,
 )
 from repository.outbox import EMAIL
+from repository.timeline import TimelineBatch
 from services.invites import _email_claimed as email_claimed  # the server's refusal, word for word
 from settings import Settings
 
@@ -110,7 +113,12 @@ REVOKE_LIVE_INVITES = (
     .where(invites_t.c.contact_id == bindparam("target"), invites_t.c.used_at.is_(None),
            invites_t.c.revoked_at.is_(None))
     .values(revoked_at=bindparam("now"))
+    .returning(invites_t.c.expires_at)
 )
+
+
+def builder_actor(me) -> EventActor:
+    return EventActor(ActorKind.BUILDER_USER, me.id)
 
 
 def list_page(first: int):
@@ -293,6 +301,10 @@ def create_app(settings: Settings) -> Starlette:
             await conn.execute(insert(emails_t), [
                 {"contact_id": contact_id, "position": i, "email": e, "email_key": email_key(e)}
                 for i, e in enumerate(additional)])
+        timeline = TimelineBatch(builder_actor(me))
+        timeline.record(me.builder_account_id, contact_id, EventKind.CONTACT_CREATED, changes=changes({}, {
+            "firstName": first, "lastName": last, "primaryEmail": primary, "additionalEmails": additional}))
+        await timeline.write(conn)
         return contact_payload("createContact", contact_id, first, last, primary, additional, "INACTIVE")
 
     @builder_write
@@ -308,13 +320,19 @@ def create_app(settings: Settings) -> Starlette:
             errors.raise_if_any()
         except RuleError as refused:
             return user_errors("setAdditionalEmails", refused)
-        await conn.execute(delete(emails_t).where(emails_t.c.contact_id == contact_id))
+        removed = await conn.execute(delete(emails_t).where(emails_t.c.contact_id == contact_id)
+                                     .returning(emails_t.c.position, emails_t.c.email))
+        previous = [email for _position, email in sorted(removed.all())]
         if additional:
             await conn.execute(insert(emails_t), [
                 {"contact_id": contact_id, "position": i, "email": e, "email_key": email_key(e)}
                 for i, e in enumerate(additional)])
         await conn.execute(update(contacts_t).where(and_(c.id == contact_id, c.version == row.version))
                            .values(version=row.version + 1, updated_at=datetime.now(timezone.utc)))
+        if found := changes({"additionalEmails": previous}, {"additionalEmails": additional}):
+            timeline = TimelineBatch(builder_actor(me))
+            timeline.record(me.builder_account_id, contact_id, EventKind.ADDITIONAL_EMAILS_SET, changes=found)
+            await timeline.write(conn)
         return contact_payload("setAdditionalEmails", contact_id, row.first_name, row.last_name,
                                row.primary_email, additional, row.activation_status)
 
@@ -330,20 +348,27 @@ def create_app(settings: Settings) -> Starlette:
                                                     "contact_id": row.id})).first()
             raise email_claimed(claimer) from None
 
-    async def queue_invite(conn, row, account: int) -> None:
+    async def queue_invite(conn, row, account: int, timeline: TimelineBatch) -> None:
         """A fresh token with the full lifetime, every earlier one revoked, one mail to
         the primary email. The subject needs no cut: mail.messages shortens the builder's name."""
         now = datetime.now(timezone.utc)
         token, expires_at = new_token(), now + timedelta(hours=settings.INVITE_TTL_HOURS)
-        await conn.execute(REVOKE_LIVE_INVITES, {"target": row.id, "now": now})
+        revoked = (await conn.execute(REVOKE_LIVE_INVITES, {"target": row.id, "now": now})).scalars().all()
+        if revoked and max(revoked) <= now:
+            timeline.record(account, row.id, EventKind.INVITE_EXPIRED, actor=SYSTEM, occurred_at=max(revoked))
+        resent = row.activation_status == "PENDING"
+        timeline.record(account, row.id, EventKind.INVITE_RESENT if resent else EventKind.INVITE_SENT)
         await conn.execute(insert(invites_t), {"contact_id": row.id, "token_hash": hash_token(token),
                                                "sent_to": row.primary_email, "sent_at": now, "expires_at": expires_at})
         content = messages.owner_invite(app_url=settings.APP_URL, builder_name=row.builder_name,
                                         first_name=row.first_name, token=token, expires_at=expires_at)
-        await conn.execute(insert(outbox_t), {
+        message_id = (await conn.execute(insert(outbox_t).returning(outbox_t.c.id), {
             "builder_account_id": account, "channel": EMAIL, "recipient": row.primary_email,
             "subject": content.subject, "body_text": content.text, "body_html": content.html,
-            "created_at": now, "available_at": now, "attempts": 0})
+            "created_at": now, "available_at": now, "attempts": 0,
+            "contact_id": row.id, "kind": MessageKind.INVITE.value})).scalar_one()
+        timeline.record(account, row.id, EventKind.MESSAGE, outbox_message_id=message_id)
+        await timeline.write(conn)
 
     @builder_write
     async def send_invite(conn, me, data: dict) -> Response:
@@ -358,7 +383,7 @@ def create_app(settings: Settings) -> Starlette:
             await claim(conn, row, after_send_invite(row.activation_status, row.primary_email), account)
         except RuleError as refused:
             return user_errors("sendInvite", refused)
-        await queue_invite(conn, row, account)
+        await queue_invite(conn, row, account, TimelineBatch(builder_actor(me)))
         return contact_payload("sendInvite", row.id, row.first_name, row.last_name, row.primary_email,
                                [r.email for r in rows if r.email is not None], "PENDING")
 

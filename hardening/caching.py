@@ -10,13 +10,13 @@ app, a browser) can revalidate its copy instead of downloading it again:
 * `Cache-Control: private, no-cache`: only the client itself may keep the
   answer, and it must ask again (cheaply, with `If-None-Match`) before using it,
   because contacts change at any time;
-* a request that carries a credential (an `Authorization` header) answers
-  `Cache-Control: no-store`: a signed-in viewer's contacts are personal data that
-  no browser or `URLCache` should write to disk. The `ETag` is still there, so an
-  app that keeps answers in its own (encrypted) store can send `If-None-Match`;
-* `Vary: Authorization, Accept`: the answer depends on who asks and on the media
-  type negotiated. Sessions never travel in cookies, so the answer never varies
-  with `Cookie`.
+* a request that may carry a credential (an `Authorization` header, or any cookie:
+  the owner pages keep their session in one) answers `Cache-Control: no-store`: a
+  signed-in viewer's contacts are personal data that no browser or `URLCache`
+  should write to disk. The `ETag` is still there, so an app that keeps answers in
+  its own (encrypted) store can send `If-None-Match`;
+* `Vary: Authorization, Cookie, Accept`: the answer depends on who asks and on the
+  media type negotiated.
 
 Mutations never run by GET (405), and every answer to a POST, or any answer
 other than `200`, is `Cache-Control: no-store`.
@@ -32,7 +32,7 @@ from starlette.responses import Response
 
 NO_STORE = "no-store"
 REVALIDATE = "private, no-cache"
-VARY = "Authorization, Accept"
+VARY = "Authorization, Cookie, Accept"
 GRAPHQL_MEDIA_TYPES = ("application/json", "application/graphql-response+json")
 
 # RFC 9110 15.4.5: a 304 carries the headers the 200 would have had for caching.
@@ -54,7 +54,10 @@ def if_none_match_matches(header: str | None, etag: str) -> bool:
 
 
 def carries_credential(headers: Mapping[str, str]) -> bool:
-    return bool(headers.get("authorization", "").strip())
+    """An `Authorization` header or a cookie. Any cookie counts: this layer does not
+    know the owner pages' cookie by name (they sit above it), and a stray cookie only
+    costs a client its disk cache."""
+    return bool(headers.get("authorization", "").strip() or headers.get("cookie", "").strip())
 
 
 def apply_http_caching(method: str, request_headers: Mapping[str, str], response: Response) -> Response:

@@ -11,7 +11,7 @@ One round (`drain_once`):
 3. a failed send records `last_error` and a retry time with exponential backoff
    (2**attempts seconds, at most an hour). After `max_attempts` the message is
    left unsent for an operator (`repository.outbox.dead_letter_count`), never
-   dropped.
+   dropped, and marked failed (`failed_at`: the contact's timeline shows it).
 
 No database transaction is held open while talking to the mail server, and a
 message is only started while at least half of its lease remains: the rest of a
@@ -151,8 +151,10 @@ class OutboxSender:
 
     async def _record_failure(self, message: OutboxMessage, error: BaseException) -> None:
         reason = f"{type(error).__name__}: {error}".strip()
-        retry_at = self._clock() + retry_delay(message.attempts)
-        if message.attempts >= self.max_attempts:
+        now = self._clock()
+        retry_at = now + retry_delay(message.attempts)
+        gave_up = message.attempts >= self.max_attempts
+        if gave_up:
             logger.error(
                 "outbox message %s (%s) failed %s times, giving up: %s",
                 message.id, message.channel, message.attempts, reason,
@@ -164,7 +166,9 @@ class OutboxSender:
             )
         try:
             async with UnitOfWork(self._session_factory) as uow:
-                await outbox.mark_failed(uow.session, message.id, reason, retry_at)
+                await outbox.mark_failed(
+                    uow.session, message.id, reason, retry_at, gave_up_at=now if gave_up else None
+                )
                 await uow.commit()
         except Exception:
             # The claim's lease still brings it back; only the backoff is lost.

@@ -14,6 +14,7 @@ from models.contacts import (
     Invite,
 )
 from models.outbox import OutboxMessage
+from models.timeline import ContactEvent
 from models.work import Job, JobOwner, Lead, LeadContact
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "BuilderAccount",
     "Contact",
     "ContactEmail",
+    "ContactEvent",
     "ContactMerge",
     "CustomFieldDefinition",
     "CustomFieldValue",

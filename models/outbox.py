@@ -33,6 +33,12 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(1000))
+    # Set when the sender gave up after its last attempt (the message stays, unsent).
+    failed_at: Mapped[datetime | None]
+    # The contact it went to and why (domain.timeline.MessageKind), for the
+    # contact's timeline; NULL for mail that concerns no contact.
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"), index=True)
+    kind: Mapped[str | None] = mapped_column(String(30))
     # Messages with one key are one notice in time (services/notifications.py):
     # a change within the quiet period is folded into the pending message.
     coalesce_key: Mapped[str | None] = mapped_column(String(200), index=True)

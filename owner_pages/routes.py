@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from hardening.graphiql import CONTENT_SECURITY_POLICY
+from media.transport import AllowedOrigins
 from owner_pages.session import PATH as SESSION_PATH
 from owner_pages.session import session_endpoint
 from settings import Settings
@@ -77,7 +78,7 @@ async def _home(_request: Request) -> Response:
     return RedirectResponse("/me", status_code=302)
 
 
-def owner_page_routes(settings: Settings, allowed_origins: frozenset[str]) -> list[BaseRoute]:
+def owner_page_routes(settings: Settings, allowed_origins: AllowedOrigins) -> list[BaseRoute]:
     """The routes for `create_app`; none when `OWNER_PAGES` is off."""
     if not settings.OWNER_PAGES:
         return []

@@ -8,9 +8,9 @@ cross-site request forgery possible, so a cookie counts only under the CSRF rule
 that SPEC 9 sets for uploads (media/transport.py): the request carries a non-simple
 header (`X-GraphQL-CSRF` or `Apollo-Require-Preflight`, which another site cannot
 send without a CORS preflight, and our preflights never allow credentials), and
-its `Origin`, when the browser sends one, is an allowed one (`CORS_ORIGINS` or the
-origin of `APP_URL`, where these pages live). Otherwise the cookie is ignored and
-the request is anonymous. An `Authorization` header always wins over the cookie.
+its `Origin`, when the browser sends one, is an allowed one (`CORS_ORIGINS`, the
+origin of `APP_URL`, where these pages live, or localhost in development).
+Otherwise the cookie is ignored and the request is anonymous. An `Authorization` header always wins over the cookie.
 
 `/owner-session` sets and clears the cookie: `POST {"token": ...}` for a live owner
 session (a builder's session is refused: these pages are the owner's), `DELETE` to
@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from media.transport import CSRF_HEADERS, origin_of
+from media.transport import CSRF_HEADERS, AllowedOrigins, origin_of
 from services.auth import viewer_for_token
 from settings import Settings
 
@@ -34,7 +34,7 @@ PATH = "/owner-session"
 MAX_BODY_BYTES = 4096  # {"token": "<43 characters>"} with room to spare
 
 
-def csrf_refusal(headers: Mapping[str, str], allowed_origins: frozenset[str]) -> str | None:
+def csrf_refusal(headers: Mapping[str, str], allowed_origins: AllowedOrigins) -> str | None:
     """Why a cookie must not count for this request, or None when it may."""
     if not any(headers.get(name, "").strip() for name in CSRF_HEADERS):
         return "Send an `X-GraphQL-CSRF` header with a request that relies on the session cookie."
@@ -44,7 +44,7 @@ def csrf_refusal(headers: Mapping[str, str], allowed_origins: frozenset[str]) ->
     return None
 
 
-def cookie_session_token(request: Request, allowed_origins: frozenset[str]) -> str | None:
+def cookie_session_token(request: Request, allowed_origins: AllowedOrigins) -> str | None:
     """The session token of the cookie, when the request may use it."""
     token = request.cookies.get(COOKIE)
     if not token or csrf_refusal(request.headers, allowed_origins) is not None:
@@ -52,7 +52,7 @@ def cookie_session_token(request: Request, allowed_origins: frozenset[str]) -> s
     return token
 
 
-def session_endpoint(settings: Settings, allowed_origins: frozenset[str]):
+def session_endpoint(settings: Settings, allowed_origins: AllowedOrigins):
     """`/owner-session`: POST sets the cookie for a live owner session, DELETE clears it."""
     max_age = settings.SESSION_TTL_HOURS * 3600
     secure_app = settings.APP_URL.lower().startswith("https:")

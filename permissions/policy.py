@@ -131,6 +131,24 @@ def sees_by_name_only(actor: Actor, contact_id: int) -> bool:
     return actor.kind is ActorKind.OWNER and actor.contact_id != contact_id
 
 
+class TimelineView(str, Enum):
+    """How much of a contact's timeline the viewer reads (issue 19)."""
+
+    NONE = "NONE"  # another owner's contact: nothing at all
+    OWNER = "OWNER"  # the owner's own: without the builder's internal entries
+    FULL = "FULL"  # builders of the account
+
+
+def timeline_view(actor: Actor, contact_id: int) -> TimelineView:
+    """A builder reads every entry; the owner reads their own contact's, filtered;
+    anyone else nothing (another account never reaches the contact at all)."""
+    if actor.kind is ActorKind.BUILDER:
+        return TimelineView.FULL
+    if actor.kind is ActorKind.OWNER and actor.contact_id == contact_id:
+        return TimelineView.OWNER
+    return TimelineView.NONE
+
+
 def jobs_seen_through(actor: Actor) -> int | None:
     """The contact whose jobs the actor sees: an owner sees only the jobs they are
     an owner of (SPEC 5). None: every job of the account (builders)."""

@@ -173,12 +173,19 @@ class ContactRepository:
         contact.builder_account_id = self.builder_account_id
         self.session.add(contact)
 
-    async def replace_additional_emails(self, contact: Contact, emails: Sequence[str]) -> None:
-        await self.session.execute(delete(ContactEmail).where(ContactEmail.contact_id == contact.id))
+    async def replace_additional_emails(self, contact: Contact, emails: Sequence[str]) -> list[str]:
+        """Returns the emails replaced, in their order (for the timeline), read by the
+        DELETE itself."""
+        removed = await self.session.execute(
+            delete(ContactEmail).where(ContactEmail.contact_id == contact.id)
+            .returning(ContactEmail.position, ContactEmail.email)
+        )
+        previous = [email for _position, email in sorted(removed.all())]
         self.session.add_all(
             ContactEmail(contact_id=contact.id, position=index, email=email, email_key=email_key(email))
             for index, email in enumerate(emails)
         )
+        return previous
 
     def touch(self, contact: Contact) -> None:
         """Marks the contact changed, bumping its version (optimistic concurrency)."""

@@ -73,18 +73,21 @@ class CustomFieldRepository:
             result[contact_id].append((definition, value))
         return result
 
-    async def set_values(self, contact_id: int, values: dict[int, str | None]) -> None:
-        """Writes the given fields of one contact: a string sets, None clears."""
+    async def set_values(self, contact_id: int, values: dict[int, str | None]) -> dict[int, str]:
+        """Writes the given fields of one contact: a string sets, None clears.
+        Returns the values they had (for the timeline), read by the DELETE itself."""
         if not values:
-            return
-        await self.session.execute(
+            return {}
+        removed = await self.session.execute(
             delete(CustomFieldValue).where(
                 CustomFieldValue.contact_id == contact_id, CustomFieldValue.field_id.in_(list(values))
-            )
+            ).returning(CustomFieldValue.field_id, CustomFieldValue.value)
         )
+        previous = dict(removed.all())
         self.session.add_all(
             CustomFieldValue(contact_id=contact_id, field_id=field_id, value=value)
             for field_id, value in values.items()
             if value is not None
         )
         await self.session.flush()
+        return previous

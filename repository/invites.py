@@ -33,14 +33,20 @@ class InviteRepository:
         await self.session.flush()
         return invite
 
-    async def revoke_live(self, contact_id: int, now: datetime) -> None:
-        """Kills every token of the contact that is still usable (resend, cancel, deactivate)."""
-        await self.session.execute(
+    async def revoke_live(self, contact_id: int, now: datetime) -> datetime | None:
+        """Kills every token of the contact that is still usable (resend, cancel,
+        deactivate). Returns when the latest of them had expired, if it had (the
+        timeline records the expiry then), in the same statement."""
+        result = await self.session.execute(
             update(Invite)
             .where(Invite.contact_id == contact_id, Invite.used_at.is_(None), Invite.revoked_at.is_(None))
             .values(revoked_at=now)
+            .returning(Invite.expires_at)
             .execution_options(synchronize_session=False)
         )
+        expiries = list(result.scalars())
+        latest = max(expiries, default=None)
+        return latest if latest is not None and latest <= now else None
 
     async def live_by_contact(self, contact_ids: Sequence[int]) -> dict[int, Invite]:
         """The live invite of each contact (expired ones included: a pending invite

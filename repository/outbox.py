@@ -2,6 +2,8 @@
 
 Writers call `enqueue_email` / `enqueue_sms` inside the unit of work of the change
 that causes the message, so the message exists exactly when the change commits.
+A message to a contact (`to_contact`) is also entered on that contact's timeline,
+in the same batch as the change's own events (repository/timeline.py).
 The sender (`mail/sender.py`) claims due rows, delivers them and marks them.
 
 Every function takes the caller's `AsyncSession`, flushes and never commits.
@@ -24,7 +26,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.engine import WRITE_OPTION
+from domain.timeline import EventKind, MessageKind
 from models import OutboxMessage
+from repository.timeline import timeline_of
 
 EMAIL = "EMAIL"
 SMS = "SMS"
@@ -33,6 +37,14 @@ SMS = "SMS"
 # over-long value, SQLite would store it: cut both the same way.
 SUBJECT_MAX = 300
 LAST_ERROR_MAX = 1000
+
+
+@dataclass(frozen=True)
+class Addressee:
+    """The contact a message goes to, and why: the message is on their timeline."""
+
+    contact_id: int
+    kind: MessageKind
 
 
 class ClaimOutsideWriteTransaction(RuntimeError):
@@ -48,6 +60,7 @@ async def enqueue_email(
     subject: str,
     text: str,
     html: str | None,
+    to_contact: Addressee | None = None,
     notice: Notice | None = None,
 ) -> OutboxMessage:
     """Queue one email to one recipient (a message per address, so one bad
@@ -60,11 +73,12 @@ async def enqueue_email(
         body_text=text,
         body_html=html,
     )
-    return await _queue(session, message, notice)
+    return await _queue(session, message, to_contact, notice)
 
 
 async def enqueue_sms(
-    session: AsyncSession, *, builder_account_id: int | None, to: str, text: str, notice: Notice | None = None
+    session: AsyncSession, *, builder_account_id: int | None, to: str, text: str,
+    to_contact: Addressee | None = None, notice: Notice | None = None,
 ) -> OutboxMessage:
     message = OutboxMessage(
         builder_account_id=builder_account_id,
@@ -74,7 +88,7 @@ async def enqueue_sms(
         body_text=text,
         body_html=None,
     )
-    return await _queue(session, message, notice)
+    return await _queue(session, message, to_contact, notice)
 
 
 @dataclass(frozen=True)
@@ -86,10 +100,15 @@ class Notice:
     quiet: timedelta
 
 
-async def _queue(session: AsyncSession, message: OutboxMessage, notice: Notice | None) -> OutboxMessage:
+async def _queue(
+    session: AsyncSession, message: OutboxMessage, to_contact: Addressee | None, notice: Notice | None
+) -> OutboxMessage:
     """Adds `message`; as a notice, a pending one of its key that waits for its
     period to end (no sender has claimed it) takes the new content instead, and a
     new one is due at the end of the period that began with the last notice."""
+    if to_contact is not None:
+        message.contact_id = to_contact.contact_id
+        message.kind = to_contact.kind.value
     if notice is not None:
         prior = (
             await session.execute(
@@ -109,6 +128,10 @@ async def _queue(session: AsyncSession, message: OutboxMessage, notice: Notice |
             message.available_at = max(notice.now, (prior.sent_at or prior.available_at) + notice.quiet)
     session.add(message)
     await session.flush()
+    if to_contact is not None:
+        timeline_of(session).record(
+            message.builder_account_id, to_contact.contact_id, EventKind.MESSAGE, outbox_message_id=message.id
+        )
     return message
 
 
@@ -193,13 +216,15 @@ async def mark_sent(session: AsyncSession, message_id: int, now: datetime) -> No
     await session.flush()
 
 
-async def mark_failed(session: AsyncSession, message_id: int, error: str, retry_at: datetime) -> None:
+async def mark_failed(
+    session: AsyncSession, message_id: int, error: str, retry_at: datetime, *, gave_up_at: datetime | None = None
+) -> None:
     """Record why delivery failed and when to try again (the attempt itself was
-    counted by the claim)."""
+    counted by the claim); `gave_up_at` when that was the last attempt."""
     await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None))
-        .values(available_at=retry_at, last_error=_cut(error, LAST_ERROR_MAX))
+        .values(available_at=retry_at, last_error=_cut(error, LAST_ERROR_MAX), failed_at=gave_up_at)
         .execution_options(synchronize_session=False)
     )
     await session.flush()

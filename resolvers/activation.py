@@ -13,7 +13,6 @@ import strawberry
 from strawberry.types import Info
 
 from domain.errors import RuleError
-from repository.uow import UnitOfWork
 from request_context import after_response
 from resolvers import throttle
 from resolvers.auth import session_payload
@@ -81,7 +80,7 @@ async def accept_invite(info: Info, input: Annotated[AcceptInviteInput, INPUT]) 
     context = info.context
     try:
         await throttle.check_call(info, "acceptInvite", input.username)
-        async with UnitOfWork(context.session_factory) as uow:
+        async with context.unit_of_work() as uow:
             issued = await invites.accept_invite(
                 uow, input.token, input.username, input.password,
                 hashing=context.password_hashing, now=context.now(), session_ttl=_session_ttl(info),
@@ -109,7 +108,7 @@ async def request_password_reset(info: Info, input: Annotated[RequestPasswordRes
 async def _queue_reset_mail(context, login: str) -> None:
     settings = context.settings
     try:
-        async with UnitOfWork(context.session_factory) as uow:
+        async with context.unit_of_work() as uow:
             queued = await passwords.request_password_reset(
                 uow, login, now=context.now(),
                 ttl=timedelta(minutes=settings.RESET_TTL_MINUTES), app_url=settings.APP_URL,
@@ -126,7 +125,7 @@ async def reset_password(info: Info, input: Annotated[ResetPasswordInput, INPUT]
     context = info.context
     try:
         await throttle.check_call(info, "resetPassword", None)
-        async with UnitOfWork(context.session_factory) as uow:
+        async with context.unit_of_work() as uow:
             issued = await passwords.reset_password(
                 uow, input.token, input.new_password,
                 hashing=context.password_hashing, now=context.now(), session_ttl=_session_ttl(info),
@@ -146,7 +145,7 @@ async def change_password(info: Info, input: Annotated[ChangePasswordInput, INPU
     try:
         await throttle.check_login_unlocked(info, username)
         try:
-            async with UnitOfWork(context.session_factory) as uow:
+            async with context.unit_of_work() as uow:
                 await passwords.change_password(
                     uow, context.user_id, context.session_id, input.current_password, input.new_password,
                     hashing=context.password_hashing, now=context.now(),

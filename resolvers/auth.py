@@ -12,7 +12,6 @@ from domain.errors import RuleError
 from permissions.policy import ActorKind
 from repository.accounts import AccountRepository
 from repository.contacts import ContactRepository
-from repository.uow import UnitOfWork
 from resolvers import prefetch, throttle
 from resolvers.support import INPUT, violation_payload
 from schema import inputs
@@ -70,7 +69,7 @@ async def login(info: Info, input: Annotated[inputs.LoginInput, INPUT]) -> Sessi
                 authenticated = await service.authenticate(
                     session, input.username, input.password, info.context.password_hashing
                 )
-            async with UnitOfWork(info.context.session_factory) as uow:
+            async with info.context.unit_of_work() as uow:
                 issued = await service.start_session(uow, authenticated, ttl)
                 await uow.commit()
         except RuleError:
@@ -82,7 +81,7 @@ async def login(info: Info, input: Annotated[inputs.LoginInput, INPUT]) -> Sessi
 
 
 async def logout(info: Info) -> OkPayload:
-    async with UnitOfWork(info.context.session_factory) as uow:
+    async with info.context.unit_of_work() as uow:
         await service.logout(uow, info.context.session_id)
         await uow.commit()
     return OkPayload(ok=True)

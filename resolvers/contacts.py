@@ -32,7 +32,7 @@ async def run_contact_change(
     """Runs `work` in one unit of work and builds the payload: the contact and its
     merge candidates, or the user errors (and the conflicting contact) of a refusal."""
     try:
-        async with UnitOfWork(info.context.session_factory) as uow:
+        async with info.context.unit_of_work() as uow:
             change = await work(uow)
             await uow.commit()
     except RuleError as error:
@@ -128,7 +128,7 @@ async def promote_additional_email(
 async def delete_contact(info: Info, input: Annotated[inputs.ContactIdInput, INPUT]) -> DeleteContactPayload:
     try:
         target = _target(info, input.contact_id)
-        async with UnitOfWork(info.context.session_factory) as uow:
+        async with info.context.unit_of_work() as uow:
             image_key = await service.delete_contact(uow, **target)
             await uow.commit()
     except RuleError as error:

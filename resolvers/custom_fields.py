@@ -13,7 +13,6 @@ import schema.custom_field_types as field_types
 from domain.errors import RuleError
 from permissions.policy import sees_only_owner_visible_fields
 from repository.custom_fields import CustomFieldRepository
-from repository.uow import UnitOfWork
 from resolvers.support import INPUT, violation_payload
 from schema.work_inputs import CustomFieldPayload, DefineCustomFieldInput
 from services import custom_fields as service
@@ -30,7 +29,7 @@ async def custom_field_definitions(info: Info) -> list[field_types.CustomField]:
 
 async def define_custom_field(info: Info, input: Annotated[DefineCustomFieldInput, INPUT]) -> CustomFieldPayload:
     try:
-        async with UnitOfWork(info.context.session_factory) as uow:
+        async with info.context.unit_of_work() as uow:
             definition = await service.define_custom_field(
                 uow, info.context.actor.builder_account_id, name=input.name, field_type=input.type.value,
                 options=input.options, visible_to_owner=input.visible_to_owner,

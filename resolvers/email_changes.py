@@ -8,7 +8,6 @@ from typing import Annotated
 from strawberry.types import Info
 
 from domain.errors import RuleError
-from repository.uow import UnitOfWork
 from resolvers import throttle
 from resolvers.contacts import run_contact_change
 from resolvers.support import INPUT, violation_payload
@@ -25,7 +24,7 @@ async def confirm_email_change(
     context = info.context
     try:
         await throttle.check_call(info, "confirmEmailChange", None)
-        async with UnitOfWork(context.session_factory) as uow:
+        async with context.unit_of_work() as uow:
             primary_email = await email_changes.confirm_email_change(uow, input.token, now=context.now())
             await uow.commit()
     except RuleError as error:

@@ -14,7 +14,6 @@ import schema.types as types
 from domain.errors import Collected, NotFound, RuleError
 from domain.ids import record_id
 from permissions.classes import decode_contact_id
-from repository.uow import UnitOfWork
 from resolvers import merge_audit, nodes
 from resolvers.support import INPUT, contacts_for_payload, violation_payload
 from schema.merge_types import (
@@ -53,7 +52,7 @@ async def merge_contacts(info: Info, input: Annotated[MergeContactsInput, INPUT]
     context = info.context
     try:
         request = _request(input)
-        async with UnitOfWork(context.session_factory) as uow:
+        async with context.unit_of_work() as uow:
             outcome = await service.merge_contacts(uow, context.actor.builder_account_id, context.user_id, request)
             await uow.commit()
     except service.MergeRefused as error:
@@ -102,7 +101,7 @@ async def undo_merge(info: Info, input: Annotated[UndoMergeInput, INPUT]) -> Und
     context = info.context
     try:
         merge_id = _merge_id(input.merge_id)
-        async with UnitOfWork(context.session_factory) as uow:
+        async with context.unit_of_work() as uow:
             outcome = await service.undo_merge(uow, context.actor.builder_account_id, context.user_id, merge_id)
             await uow.commit()
     except RuleError as error:

@@ -10,7 +10,6 @@ from strawberry.types import Info
 
 from domain.errors import RuleError
 from resolvers.support import INPUT, contact_id_or_error, contacts_for_payload, violation_payload
-from repository.uow import UnitOfWork
 from schema.media_inputs import ProfileImagePayload, RemoveProfileImageInput, SetProfileImageInput
 from services import profile_images as service
 
@@ -35,7 +34,7 @@ async def set_profile_image(info: Info, input: Annotated[SetProfileImageInput, I
         image = await service.prepare_profile_image(data, contact_id, context.decode_budget)
         try:
             await service.store_renditions(storage, image)
-            async with UnitOfWork(context.session_factory) as uow:
+            async with context.unit_of_work() as uow:
                 change = await service.set_profile_image(
                     uow, account_id, contact_id, image,
                     expected_version=context.checked_versions.get(contact_id),
@@ -57,7 +56,7 @@ async def remove_profile_image(
     account_id = context.actor.builder_account_id
     try:
         contact_id = _target(info, input.contact_id)
-        async with UnitOfWork(context.session_factory) as uow:
+        async with context.unit_of_work() as uow:
             change = await service.remove_profile_image(
                 uow, account_id, contact_id, expected_version=context.checked_versions.get(contact_id)
             )

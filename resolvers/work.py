@@ -21,7 +21,6 @@ from permissions.classes import decode_node_id
 from permissions.policy import jobs_seen_through
 from repository.contacts import encode_cursor
 from repository.keyset import keyset_key
-from repository.uow import UnitOfWork
 from repository.work import WorkRepository
 from resolvers import nodes
 from resolvers.paging import After, Before, First, Last, page_info, page_request
@@ -131,7 +130,7 @@ def _address(value) -> dict | None:
 async def _run(info: Info, payload_cls, work) -> JobPayload | LeadPayload:
     """Runs `work(uow)`, which returns the changed job or lead, in one unit of work."""
     try:
-        async with UnitOfWork(info.context.session_factory) as uow:
+        async with info.context.unit_of_work() as uow:
             row = await work(uow)
             await uow.commit()
     except RuleError as error:

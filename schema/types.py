@@ -11,7 +11,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from permissions.policy import ContactFacts, sees_by_name_only, viewer_can
-from resolvers import merge_audit, nodes, pending_email_changes, pending_invites, relations
+from resolvers import merge_audit, nodes, pending_email_changes, pending_invites, relations, timeline
 from schema.custom_field_types import CustomFieldValue
 from schema.enums import ActivationStatus, BuilderRole, UserErrorCode
 from schema.media import ProfileImage
@@ -186,6 +186,15 @@ class ContactFields:
     merges: list[Annotated[ContactMerge, strawberry.lazy("schema.merge_types")]] = strawberry.field(
         resolver=merge_audit.contact_merges,
         description="Merges into this contact, newest first (builders only; empty for an owner).",
+    )
+    timeline = strawberry.field(
+        resolver=timeline.contact_timeline,
+        description=(
+            "What happened to this contact, newest first: changes with who made them, invites, messages with "
+            "their delivery state, merges (events of contacts merged into this one included). Builders see "
+            "every entry; the owner sees their own contact's, without the builder's internal ones; "
+            "for anyone else it is empty."
+        ),
     )
     # Only in a merge preview: the contacts that would merge into this one, so
     # its jobs and leads show theirs too, as the merge would leave them.

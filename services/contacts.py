@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from domain.emails import check_additional_emails, check_primary_change, email_key
 from domain.errors import Collected, NotFound, RuleError, Violation
 from domain.text import check_visible
+from domain.timeline import EventKind, changes as changed_values
 from models import Contact
 from repository.contacts import ContactRepository, EmailClaimConflict
 from repository.uow import StaleObject, UnitOfWork
@@ -35,6 +36,12 @@ ADDRESS_FIELDS: dict[str, tuple[str, int]] = {
     "city": ("city", 100),
     "state": ("state", 100),
     "postalCode": ("postal_code", 20),
+}
+# The contact-info columns by the names the timeline (and the API) gives them.
+TIMELINE_NAMES: dict[str, str] = {
+    **{column: name for name, (column, _limit) in INFO_FIELDS.items()},
+    **{column: f"address.{name}" for name, (column, _limit) in ADDRESS_FIELDS.items()},
+    "primary_email": "primaryEmail",
 }
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ().\-/]{3,40}(?:\s*(?:x|ext\.?)\s*[0-9]{1,6})?$", re.IGNORECASE)
 
@@ -107,6 +114,11 @@ async def check_owner_primary(
         raise RuleError(Violation(path, "EMAIL_IN_USE", EMAIL_IN_USE_FOR_OWNER))
 
 
+def info_values(contact: Contact) -> dict[str, str | None]:
+    """The contact's info as the timeline names it, to compare before and after."""
+    return {name: getattr(contact, column) for column, name in TIMELINE_NAMES.items()}
+
+
 def _set_primary(contact: Contact, email: str | None) -> None:
     contact.primary_email = email
     contact.primary_email_key = email_key(email) if email else None
@@ -145,6 +157,10 @@ async def create_contact(
     await uow.flush()
     await contacts.replace_additional_emails(contact, additional)
     await uow.flush()
+    uow.timeline.record(
+        builder_account_id, contact.id, EventKind.CONTACT_CREATED,
+        changes=changed_values({}, {**info_values(contact), "additionalEmails": additional}),
+    )
     return ContactChange(contact, duplicates)
 
 
@@ -182,6 +198,7 @@ async def update_contact_info(
             for c in await contacts.with_primary_email(contact.primary_email, exclude_id=contact.id)
             if c.activation_status == "INACTIVE"
         ]
+    before = info_values(contact)
     for column, value in info.items():
         setattr(contact, column, value)
     # An owner's new address waits for its proof (SPEC 12); another spelling of
@@ -191,6 +208,9 @@ async def update_contact_info(
         _set_primary(contact, new_primary)
     contacts.touch(contact)
     await _flush_primary(uow, contacts, by_owner)
+    # A requested primary email is on the timeline as its own request (services/email_changes.py).
+    if found := changed_values(before, info_values(contact)):
+        uow.timeline.record(builder_account_id, contact.id, EventKind.INFO_CHANGED, changes=found)
     return ContactChange(contact, duplicates, requested_primary_email=requested)
 
 
@@ -219,9 +239,11 @@ async def set_additional_emails(
     cleaned = check_additional_emails(contact.primary_email, list(emails), errors, path=("emails",))
     errors.raise_if_any()
     contacts = ContactRepository(uow.session, builder_account_id)
-    await contacts.replace_additional_emails(contact, cleaned)
+    previous = await contacts.replace_additional_emails(contact, cleaned)
     contacts.touch(contact)
     await uow.flush()
+    if found := changed_values({"additionalEmails": previous}, {"additionalEmails": cleaned}):
+        uow.timeline.record(builder_account_id, contact.id, EventKind.ADDITIONAL_EMAILS_SET, changes=found)
     return ContactChange(contact)
 
 
@@ -249,7 +271,8 @@ async def promote_additional_email(
         await check_owner_primary(contacts, promoted, contact.id)
         return ContactChange(contact, requested_primary_email=promoted)
     duplicates = await _check_builder_primary(contacts, promoted, contact.id)
-    await apply_primary_email(uow, contacts, contact, promoted, by_owner=False)
+    found = await apply_primary_email(uow, contacts, contact, promoted, by_owner=False)
+    uow.timeline.record(builder_account_id, contact.id, EventKind.PRIMARY_EMAIL_PROMOTED, changes=found)
     return ContactChange(contact, duplicates)
 
 
@@ -261,11 +284,13 @@ async def apply_primary_email(
     *,
     by_owner: bool,
     path: tuple[str, ...] = ("primaryEmail",),
-) -> None:
+) -> list[dict]:
     """Makes `email` the primary. When it is one of the additional emails it swaps
     places with the old primary (SPEC 2.3 rule 6); otherwise it replaces it. The
-    caller has checked SPEC 2.3 for it and holds the contact's row lock."""
+    caller has checked SPEC 2.3 for it and holds the contact's row lock. Returns
+    the changes, for the caller's timeline entry."""
     additional = (await contacts.additional_emails_by_contact([contact.id]))[contact.id]
+    before = {"primaryEmail": contact.primary_email, "additionalEmails": additional}
     key = email_key(email)
     remaining = [a for a in additional if email_key(a) != key]
     if len(remaining) < len(additional) and contact.primary_email:
@@ -278,6 +303,7 @@ async def apply_primary_email(
     await _flush_primary(uow, contacts, by_owner, path)
     await contacts.replace_additional_emails(contact, remaining)
     await uow.flush()
+    return changed_values(before, {"primaryEmail": email, "additionalEmails": remaining})
 
 
 async def delete_contact(

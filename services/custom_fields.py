@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from domain.custom_fields import InvalidValue, check_definition, clean_value, name_key
 from domain.errors import Collected, RuleError, Violation
+from domain.timeline import EventKind, FieldValueChange, custom_field_events
 from models import CustomFieldDefinition
 from repository.contacts import ContactRepository
 from repository.custom_fields import CustomFieldRepository, FieldNameTaken
@@ -71,7 +72,15 @@ async def set_custom_field_values(
                 cleaned[field_id] = None
                 errors.add((*path, "value"), "INVALID_INPUT", str(error))
     errors.raise_if_any()
-    await fields.set_values(contact.id, cleaned)
+    previous = await fields.set_values(contact.id, cleaned)
     ContactRepository(uow.session, builder_account_id).touch(contact)
     await uow.flush()
+    # The owner's timeline shows changes of the fields they may read, never the others.
+    for found, visible in custom_field_events([
+        FieldValueChange(known[i].name, known[i].visible_to_owner, previous.get(i), value)
+        for i, value in cleaned.items()
+    ]):
+        uow.timeline.record(
+            builder_account_id, contact.id, EventKind.CUSTOM_FIELDS_SET, changes=found, visible_to_owner=visible
+        )
     return ContactChange(contact)

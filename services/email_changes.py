@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from domain.emails import mask_email
 from domain.errors import RuleError, Violation
+from domain.timeline import EventActor, EventKind, MessageKind, owner_actor
 from domain.tokens import hash_token, new_token
 from mail import messages
 from models import Contact
@@ -50,8 +51,18 @@ async def request_email_change(
         app_url=app_url, new_email_masked=mask_email(new_email), requested_at=now, expires_at=change.expires_at
     )
     account_id = contact.builder_account_id
-    await outbox.enqueue_email(uow.session, builder_account_id=account_id, to=new_email, **confirmation._asdict())
-    await outbox.enqueue_email(uow.session, builder_account_id=account_id, to=contact.primary_email, **notice._asdict())
+    uow.timeline.record(
+        account_id, contact.id, EventKind.EMAIL_CHANGE_REQUESTED,
+        changes=[{"field": "primaryEmail", "old": contact.primary_email, "new": new_email}],
+    )
+    await outbox.enqueue_email(
+        uow.session, builder_account_id=account_id, to=new_email, **confirmation._asdict(),
+        to_contact=outbox.Addressee(contact.id, MessageKind.EMAIL_CHANGE_CONFIRMATION),
+    )
+    await outbox.enqueue_email(
+        uow.session, builder_account_id=account_id, to=contact.primary_email, **notice._asdict(),
+        to_contact=outbox.Addressee(contact.id, MessageKind.EMAIL_CHANGE_NOTICE),
+    )
 
 
 def _invalid() -> RuleError:
@@ -81,7 +92,12 @@ async def confirm_email_change(uow: UnitOfWork, token: str, *, now: datetime) ->
     await check_owner_primary(contacts, new_email, contact.id, path=())
     if not await changes.confirm(found.change.id, now):
         raise _invalid()
-    await apply_primary_email(uow, contacts, contact, new_email, by_owner=True, path=())
+    found_changes = await apply_primary_email(uow, contacts, contact, new_email, by_owner=True, path=())
+    # Anonymous, but the token mailed to the new address proved it was the owner.
+    uow.timeline.record(
+        contact.builder_account_id, contact.id, EventKind.EMAIL_CHANGE_CONFIRMED,
+        changes=found_changes, actor=owner_actor(user.id),
+    )
     await AccountRepository(uow.session).revoke_user_sessions(user.id, now)
     await TokenRepository(uow.session).kill_resets(user.id, now)
     await uow.flush()
@@ -92,12 +108,16 @@ async def cancel_email_change(uow: UnitOfWork, builder_account_id: int, contact_
     """The signed-in owner withdraws their open request; its link dies. Nothing
     open is not an error: the answer is the same contact, with nothing pending."""
     contact = await load_for_change(uow, builder_account_id, contact_id, None)
-    await EmailChangeRepository(uow.session).revoke_open(contact.id, now)
+    await revoke_open_change(uow, builder_account_id, contact.id, now)
     return ContactChange(contact)
 
 
-async def revoke_open_change(uow: UnitOfWork, contact_id: int, now: datetime) -> None:
+async def revoke_open_change(
+    uow: UnitOfWork, builder_account_id: int, contact_id: int, now: datetime, *, actor: EventActor | None = None
+) -> None:
     """A password reset (proof of the current address) or a deactivation ends a
     pending change: the reset is the owner's way out of a change they did not ask
-    for, and a deactivated owner's contact info is the builder's again."""
-    await EmailChangeRepository(uow.session).revoke_open(contact_id, now)
+    for, and a deactivated owner's contact info is the builder's again. An ended
+    change is on the timeline, by `actor` (else the request's)."""
+    if await EmailChangeRepository(uow.session).revoke_open(contact_id, now):
+        uow.timeline.record(builder_account_id, contact_id, EventKind.EMAIL_CHANGE_CANCELLED, actor=actor)

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from domain import activation
 from domain.errors import RuleError, Violation
 from domain.passwords import HashParameters, hash_password
+from domain.timeline import SYSTEM, EventKind, MessageKind, owner_actor
 from domain.tokens import hash_token, new_token
 from mail import messages
 from models import Contact, User
@@ -24,6 +25,7 @@ from repository.contacts import ContactRepository, EmailClaimConflict
 from repository.invites import InviteRepository
 from repository.owner_accounts import OwnerAccountRepository
 from repository.tokens import TokenRepository
+from repository.timeline import TimelineBatch
 from repository.uow import UnitOfWork
 from services import email_changes
 from services.auth import IssuedSession, check_new_password, check_username, issue_session
@@ -60,6 +62,15 @@ def _email_claimed(claimer: Contact | None) -> RuleError:
     )
 
 
+def _record_expiry(timeline: TimelineBatch, contact: Contact, expired_at: datetime | None) -> None:
+    """An invite that ran out unused is noticed when the builder next acts on it (a
+    resend, a cancel): recorded then, as the system's doing, at the time it expired."""
+    if expired_at is not None:
+        timeline.record(
+            contact.builder_account_id, contact.id, EventKind.INVITE_EXPIRED, actor=SYSTEM, occurred_at=expired_at
+        )
+
+
 async def send_invite(
     uow: UnitOfWork, builder_account_id: int, contact_id: int, *, now: datetime, ttl: timedelta, app_url: str
 ) -> ContactChange:
@@ -67,6 +78,7 @@ async def send_invite(
     lifetime, every earlier token dead, one email to the primary email only."""
     contact = await load_for_change(uow, builder_account_id, contact_id, None)
     contacts = ContactRepository(uow.session, builder_account_id)
+    resend = contact.activation_status == "PENDING"
     new_status = activation.after_send_invite(contact.activation_status, contact.primary_email)
     # Kept aside: a rolled-back savepoint expires the row's attributes.
     contact_key, email = contact.id, contact.primary_email
@@ -85,7 +97,8 @@ async def send_invite(
         raise _email_claimed(await contacts.claimed_by_email(email, exclude_id=contact_key)) from None
 
     invites = InviteRepository(uow.session, builder_account_id)
-    await invites.revoke_live(contact.id, now)
+    _record_expiry(uow.timeline, contact, await invites.revoke_live(contact.id, now))
+    uow.timeline.record(builder_account_id, contact.id, EventKind.INVITE_RESENT if resend else EventKind.INVITE_SENT)
     token = new_token()
     invite = await invites.add(contact, hash_token(token), now, now + ttl)
     builder = await AccountRepository(uow.session).builder(builder_account_id)
@@ -94,7 +107,8 @@ async def send_invite(
         token=token, expires_at=invite.expires_at,
     )
     await outbox.enqueue_email(
-        uow.session, builder_account_id=builder_account_id, to=invite.sent_to, **content._asdict()
+        uow.session, builder_account_id=builder_account_id, to=invite.sent_to, **content._asdict(),
+        to_contact=outbox.Addressee(contact.id, MessageKind.INVITE),
     )
     duplicates = await contacts.with_primary_email(contact.primary_email, exclude_id=contact.id, statuses=["INACTIVE"])
     return ContactChange(contact, [d.id for d in duplicates])
@@ -103,9 +117,11 @@ async def send_invite(
 async def cancel_invite(uow: UnitOfWork, builder_account_id: int, contact_id: int, *, now: datetime) -> ContactChange:
     contact = await load_for_change(uow, builder_account_id, contact_id, None)
     contact.activation_status = activation.after_cancel_invite(contact.activation_status)
-    await InviteRepository(uow.session, builder_account_id).revoke_live(contact.id, now)
+    expired_at = await InviteRepository(uow.session, builder_account_id).revoke_live(contact.id, now)
+    _record_expiry(uow.timeline, contact, expired_at)
     ContactRepository(uow.session, builder_account_id).touch(contact)
     await uow.flush()
+    uow.timeline.record(builder_account_id, contact.id, EventKind.INVITE_CANCELLED)
     return ContactChange(contact)
 
 
@@ -121,9 +137,10 @@ async def deactivate_owner(uow: UnitOfWork, builder_account_id: int, contact_id:
         await AccountRepository(uow.session).revoke_user_sessions(user.id, now)
         await TokenRepository(uow.session).kill_resets(user.id, now)
     await InviteRepository(uow.session, builder_account_id).revoke_live(contact.id, now)
-    await email_changes.revoke_open_change(uow, contact.id, now)
+    await email_changes.revoke_open_change(uow, builder_account_id, contact.id, now)
     ContactRepository(uow.session, builder_account_id).touch(contact)
     await uow.flush()
+    uow.timeline.record(builder_account_id, contact.id, EventKind.OWNER_DEACTIVATED)
     return ContactChange(contact)
 
 
@@ -176,4 +193,6 @@ async def accept_invite(
     contact.activation_status = activation.after_accept_invite(contact.activation_status)
     contacts.touch(contact)
     await uow.flush()
+    # The request is anonymous; the token proved it was the owner.
+    uow.timeline.record(contact.builder_account_id, contact.id, EventKind.INVITE_ACCEPTED, actor=owner_actor(user.id))
     return await issue_session(uow, user, session_ttl)

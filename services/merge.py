@@ -15,11 +15,14 @@ from datetime import datetime, timedelta
 
 from domain.emails import email_key
 from domain.errors import Collected, NotFound, RuleError, Violation
+from domain.timeline import EventKind, changes as changed_values
 from domain.merge_plan import INACTIVE, INFO_FIELDS, MERGE_CONFLICT, ContactSnapshot, MergePlan, plan_merge
 from models import Contact, ContactMerge, utcnow
 from repository.contacts import ContactRepository, EmailClaimConflict
 from repository.merges import LINK_TABLES, MergeRepository
+from repository.timeline import TimelineBatch, related
 from repository.uow import UnitOfWork
+from services.contacts import info_values
 
 # SPEC 4: a merge can be undone within 30 days.
 UNDO_WINDOW = timedelta(days=30)
@@ -140,6 +143,27 @@ def _filled_fields(before: dict, plan: MergePlan) -> list[str]:
     return filled
 
 
+def _contact_ref(row: Contact) -> dict:
+    name = " ".join(part for part in (row.first_name, row.last_name) if part) or row.primary_email
+    return related("Contact", row.id, name)
+
+
+def _record_merge(
+    timeline: TimelineBatch, kind: EventKind, survivor: Contact, others: Sequence[Contact], changes: list[dict]
+) -> None:
+    """On the survivor: which contacts merged into it (or came back out), with what
+    the merge changed on it; on each of those: into (or out of) which contact."""
+    timeline.record(
+        survivor.builder_account_id, survivor.id, kind,
+        changes=changes, related=[_contact_ref(row) for row in others],
+    )
+    for row in others:
+        timeline.record(
+            row.builder_account_id, row.id, EventKind.MERGED_INTO if kind is EventKind.MERGED else kind,
+            related=[_contact_ref(survivor)],
+        )
+
+
 @dataclass(frozen=True)
 class MergeOutcome:
     survivor_id: int
@@ -161,6 +185,7 @@ async def merge_contacts(
     before = survivor_state(
         survivor, planned.additional_emails.get(survivor.id, []), planned.custom_values.get(survivor.id, {})
     )
+    info_before = {**info_values(survivor), "additionalEmails": planned.additional_emails.get(survivor.id, [])}
 
     for name, value in plan.info.items():
         setattr(survivor, name, value)
@@ -201,6 +226,12 @@ async def merge_contacts(
     )
     merges.add_merge(merge)
     await uow.flush()
+    for contact_id in plan.cancelled_invite_ids:
+        uow.timeline.record(builder_account_id, contact_id, EventKind.INVITE_CANCELLED)
+    _record_merge(
+        uow.timeline, EventKind.MERGED, survivor, [planned.rows[i] for i in plan.merged_ids],
+        changed_values(info_before, {**info_values(survivor), "additionalEmails": list(plan.additional_emails)}),
+    )
     return MergeOutcome(survivor.id, merge.id, plan.candidate_emails)
 
 
@@ -239,6 +270,7 @@ async def undo_merge(
 
     survivor = rows[merge.survivor_id]
     before = merge.snapshot["survivor"]
+    info_after_merge = {**info_values(survivor), "additionalEmails": merge.snapshot["survivor_after"]["additional_emails"]}
     for name, value in before["info"].items():
         setattr(survivor, name, value)
     survivor.primary_email = before["primary_email"]
@@ -254,6 +286,10 @@ async def undo_merge(
     merge.undone_at = now
     merge.undone_by_user_id = user_id
     await _flush(uow, contacts)
+    _record_merge(
+        uow.timeline, EventKind.MERGE_UNDONE, survivor, [rows[i] for i in merge.merged_ids],
+        changed_values(info_after_merge, {**info_values(survivor), "additionalEmails": before["additional_emails"]}),
+    )
     return UndoOutcome(survivor.id, merge.id, tuple(merge.merged_ids))
 
 

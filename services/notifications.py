@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
+from domain.timeline import EventKind, MessageKind
 from mail import messages
 from models import Contact, Job
 from repository import outbox
@@ -33,18 +34,20 @@ async def _active_owners(uow: UnitOfWork, builder_account_id: int, contact_ids: 
 
 
 async def _send(
-    uow: UnitOfWork, contact: Contact, additional: list[str], content, sms_text: str,
+    uow: UnitOfWork, contact: Contact, additional: list[str], content, sms_text: str, kind: MessageKind,
     notice: Callable[[str], outbox.Notice | None] = lambda _recipient: None,
 ) -> None:
+    """Each message is also on the contact's timeline, with its delivery state."""
+    addressee = outbox.Addressee(contact.id, kind)
     for address in [contact.primary_email, *additional]:
         await outbox.enqueue_email(
             uow.session, builder_account_id=contact.builder_account_id, to=address, **content._asdict(),
-            notice=notice(address),
+            to_contact=addressee, notice=notice(address),
         )
     if contact.sms_opt_in and contact.cell_phone:
         await outbox.enqueue_sms(
             uow.session, builder_account_id=contact.builder_account_id, to=contact.cell_phone, text=sms_text,
-            notice=notice(contact.cell_phone),
+            to_contact=addressee, notice=notice(contact.cell_phone),
         )
 
 
@@ -62,7 +65,7 @@ async def owner_added_to_job(uow: UnitOfWork, job: Job, contact_id: int, *, app_
             app_url=app_url, builder_name=builder, first_name=contact.first_name, job_name=job.name
         )
         sms = messages.added_to_job_sms(app_url=app_url, builder_name=builder, job_name=job.name)
-        await _send(uow, contact, additional, content, sms)
+        await _send(uow, contact, additional, content, sms, MessageKind.ADDED_TO_JOB)
 
 
 async def job_updated(
@@ -84,7 +87,7 @@ async def job_updated(
             job_name=job.name, changed_fields=changed_fields,
         )
         await _send(
-            uow, contact, additional, content, sms,
+            uow, contact, additional, content, sms, MessageKind.JOB_UPDATED,
             notice=lambda recipient, contact_id=contact.id: outbox.Notice(
                 f"job-updated:{job.id}:{contact_id}:{recipient}", now, quiet
             ),
@@ -96,7 +99,13 @@ async def update_notification_preferences(
 ) -> ContactChange:
     """The owner's own choice (SPEC 2); who may call it is decided by permissions/."""
     contact = await load_for_change(uow, builder_account_id, contact_id, expected_version)
+    before = contact.sms_opt_in
     contact.sms_opt_in = sms_opt_in
     ContactRepository(uow.session, builder_account_id).touch(contact)
     await uow.flush()
+    if before != sms_opt_in:
+        uow.timeline.record(
+            builder_account_id, contact.id, EventKind.NOTIFICATION_PREFERENCES_CHANGED,
+            changes=[{"field": "smsOptIn", "old": str(before).lower(), "new": str(sms_opt_in).lower()}],
+        )
     return ContactChange(contact)

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from domain.errors import RuleError, Violation
 from domain.passwords import HashParameters, hash_password, verify_password
+from domain.timeline import SYSTEM, EventKind, MessageKind, owner_actor
 from domain.tokens import hash_token, new_token
 from mail import messages
 from models import User
@@ -40,9 +41,14 @@ async def request_password_reset(
             owner.user.id, hash_token(token), now, now + ttl, sent_to_email_key=owner.contact.primary_email_key
         )
         content = messages.password_reset(app_url=app_url, token=token, minutes_valid=int(ttl.total_seconds() // 60))
+        # Whoever asked is anonymous: on the owner's timeline it is the system's doing.
+        uow.timeline.record(
+            owner.contact.builder_account_id, owner.contact.id, EventKind.PASSWORD_RESET_REQUESTED, actor=SYSTEM
+        )
         await outbox.enqueue_email(
             uow.session, builder_account_id=owner.contact.builder_account_id,
             to=owner.contact.primary_email, **content._asdict(),
+            to_contact=outbox.Addressee(owner.contact.id, MessageKind.PASSWORD_RESET),
         )
     return len(found)
 
@@ -88,7 +94,9 @@ async def reset_password(
         raise RuleError(Violation(("token",), "INVALID_TOKEN", INVALID_RESET))
     await _set_password(uow, user, new_password, hashing, now, keep_session_id=None)
     if user.kind == "OWNER":
-        await email_changes.revoke_open_change(uow, user.contact_id, now)
+        owner = owner_actor(user.id)
+        uow.timeline.record(user.builder_account_id, user.contact_id, EventKind.PASSWORD_RESET_COMPLETED, actor=owner)
+        await email_changes.revoke_open_change(uow, user.builder_account_id, user.contact_id, now, actor=owner)
     return await issue_session(uow, user, session_ttl)
 
 

@@ -21,6 +21,7 @@ from typing import Any
 import anyio
 
 from domain.errors import RuleError, Violation
+from domain.timeline import EventKind
 from media.decode_budget import DecodeBudget, DecodeBusy
 from media.images import (
     MAX_UPLOAD_BYTES,
@@ -97,6 +98,7 @@ async def set_profile_image(
     contact.profile_image_updated_at = utcnow()
     ContactRepository(uow.session, builder_account_id).touch(contact)
     await uow.flush()
+    uow.timeline.record(builder_account_id, contact.id, EventKind.PROFILE_IMAGE_SET)
     return ProfileImageChange(contact, previous)
 
 
@@ -112,6 +114,7 @@ async def remove_profile_image(
         contact.profile_image_updated_at = None
         ContactRepository(uow.session, builder_account_id).touch(contact)
         await uow.flush()
+        uow.timeline.record(builder_account_id, contact.id, EventKind.PROFILE_IMAGE_REMOVED)
     return ProfileImageChange(contact, previous)
 
 

@@ -4,8 +4,8 @@ A job or lead references contacts; it never copies them, so an owner's own edit
 shows at once wherever the contact appears. A job's owners keep the order they
 were added in, with no upper bound. Owners of a job hear about it (SPEC 6):
 adding an active owner and changing a job they own queue notifications in the
-same unit of work. Each function raises `RuleError` when a rule breaks; the
-caller commits.
+same unit of work. Joining or leaving a job or lead is on the contact's timeline.
+Each function raises `RuleError` when a rule breaks; the caller commits.
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ from datetime import datetime, timedelta
 
 from domain.errors import Collected, NotFound, RuleError, Violation
 from domain.text import check_visible
+from domain.timeline import EventKind
 from models import Job, Lead
 from repository.contacts import ContactRepository
+from repository.timeline import related
 from repository.uow import UnitOfWork
 from repository.work import WorkRepository
 from services import notifications
@@ -92,6 +94,22 @@ async def update_job(
     return job
 
 
+# What the timeline calls joining and leaving a job's or a lead's list.
+LINK_EVENTS = {
+    Job: (EventKind.ADDED_TO_JOB, EventKind.REMOVED_FROM_JOB),
+    Lead: (EventKind.ADDED_TO_LEAD, EventKind.REMOVED_FROM_LEAD),
+}
+
+
+def _record_link(uow: UnitOfWork, record: Job | Lead, contact_id: int, *, added: bool) -> None:
+    joined, left = LINK_EVENTS[type(record)]
+    name = record.name if isinstance(record, Job) else record.title
+    uow.timeline.record(
+        record.builder_account_id, contact_id, joined if added else left,
+        related=[related(type(record).__name__, record.id, name)],
+    )
+
+
 async def _link(uow: UnitOfWork, builder_account_id: int, model, record_id: int, contact_id: int, path: str):
     """Appends a contact to a job's or lead's list; returns the record, the contact's
     current id and whether it is new there (adding one already listed changes nothing)."""
@@ -102,6 +120,7 @@ async def _link(uow: UnitOfWork, builder_account_id: int, model, record_id: int,
         return record, contact_id, False
     await work.link_contact(record, contact_id)
     await work.touch(record)
+    _record_link(uow, record, contact_id, added=True)
     return record, contact_id, True
 
 
@@ -112,6 +131,7 @@ async def _unlink(uow: UnitOfWork, builder_account_id: int, model, record_id: in
     if not await work.unlink_contact(record, contact_id):
         raise RuleError(Violation(("contactId",), "NOT_FOUND", f"This contact is not on the {model.__name__.lower()}."))
     await work.touch(record)
+    _record_link(uow, record, contact_id, added=False)
     return record
 
 
@@ -143,6 +163,7 @@ async def create_lead(
     await work.add(lead)
     for contact_id in resolved:
         await work.link_contact(lead, contact_id)
+        _record_link(uow, lead, contact_id, added=True)
     return lead
 
 

@@ -1,6 +1,7 @@
 """HTTP caching of GraphQL answers to GET (hardening/caching.py): a strong ETag of
 the body, 304 on a matching If-None-Match, `private, no-cache` or, with a
-credential, `no-store`, `Vary: Authorization`; POSTs and mutations never cached."""
+credential (a bearer token or a cookie), `no-store`, `Vary: Authorization, Cookie`;
+POSTs and mutations never cached."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ async def test_an_anonymous_get_answer_is_private_revalidated_and_has_a_strong_e
     assert etag.startswith('"') and etag.endswith('"')  # strong: no W/
     assert etag == strong_etag("application/json", response.content)
     assert response.headers["cache-control"] == "private, no-cache"
-    assert {"authorization", "accept"} <= vary(response)
+    assert {"authorization", "cookie", "accept"} <= vary(response)
 
 
 async def test_a_matching_if_none_match_answers_304_with_no_body(client):
@@ -64,6 +65,20 @@ async def test_an_answer_to_a_request_with_a_credential_is_never_stored_but_can_
     again = await get(client, CONTACT_NAMES, token=builder.token, headers={"if-none-match": response.headers["etag"]})
     assert again.status_code == 304
     assert again.headers["cache-control"] == "no-store"
+
+
+async def test_an_answer_to_a_request_with_a_cookie_is_never_stored(owner, client):
+    """The owner pages' session cookie counts on GET with the CSRF header; whichever
+    cookie a request has, its answer is not kept, and it varies with the cookie."""
+    signed_in = await client.get(
+        "/graphql", params={"query": "{ me { __typename } }"},
+        headers={"cookie": f"ownerhub_session={owner.token}", "x-graphql-csrf": "1", "accept": "application/json"},
+    )
+    assert signed_in.json() == {"data": {"me": {"__typename": "OwnerUser"}}}
+    assert signed_in.headers["cache-control"] == "no-store"
+    assert "cookie" in vary(signed_in)
+    other_cookie = await get(client, TYPENAME, headers={"cookie": "theme=dark"})
+    assert other_cookie.headers["cache-control"] == "no-store"
 
 
 async def test_the_etag_changes_when_the_data_does(builder, client):

@@ -101,3 +101,62 @@ test("viewerCan is merged from two queries instead of replaced, with no cache wa
   // The first query is still answered whole from the cache.
   assert.equal(client.readQuery({ query: CAN_EDIT, variables: { id } }).contact.viewerCan.editInfo, true);
 });
+
+const MERGE_PREVIEW = gql`
+  query MergePreview($input: MergeContactsInput!) {
+    mergeContactsPreview(input: $input) {
+      contact { survivorId displayName emails }
+      candidateEmails
+      userErrors { field code message }
+    }
+  }
+`;
+const CONTACT_EMAILS = gql`fragment Emails on Contact { id displayName emails }`;
+
+test("the merge preview leaves the cached survivor untouched", async () => {
+  const client = apolloClient("builder");
+  const { data } = await client.query({ query: CONTACT_LIST, variables: { first: 2 } });
+  const [survivor, merged] = data.contacts.edges.map((edge) => edge.node.id);
+  const cacheId = client.cache.identify({ __typename: "Contact", id: survivor });
+  await client.query({ query: gql`query Survivor($id: ID!) { contact(id: $id) { ...Emails } } ${CONTACT_EMAILS}`,
+                       variables: { id: survivor } });
+  const before = client.readFragment({ id: cacheId, fragment: CONTACT_EMAILS });
+
+  const preview = await client.query({ query: MERGE_PREVIEW, variables: { input: { survivorId: survivor, mergedIds: [merged] } } });
+  const previewed = preview.data.mergeContactsPreview;
+  assert.deepEqual(previewed.userErrors, []);
+  assert.equal(previewed.contact.survivorId, survivor);
+  assert.equal(previewed.contact.emails.length, before.emails.length + 1);
+
+  assert.deepEqual(client.readFragment({ id: cacheId, fragment: CONTACT_EMAILS }), before);
+  assert.ok(!Object.keys(client.cache.extract()).some((key) => key.startsWith("ContactPreview")));
+});
+
+test("a refused root field leaves its sibling's data", async () => {
+  const client = apolloClient("owner");
+  const result = await client.query({
+    query: gql`query MeAndContacts { me { __typename ... on OwnerUser { username } } contacts(first: 1) { totalCount } }`,
+    errorPolicy: "all",
+  });
+  assert.equal(result.data.me.__typename, "OwnerUser");
+  assert.ok(result.data.me.username);
+  assert.equal(result.data.contacts, null);
+  assert.deepEqual(result.errors.map((error) => [error.path, error.extensions.code]), [[["contacts"], "FORBIDDEN"]]);
+});
+
+const ME_NAME = gql`query MeName { me { ... on OwnerUser { id username } } }`;
+const ME_CONTACT = gql`query MeContact { me { ... on OwnerUser { id contact { id displayName } builderAccount { id name } } } }`;
+
+test("two queries of me are one cached viewer, merged with no warning", async () => {
+  const client = apolloClient("owner");
+  const warnings = await apolloWarnings(async () => {
+    await client.query({ query: ME_NAME });
+    await client.query({ query: ME_CONTACT });
+  });
+  assert.deepEqual(warnings, []);
+  const name = client.readQuery({ query: ME_NAME });
+  const contact = client.readQuery({ query: ME_CONTACT });
+  assert.ok(name.me.username);
+  assert.equal(name.me.id, contact.me.id);
+  assert.ok(contact.me.builderAccount.id);
+});

@@ -6,7 +6,7 @@ import { relayStylePagination } from "@apollo/client/utilities/index.js";
 export function recommendedCache() {
   return new InMemoryCache({
     possibleTypes: {
-      Node: ["Contact", "ContactMerge", "CustomField", "Job", "Lead"],
+      Node: ["BuilderAccount", "BuilderUser", "Contact", "ContactMerge", "CustomField", "Job", "Lead", "OwnerUser"],
       Viewer: ["BuilderUser", "OwnerUser"],
     },
     typePolicies: {
@@ -17,6 +17,7 @@ export function recommendedCache() {
           leads: relayStylePagination(["search", "orderBy"]),
         },
       },
+      Contact: { fields: { timeline: relayStylePagination(["kinds"]) } },
       ContactPermissions: { merge: true },
       Address: { merge: true },
       PendingInvite: { merge: true },

@@ -1,8 +1,9 @@
-// relay-compiler 21 over the fragments in ./relay (@connection, @refetchable): the
-// schema must compile with 0 errors and 0 warnings.
+// relay-compiler 21 over the fragments in ./relay (@connection, @refetchable,
+// @deleteRecord on deleteContact's deletedContactId): the schema must compile with
+// 0 errors and 0 warnings.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -30,7 +31,11 @@ test("relay-compiler compiles the fragments against schema.graphql with no error
   assert.match(output, /Compilation completed/);
   assert.doesNotMatch(output, /ERROR|WARN/);
   for (const artifact of ["ContactListPaginationQuery", "ContactCardRefetchQuery", "ContactList_query",
-                          "ContactCard_contact", "ContactCardUpdateMutation"]) {
+                          "ContactCard_contact", "ContactCardUpdateMutation", "ContactCardDeleteMutation"]) {
     assert.ok(existsSync(join(project, "src", "__generated__", `${artifact}.graphql.js`)), artifact);
   }
+  // Relay deletes the record whose id deleteContact answers.
+  const deletion = readFileSync(join(project, "src", "__generated__", "ContactCardDeleteMutation.graphql.js"), "utf8");
+  assert.match(deletion, /"handle": "deleteRecord"/);
+  assert.match(deletion, /"name": "deletedContactId"/);
 });

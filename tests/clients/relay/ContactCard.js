@@ -21,3 +21,12 @@ export const updateContactInfoMutation = graphql`
     }
   }
 `;
+
+export const deleteContactMutation = graphql`
+  mutation ContactCardDeleteMutation($input: ContactIdInput!) {
+    deleteContact(input: $input) {
+      deletedContactId @deleteRecord
+      userErrors { field code message }
+    }
+  }
+`;

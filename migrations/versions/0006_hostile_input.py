@@ -13,8 +13,8 @@ another row's (two spellings of one mailbox both claimed before this rule) keeps
 its old spelling, so the upgrade never fails on existing data; such rows are
 logged for a person to merge.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-30 12:00:00
 
 """
@@ -27,8 +27,8 @@ import sqlalchemy as sa
 from domain.emails import email_key, normalise_email
 from domain.usernames import username_key, username_skeleton
 
-revision: str = '0005'
-down_revision: Union[str, Sequence[str], None] = '0004'
+revision: str = '0006'
+down_revision: Union[str, Sequence[str], None] = '0005'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
