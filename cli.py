@@ -13,6 +13,53 @@ from settings import get_settings
 app = typer.Typer(help="OwnerHub: the Owner Contacts GraphQL API server.", no_args_is_help=True)
 
 SCHEMA_FILE = Path(__file__).resolve().parent / "schema.graphql"
+# Exit codes: 1 the command could not do its work, 2 the configuration stops it
+# (settings.py), which includes a database that cannot be reached.
+FAILED = 1
+
+
+@app.callback()
+def _check_settings() -> None:
+    """Settings are checked before any command runs (one line per problem, exit 2)."""
+    from observability.tracing import configuration_problem
+    from settings import CONFIGURATION_EXIT_CODE
+
+    get_settings()
+    problem = configuration_problem()
+    if problem is not None:
+        typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(code=CONFIGURATION_EXIT_CODE)
+
+
+def _database_state(*, needs_migrations: bool):
+    """Waits for the database (DATABASE_WAIT_SECONDS) and returns its schema state.
+    One line and a non-zero exit when it cannot be reached, or, for a command that
+    needs this release's tables, when migrations are missing."""
+    from db.revision import MIGRATE_HINT, DatabaseUnreachable, SchemaState, wait_for_database
+    from settings import CONFIGURATION_EXIT_CODE
+
+    settings = get_settings()
+    try:
+        state = asyncio.run(wait_for_database(settings.DATABASE_URL, settings.DATABASE_WAIT_SECONDS))
+    except DatabaseUnreachable as error:
+        typer.echo(f"error: DATABASE_URL: cannot reach the database: {error}", err=True)
+        raise typer.Exit(code=CONFIGURATION_EXIT_CODE) from None
+    if needs_migrations and state is SchemaState.BEHIND:
+        typer.echo(f"error: {MIGRATE_HINT}", err=True)
+        raise typer.Exit(code=FAILED)
+    return state
+
+
+def _migrate_unless_ahead() -> None:
+    """Applies the missing migrations; a database a newer release migrated further is
+    left as it is (expand-then-contract: this release runs on it)."""
+    from db.migrate import upgrade_to_head
+    from db.revision import SchemaState
+
+    if _database_state(needs_migrations=False) is SchemaState.AHEAD:
+        typer.echo("the database is ahead of this release (migrated by a newer one): left as it is", err=True)
+        return
+    upgrade_to_head(get_settings().DATABASE_URL)
 
 
 def _read_password() -> str:
@@ -40,11 +87,10 @@ async def _in_unit_of_work(work):
 
 
 def _run_rules(work):
-    """Runs `work` in one unit of work on an up-to-date database, printing rule errors."""
-    from db.migrate import upgrade_to_head
+    """Runs `work` in one unit of work on a migrated database, printing rule errors."""
     from domain.errors import RuleError
 
-    upgrade_to_head(get_settings().DATABASE_URL)
+    _database_state(needs_migrations=True)
     try:
         return asyncio.run(_in_unit_of_work(work))
     except RuleError as error:
@@ -56,9 +102,7 @@ def _run_rules(work):
 @app.command()
 def migrate() -> None:
     """Apply the database migrations."""
-    from db.migrate import upgrade_to_head
-
-    upgrade_to_head(get_settings().DATABASE_URL)
+    _migrate_unless_ahead()
     typer.echo("database is up to date")
 
 
@@ -163,15 +207,18 @@ def seed_demo() -> None:
     typer.echo(summary)
 
 
-async def _send_outbox(forever: bool) -> int:
+async def _send_outbox(forever: bool):
     import signal
 
     from db.engine import create_engine, create_session_factory
     from mail.sender import OutboxSender
     from mail.transports import transports_from_settings
+    from observability import tracing
 
     settings = get_settings()
+    tracing.start()
     engine = create_engine(settings.DATABASE_URL)
+    tracing.instrument_engine(engine)
     sender = OutboxSender(create_session_factory(engine), *transports_from_settings(settings))
     try:
         if forever:
@@ -180,12 +227,8 @@ async def _send_outbox(forever: bool) -> int:
             for signum in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(signum, stop.set)
             await sender.run_forever(stop)
-            return 0
-        total = 0
-        # Rounds until one delivers nothing: what is left waits for a retry.
-        while delivered := await sender.drain_once():
-            total += delivered
-        return total
+            return None
+        return await sender.drain_backlog()
     finally:
         await engine.dispose()
 
@@ -194,13 +237,19 @@ async def _send_outbox(forever: bool) -> int:
 def send_outbox(
     forever: bool = typer.Option(False, "--forever", help="Keep running, delivering new messages as they come."),
 ) -> None:
-    """Deliver the queued emails and SMS (for OUTBOX_WORKER=external set-ups)."""
+    """Deliver the queued emails and SMS (for OUTBOX_WORKER=external set-ups).
+    Without --forever, exits 1 when it could not claim or deliver every due message."""
     from observability.logging import configure_logging
 
-    configure_logging()
-    sent = asyncio.run(_send_outbox(forever))
-    if not forever:
-        typer.echo(f"sent {sent} message(s)")
+    configure_logging(get_settings().LOG_FORMAT)
+    _database_state(needs_migrations=True)
+    report = asyncio.run(_send_outbox(forever))
+    if report is None:
+        return
+    typer.echo(f"sent {report.delivered} message(s)")
+    if not report.ok:
+        typer.echo(f"error: {report.problem}", err=True)
+        raise typer.Exit(code=FAILED)
 
 
 @app.command("prune-timeline")
@@ -237,12 +286,11 @@ def serve(
     """Migrate the database, then serve the API (GraphiQL at /graphql)."""
     import uvicorn
 
-    from db.migrate import upgrade_to_head
     from observability.logging import configure_logging
 
-    configure_logging()
     settings = get_settings()
-    upgrade_to_head(settings.DATABASE_URL)
+    configure_logging(settings.LOG_FORMAT)
+    _migrate_unless_ahead()
     typer.echo(f"serving on http://{host}:{port}/graphql")
     uvicorn.run(
         "server:app",
@@ -256,7 +304,7 @@ def serve(
         proxy_headers=bool(forwarded_allow_ips),
         forwarded_allow_ips=forwarded_allow_ips or None,
         timeout_graceful_shutdown=graceful_timeout,
-        # JSON logs (observability/logging.py); each request is logged once,
+        # Our logs (observability/logging.py); each request is logged once,
         # with its request id, by observability/middleware.py.
         log_config=None,
         access_log=False,

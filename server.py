@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
+import threading
 
 import orjson
 from cross_web import FormData as GraphQLFormData
@@ -16,6 +18,7 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from db.engine import create_engine, create_session_factory
+from db.revision import schema_state
 from domain.passwords import PRODUCTION_PARAMETERS, HashParameters
 from hardening.graphiql import graphiql_routes
 from hardening.http import HardenedGraphQL
@@ -34,8 +37,9 @@ from media.transport import (
     multipart_csrf_refusal,
     read_bounded_form,
 )
-from observability.health import healthz, readyz_endpoint
+from observability.health import Readiness, RequiresUsableDatabase, healthz, readyz_endpoint
 from observability.logging import configure_logging
+from observability import tracing
 from observability.metrics import metrics_endpoint
 from observability.middleware import ObservabilityMiddleware
 from owner_pages.routes import owner_page_routes
@@ -145,14 +149,50 @@ def _bearer_token(request: Request) -> str | None:
     return None
 
 
+def tracing_middleware() -> list[Middleware]:
+    return [Middleware(tracing.instrument_asgi)] if tracing.is_on() else []
+
+
+def _not_ready_from_sigterm(readiness: Readiness, drain_seconds: float):
+    """Chains onto the SIGTERM handler of the server running us (uvicorn's): from the
+    signal on, /readyz answers 503, and the server is told to stop `drain_seconds`
+    later, so that load balancers stop sending traffic before it stops listening.
+    Returns a function that puts the previous handler back (a no-op when nothing was
+    installed: no server signal handler, or not on the main thread)."""
+    previous = signal.getsignal(signal.SIGTERM)
+    if not callable(previous) or threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    loop = asyncio.get_running_loop()
+
+    def on_sigterm(signum, frame):
+        readiness.stopping = True
+        log.info("SIGTERM: not ready; stopping in %ss", drain_seconds)
+        loop.call_soon_threadsafe(loop.call_later, drain_seconds, previous, signum, frame)
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+
+    def restore() -> None:
+        if signal.getsignal(signal.SIGTERM) is on_sigterm:
+            signal.signal(signal.SIGTERM, previous)
+
+    return restore
+
+
 def create_app(
-    settings: Settings | None = None, *, password_hashing: HashParameters = PRODUCTION_PARAMETERS
+    settings: Settings | None = None,
+    *,
+    password_hashing: HashParameters = PRODUCTION_PARAMETERS,
+    tracer_provider=None,
 ) -> Starlette:
     """The application. `password_hashing` is Argon2id's cost for new password
-    hashes: the production parameters unless a test suite passes cheaper ones."""
+    hashes: the production parameters unless a test suite passes cheaper ones.
+    `tracer_provider` turns tracing on with that provider; without it, the OTEL_*
+    environment variables decide (observability/tracing.py)."""
     settings = settings or get_settings()
-    configure_logging()
+    configure_logging(settings.LOG_FORMAT)
+    tracing.start(tracer_provider)
     engine = create_engine(settings.DATABASE_URL)
+    tracing.instrument_engine(engine)
     session_factory = create_session_factory(engine)
     media_storage = storage_from_settings(
         settings.MEDIA_DIR,
@@ -167,6 +207,7 @@ def create_app(
     apq_store = apq_store_from_settings(settings)
     rate_limiter = AuthRateLimiter(settings.REDIS_URL or "async+memory://", namespace=settings.REDIS_KEY_PREFIX)
     outbox_sender = OutboxSender(session_factory, *transports_from_settings(settings))
+    readiness = Readiness(lambda: schema_state(engine), settings.REDIS_URL)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette):
@@ -176,9 +217,13 @@ def create_app(
         sending = None
         if settings.OUTBOX_WORKER != "external":
             sending = asyncio.create_task(outbox_sender.run_forever(stop))
+        restore_sigterm = _not_ready_from_sigterm(readiness, settings.SHUTDOWN_DRAIN_SECONDS)
+        await readiness.check_at_start()
         try:
             yield
         finally:
+            readiness.stopping = True
+            restore_sigterm()
             stop.set()
             if sending is not None:
                 await sending
@@ -193,17 +238,18 @@ def create_app(
     graphql_app = OwnerHubGraphQL(settings, session_factory, media_storage)
     app = Starlette(
         routes=[
-            Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            Route("/graphql", RequiresUsableDatabase(graphql_app, readiness), methods=["GET", "POST"]),
             Route("/media/{name}", media_endpoint(media_storage), methods=["GET", "HEAD"]),
             # Operations: observability/ (probes, Prometheus, request ids, JSON logs).
             Route("/healthz", healthz),
-            Route("/readyz", readyz_endpoint(session_factory, settings.REDIS_URL)),
+            Route("/readyz", readyz_endpoint(readiness)),
             Route("/metrics", metrics_endpoint(session_factory, DEFAULT_MAX_ATTEMPTS)),
             *graphiql_routes(settings.graphiql_enabled),
             *owner_page_routes(settings, graphql_app.upload_origins),
         ],
-        # Observability first: its request id is the one every layer below logs and echoes.
-        middleware=[Middleware(ObservabilityMiddleware), *hardening_middleware(settings)],
+        # Tracing first (its span holds the whole request), then the request id every
+        # layer below logs and echoes.
+        middleware=[*tracing_middleware(), Middleware(ObservabilityMiddleware), *hardening_middleware(settings)],
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -213,6 +259,7 @@ def create_app(
     app.state.rate_limiter = rate_limiter
     app.state.password_hashing = password_hashing
     app.state.outbox_sender = outbox_sender
+    app.state.readiness = readiness
     app.state.media_storage = media_storage
     app.state.apq_store = apq_store
     app.state.decode_budget = DecodeBudget(

@@ -1,13 +1,68 @@
-"""Runtime settings (SPEC 11), read from the environment or a `.env` file."""
+"""Runtime settings (SPEC 11), read from the environment or a `.env` file.
+
+They are checked before anything else runs (`get_settings`): each problem is one
+line naming the setting and what is wrong with it, and the process exits with
+code 2, without a traceback and without echoing a value (a URL may hold a password).
+"""
 
 from __future__ import annotations
 
+import re
+import sys
 from functools import cache
+from pathlib import Path
 from typing import Literal
 
+from pydantic import ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings.exceptions import SettingsError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/ownerhub.sqlite3"
+# The exit code of a process stopped by its configuration (as sysexits' EX_USAGE is for usage).
+CONFIGURATION_EXIT_CODE = 2
+
+# What hosting platforms hand out (`postgres://`, `postgresql://`) means asyncpg here;
+# plain `sqlite://` means aiosqlite. Any other driver is refused: the server is async.
+_DRIVERS = {
+    "postgres": "postgresql+asyncpg",
+    "postgresql": "postgresql+asyncpg",
+    "postgresql+asyncpg": "postgresql+asyncpg",
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+}
+
+
+def normalise_database_url(value: str) -> str:
+    """The URL with its driver made explicit; ValueError (never quoting the URL,
+    which may hold a password) when it cannot be used."""
+    scheme, separator, rest = value.partition("://")
+    if not separator:
+        raise ValueError("not a database URL (expected postgresql://... or sqlite+aiosqlite:///path)")
+    driver = _DRIVERS.get(scheme.lower())
+    if driver is None:
+        raise ValueError(
+            f"unsupported database {scheme!r} (use postgresql://, postgres:// or sqlite+aiosqlite:///)"
+        )
+    url = f"{driver}://{rest}"
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ValueError("not a valid database URL") from None
+    if driver == "sqlite+aiosqlite" and url != DEFAULT_DATABASE_URL:
+        # A typo in the path must not become a new, empty database: the folder
+        # must exist. (The embedded default's own folder, var/, is made on first use.)
+        database = parsed.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            folder = Path(database).parent
+            if not folder.is_dir():
+                raise ValueError(f"the folder of the SQLite file does not exist: {folder}")
+    elif driver == "postgresql+asyncpg" and not parsed.database:
+        raise ValueError("names no database (postgresql://user@host:5432/DATABASE)")
+    return url
+
+
 # A developer's own machine: a single-page app's dev server on any port.
 LOCALHOST_ORIGINS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:[0-9]{1,5})?"
 
@@ -79,6 +134,35 @@ class Settings(BaseSettings):
     APQ_MAX_DOCUMENT_BYTES: int = 64 * 1024
     # At most one job-change notice per owner, job and address in this period (SPEC 12).
     JOB_NOTICE_QUIET_MINUTES: int = 15
+    # Operations (docs/deploy.md). How long `serve`, `migrate` and `send-outbox` keep
+    # trying to reach the database at start (for orchestrators that start the
+    # database alongside); 0: one try.
+    DATABASE_WAIT_SECONDS: float = 0
+    # After SIGTERM, how long /readyz answers 503 while requests are still served,
+    # so that a load balancer stops sending traffic before the server stops listening.
+    SHUTDOWN_DRAIN_SECONDS: float = 0
+    # "console": readable, coloured lines; "json": one JSON object per line.
+    # Unset: console when standard error is a terminal, JSON otherwise.
+    LOG_FORMAT: Literal["console", "json"] | None = None
+
+    @field_validator("DATABASE_URL")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        return normalise_database_url(value)
+
+    @field_validator("APP_URL")
+    @classmethod
+    def _app_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("must be an http:// or https:// URL (the base of the links in emails)")
+        return value
+
+    @field_validator("DATABASE_WAIT_SECONDS", "SHUTDOWN_DRAIN_SECONDS", "REQUEST_TIMEOUT_SECONDS")
+    @classmethod
+    def _not_negative(cls, value: float) -> float:
+        if value < 0:
+            raise ValueError("must not be negative")
+        return value
 
     @property
     def is_production(self) -> bool:
@@ -100,6 +184,42 @@ class Settings(BaseSettings):
         return LOCALHOST_ORIGINS if allowed else None
 
 
+class InvalidSettings(Exception):
+    """The settings cannot be used; `problems` holds one line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+_FIELD_IN_SETTINGS_ERROR = re.compile(r'field "([A-Za-z0-9_]+)"')
+
+
+def load_settings(**values) -> Settings:
+    """Settings from the environment (and `.env`); InvalidSettings listing every problem."""
+    try:
+        return Settings(**values)
+    except ValidationError as error:
+        problems = []
+        for detail in error.errors(include_input=False, include_url=False):
+            name = ".".join(str(part) for part in detail["loc"]) or "settings"
+            message = detail["msg"].removeprefix("Value error, ")
+            problems.append(f"{name}: {message}")
+        raise InvalidSettings(problems) from None
+    except SettingsError as error:
+        # pydantic-settings could not decode a complex value (a list is JSON).
+        found = _FIELD_IN_SETTINGS_ERROR.search(str(error))
+        name = found.group(1) if found else "settings"
+        raise InvalidSettings([f"{name}: not valid JSON (a list is written like [\"a\", \"b\"])"]) from None
+
+
 @cache
 def get_settings() -> Settings:
-    return Settings()
+    """The process's settings. On a problem, prints one line per problem to standard
+    error and exits with code 2: nothing else runs on a configuration that cannot work."""
+    try:
+        return load_settings()
+    except InvalidSettings as error:
+        for problem in error.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        raise SystemExit(CONFIGURATION_EXIT_CODE) from None

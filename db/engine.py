@@ -15,6 +15,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from settings import DEFAULT_DATABASE_URL
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Execution option a unit of work sets on its connection: "this transaction writes".
 WRITE_OPTION = "ownerhub_write"
@@ -48,9 +50,10 @@ def create_engine(url: str) -> AsyncEngine:
     # token hashes and personal data: never put them in logs or error messages.
     options = {"hide_parameters": True}
     if is_sqlite(url):
-        database = make_url(url).database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        if url == DEFAULT_DATABASE_URL:
+            # The embedded default's folder (var/) is made on first use, as `make run`
+            # expects; any other SQLite path must name an existing folder (settings.py).
+            Path(make_url(url).database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **options)
         _configure_sqlite(engine)
         return engine

@@ -49,6 +49,23 @@ def _settings(execution_context):
     return getattr(getattr(execution_context, "context", None), "settings", None)
 
 
+def log_errors(errors: list[GraphQLError]) -> None:
+    """Each error of a result at the level it deserves: `error` only for a bug (an
+    operator must look at it), `info` for what the client caused (a refused
+    permission, an invalid document or variables, a page size out of range), which
+    would otherwise bury the bugs. A client's message is not logged: graphql-core
+    quotes variable values in it, and those may be passwords or tokens."""
+    for error in errors:
+        code = (error.extensions or {}).get("code")
+        if code == "INTERNAL_SERVER_ERROR":
+            continue  # a masked bug: logged with its trace when it was masked
+        where = ".".join(map(str, error.path)) if error.path else "-"
+        if is_unexpected(error):
+            log.error("unexpected error at %s", where, exc_info=error.original_error)
+        else:
+            log.info("request refused at %s: %s", where, code or "invalid request")
+
+
 class MaskUnexpectedErrors(MaskErrors):
     """Strawberry's `MaskErrors`, on in production only, masking only bugs; with
     introspection off it also drops suggestions from execution-time errors

@@ -26,11 +26,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mail.transports import EmailTransport, SmsTransport
+from observability import tracing
 from observability.metrics import OUTBOX_SEND_FAILURES, OUTBOX_SENT
 from models import OutboxMessage, utcnow
 from repository import outbox
@@ -45,6 +47,33 @@ DEFAULT_MAX_ATTEMPTS = 10
 def retry_delay(attempts: int) -> timedelta:
     """Backoff after the `attempts`-th failed try: 2 s, 4 s, 8 s, ... up to an hour."""
     return timedelta(seconds=min(2 ** min(attempts, 12), MAX_BACKOFF_SECONDS))
+
+
+@dataclass
+class DrainReport:
+    """What draining did: for `ownerhub send-outbox`, whose exit code tells a cron
+    job whether it worked."""
+
+    claimed: int = 0
+    delivered: int = 0
+    failed: int = 0
+    claim_failed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.claim_failed
+
+    @property
+    def problem(self) -> str:
+        if self.claim_failed:
+            return "could not claim messages from the outbox (see the log)"
+        return f"{self.failed} message(s) could not be delivered and wait for a retry (see the log)"
+
+    def add(self, other: DrainReport) -> None:
+        self.claimed += other.claimed
+        self.delivered += other.delivered
+        self.failed += other.failed
+        self.claim_failed = self.claim_failed or other.claim_failed
 
 
 class OutboxSender:
@@ -77,8 +106,16 @@ class OutboxSender:
 
     async def drain_once(self) -> int:
         """Claim one batch and try each message once. Returns how many were delivered."""
-        _claimed, delivered = await self._drain()
-        return delivered
+        return (await self._drain()).delivered
+
+    async def drain_backlog(self) -> DrainReport:
+        """Rounds until one delivers nothing (what is left waits for a retry)."""
+        report = DrainReport()
+        while True:
+            round_ = await self._drain()
+            report.add(round_)
+            if not round_.delivered:
+                return report
 
     async def run_forever(self, stop: asyncio.Event, poll_seconds: float = 1.0) -> None:
         """Drain until `stop` is set: at once after `wake()`, else every `poll_seconds`
@@ -89,20 +126,19 @@ class OutboxSender:
             # Cleared before the claim: a wake() for a message committed after the
             # claim's query stays set and triggers the next round immediately.
             self._wake.clear()
-            claimed, _delivered = await self._drain()
-            if claimed >= self.batch_size:
+            if (await self._drain()).claimed >= self.batch_size:
                 continue
             await _first_of(stop, self._wake, timeout=poll_seconds)
         logger.info("outbox sender stopped")
 
-    async def _drain(self) -> tuple[int, int]:
+    async def _drain(self) -> DrainReport:
         try:
             messages, claimed_until = await self._claim()
         except Exception:
             logger.exception("outbox claim failed; will retry")
-            return 0, 0
+            return DrainReport(claim_failed=True)
 
-        delivered = 0
+        report = DrainReport(claimed=len(messages))
         # A send may only start while half the lease remains, so that even a send
         # that runs into its timeout ends before another sender may claim the row.
         start_deadline = claimed_until - timedelta(seconds=self.lease_seconds / 2)
@@ -111,8 +147,10 @@ class OutboxSender:
                 await self._release([m.id for m in messages[index:]], claimed_until)
                 break
             if await self._deliver(message):
-                delivered += 1
-        return len(messages), delivered
+                report.delivered += 1
+            else:
+                report.failed += 1
+        return report
 
     async def _claim(self) -> tuple[list[OutboxMessage], datetime]:
         now = self._clock()
@@ -128,6 +166,12 @@ class OutboxSender:
         return messages, now + timedelta(seconds=self.lease_seconds)
 
     async def _deliver(self, message: OutboxMessage) -> bool:
+        attributes = {"ownerhub.outbox.message_id": message.id, "ownerhub.outbox.channel": message.channel,
+                      "ownerhub.outbox.attempt": message.attempts}
+        with tracing.span("outbox.send", attributes):
+            return await self._send_and_record(message)
+
+    async def _send_and_record(self, message: OutboxMessage) -> bool:
         try:
             transport = self._transports[message.channel]
             await asyncio.wait_for(transport.send(message), timeout=self.lease_seconds / 2)

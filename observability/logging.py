@@ -1,4 +1,7 @@
-"""Structured logs: one JSON object per line on standard error, through structlog.
+"""Structured logs on standard error, through structlog: readable, coloured lines
+for a person at a terminal (`LOG_FORMAT=console`), one JSON object per line for
+machines (`LOG_FORMAT=json`); unset, the format follows whether standard error is
+a terminal.
 
 Every record, ours (`logging.getLogger("ownerhub...")` or `structlog.get_logger()`)
 and the libraries' (uvicorn, Strawberry, SQLAlchemy), goes through the same
@@ -16,13 +19,17 @@ import sys
 
 import structlog
 
-from observability.request_id import add_request_id, install_on_log_records
+from observability.request_id import OUTSIDE_A_REQUEST, add_request_id, install_on_log_records
+from observability.tracing import add_trace_ids
 
-HANDLER_NAME = "ownerhub-json"
+HANDLER_NAME = "ownerhub-log"
+CONSOLE = "console"
+JSON = "json"
 OWN_LOGGERS = ("ownerhub", "uvicorn", "alembic.runtime.migration")
 
 _SHARED_PROCESSORS = [
     add_request_id,
+    add_trace_ids,
     structlog.stdlib.add_log_level,
     structlog.stdlib.add_logger_name,
     structlog.processors.TimeStamper(fmt="iso", utc=True),
@@ -51,19 +58,42 @@ def _drop_copies_of_the_message(_logger, _name, event: dict) -> dict:
     return event
 
 
-def json_formatter() -> logging.Formatter:
-    return structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=[*_SHARED_PROCESSORS, structlog.stdlib.ExtraAdder(), _drop_copies_of_the_message],
-        processors=[
+def _drop_empty_request_id(_logger, _name, event: dict) -> dict:
+    # Outside a request (start-up, the outbox sender) a console line needs no "request_id=-".
+    if event.get("request_id") in (None, OUTSIDE_A_REQUEST):
+        event.pop("request_id", None)
+    return event
+
+
+def formatter(log_format: str) -> logging.Formatter:
+    if log_format == CONSOLE:
+        final = [
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            _drop_empty_request_id,
+            # It renders tracebacks itself (format_exc_info would flatten them first).
+            structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty()),
+        ]
+    else:
+        final = [
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,
             structlog.processors.JSONRenderer(sort_keys=False),
-        ],
+        ]
+    return structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[*_SHARED_PROCESSORS, structlog.stdlib.ExtraAdder(),
+                           _drop_copies_of_the_message],
+        processors=final,
     )
 
 
-def configure_logging(level: int | str = logging.INFO) -> None:
-    """Idempotent: installs the JSON handler on the root logger once per process."""
+def default_format() -> str:
+    """Console for a person at a terminal, JSON for a log collector."""
+    return CONSOLE if sys.stderr.isatty() else JSON
+
+
+def configure_logging(log_format: str | None = None, level: int | str = logging.INFO) -> None:
+    """Idempotent: installs the handler on the root logger once per process, in
+    `log_format` (LOG_FORMAT; None: by whether standard error is a terminal)."""
     install_on_log_records()
     structlog.configure(
         processors=[*_SHARED_PROCESSORS, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
@@ -72,11 +102,12 @@ def configure_logging(level: int | str = logging.INFO) -> None:
         cache_logger_on_first_use=True,
     )
     root = logging.getLogger()
-    if not any(handler.get_name() == HANDLER_NAME for handler in root.handlers):
+    handler = next((handler for handler in root.handlers if handler.get_name() == HANDLER_NAME), None)
+    if handler is None:
         handler = _StandardErrorHandler()
         handler.set_name(HANDLER_NAME)
-        handler.setFormatter(json_formatter())
         root.addHandler(handler)
+    handler.setFormatter(formatter(log_format or default_format()))
     # Our loggers, uvicorn's and the migrations' at `level`; the root logger (and
     # with it every other library's chatter) stays at its WARNING default.
     for name in OWN_LOGGERS:
@@ -84,7 +115,7 @@ def configure_logging(level: int | str = logging.INFO) -> None:
         if logger.level == logging.NOTSET:
             logger.setLevel(level)
     # uvicorn's own handlers would print a second, plain-text copy: let its
-    # records reach the root logger's JSON handler instead. Its access log is
+    # records reach the root logger's handler instead. Its access log is
     # replaced by the one `request` line per request of observability/middleware.py.
     for name in ("uvicorn", "uvicorn.error"):
         logger = logging.getLogger(name)

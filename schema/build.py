@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import strawberry
 
+from hardening.errors import log_errors
 from hardening.extensions import schema_extensions
 from observability.metrics import GraphQLMetrics
+from observability.graphql_tracing import TracedOperation
 from schema import types
 from schema.activation import ActivationMutation, ActivationQuery
 from schema.custom_field_types import CustomField
@@ -57,13 +59,19 @@ Mutation = strawberry.type(
 )
 
 
+class OwnerHubSchema(strawberry.Schema):
+    def process_errors(self, errors, execution_context=None) -> None:
+        # Strawberry logs every error at ERROR; client refusals are not failures.
+        log_errors(errors)
+
+
 def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(
+    return OwnerHubSchema(
         query=Query,
         mutation=Mutation,
         types=[types.Contact, types.Job, types.Lead, CustomField, ContactMerge],
-        # Limits, cost, cached validation, persisted queries, error masking; metrics.
-        extensions=[*schema_extensions(), GraphQLMetrics],
+        # Limits, cost, cached validation, persisted queries, error masking; metrics, tracing.
+        extensions=[*schema_extensions(), GraphQLMetrics, TracedOperation],
         execution_context_class=PlainLeafExecutionContext,
         scalar_overrides=SCALAR_OVERRIDES,
     )

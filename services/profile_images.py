@@ -33,6 +33,7 @@ from media.images import (
 )
 from media.storage import MediaStorage
 from models import Contact, utcnow
+from observability import tracing
 from repository.contacts import ContactRepository
 from repository.uow import UnitOfWork
 from services.contacts import load_for_change
@@ -68,9 +69,10 @@ async def prepare_profile_image(data: bytes, contact_id: int, budget: DecodeBudg
     contact, so deleting one owner's files never removes another's who uploaded
     the same bytes."""
     try:
-        return await budget.decode(
-            declared_pixels(data), functools.partial(process_profile_image, data, namespace=f"contact-{contact_id}")
-        )
+        with tracing.span("image.process", {"ownerhub.image.bytes": len(data)}):
+            return await budget.decode(
+                declared_pixels(data), functools.partial(process_profile_image, data, namespace=f"contact-{contact_id}")
+            )
     except InvalidImage as error:
         raise RuleError(Violation(("image",), "INVALID_IMAGE", error.message)) from error
     except DecodeBusy:

@@ -32,7 +32,8 @@ def ownerhub(env, *args, stdin: str | None = None) -> subprocess.CompletedProces
 
 
 def test_create_builder_user_and_seed_demo(cli_env):
-    # No `migrate` first: a newcomer's first command creates and migrates the database itself.
+    # `migrate` first: the other commands refuse an unmigrated database (test_operations_cli.py).
+    assert ownerhub(cli_env, "migrate").returncode == 0
     made = ownerhub(cli_env, "create-builder", "--name", "CLI Homes", "--admin-username", "cli-admin",
                     stdin="a long enough password\n")
     assert made.returncode == 0, made.stderr
@@ -71,6 +72,7 @@ async def test_seed_demo_prints_how_to_sign_in_as_its_active_and_pending_owners(
     from hardening_support import app_client
 
     env = {**cli_env, "MAIL_DIR": str(tmp_path / "mail"), "APP_URL": "https://demo.example.test"}
+    assert ownerhub(env, "migrate").returncode == 0
     seeded = ownerhub(env, "seed-demo")
     assert seeded.returncode == 0, seeded.stderr
     active = re.findall(r"active owner '([^']+)': .* <([^>]+)>", seeded.stdout)

@@ -18,8 +18,8 @@ from schema.build import schema
 
 ROOT = Path(__file__).resolve().parent.parent
 MIN_CONFIDENCE = 60
-# What Typer and SQLAlchemy's event system call.
-FRAMEWORK_DECORATORS = ["@app.command", "@event.listens_for"]
+# What Typer, SQLAlchemy's event system and pydantic call.
+FRAMEWORK_DECORATORS = ["@app.command", "@app.callback", "@event.listens_for", "@field_validator"]
 
 
 def project_sources() -> list[Path]:

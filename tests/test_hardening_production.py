@@ -4,11 +4,14 @@ the full trace with the request id."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sqlite3
 
 import pytest
 
 from conftest import ADMIN_PASSWORD, LOGIN
+from db.migrate import upgrade_to_head
 from hardening_support import app_client, post
 
 CONTACTS = "query($first: Int!) { contacts(first: $first) { totalCount } }"
@@ -66,11 +69,21 @@ async def test_production_switches_turn_introspection_and_graphiql_back_on(setti
 
 
 @pytest.fixture
-async def production_with_a_broken_database(settings, tmp_path):
-    # A database file that was never migrated: every query fails with an
-    # OperationalError whose text holds SQL and table names.
-    broken = f"sqlite+aiosqlite:///{tmp_path / 'never-migrated.sqlite3'}"
-    async with app_client(settings, ENVIRONMENT="production", DATABASE_URL=broken) as client:
+async def broken_database_url(tmp_path) -> str:
+    """A migrated database whose users table is gone: the login query fails with an
+    OperationalError whose text holds SQL and table names. (A database that was never
+    migrated is refused before any query: tests/test_readiness.py.)"""
+    path = tmp_path / "never-migrated.sqlite3"
+    url = f"sqlite+aiosqlite:///{path}"
+    await asyncio.to_thread(upgrade_to_head, url)
+    with sqlite3.connect(path) as connection:
+        connection.execute("DROP TABLE users")
+    return url
+
+
+@pytest.fixture
+async def production_with_a_broken_database(settings, broken_database_url):
+    async with app_client(settings, ENVIRONMENT="production", DATABASE_URL=broken_database_url) as client:
         yield client
 
 
@@ -99,9 +112,8 @@ async def test_case_8_an_unexpected_exception_is_masked_and_logged_with_the_requ
     assert "Traceback" in caplog.text or record.exc_text or record.exc_info[2] is not None
 
 
-async def test_development_shows_the_error_message(settings, tmp_path):
-    broken = f"sqlite+aiosqlite:///{tmp_path / 'never-migrated.sqlite3'}"
-    async with app_client(settings, DATABASE_URL=broken) as client:
+async def test_development_shows_the_error_message(settings, broken_database_url):
+    async with app_client(settings, DATABASE_URL=broken_database_url) as client:
         body = (await post(client, LOGIN, {"input": {"username": "x", "password": ADMIN_PASSWORD}})).json()
     assert "no such table" in body["errors"][0]["message"]
 

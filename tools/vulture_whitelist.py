@@ -12,6 +12,8 @@ _ = object()
 _.get_context, _.get_form_data, _.encode_json, _.render_graphql_ide, _.request_adapter_class
 _.decode_json, _.parse_http_body
 _.has_permission, _.on_execute, _.on_validate, _.on_parse, _.anonymise_error, _.resolve_nodes
+# Strawberry's schema hook for the errors of a result (schema/build.py logs them).
+_.process_errors
 
 # graphql-core: validation rules' visitor methods.
 _.enter_fragment_spread, _.enter_field, _.enter_string_value, _.enter_selection_set
@@ -37,3 +39,5 @@ _.graphql_operation, _.graphql_outcome
 
 # Read by tests only, to watch a cache and the outbox from outside.
 _.validation_cache_info, _.backlog_count, _.dead_letter_count
+# One round of the outbox sender, driven step by step by the outbox tests.
+_.drain_once
