@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.background import BackgroundTasks
 
 from domain.passwords import PRODUCTION_PARAMETERS, HashParameters
 from domain.timeline import SYSTEM, ActorKind, EventActor
@@ -48,6 +49,10 @@ class RequestContext:
     wake_outbox: Callable[[], None] = lambda: None
     # Where profile image renditions are stored (media.storage.MediaStorage).
     media_storage: Any = None
+    # The process's media.decode_budget.DecodeBudget: uploads decode within it.
+    decode_budget: Any = None
+    # The automatic persisted query store (hardening/persisted.py).
+    apq_store: Any = None
     # The `Authorization: Bearer` token, looked up by `resolve_viewer` only once
     # the document has validated (hardening/extensions.py).
     bearer_token: str | None = None
@@ -94,3 +99,12 @@ class RequestContext:
     def read_connection(self) -> AsyncConnection:
         """A connection for a read of plain rows; use as `async with`."""
         return self.engine.connect()
+
+
+def after_response(context: RequestContext, func: Callable[..., Any], *args: Any) -> None:
+    """Runs `func(*args)` once the response has been sent (Starlette's background
+    tasks of the response), for work whose duration must not show in the answer."""
+    tasks = context.response.background
+    if tasks is None:
+        tasks = context.response.background = BackgroundTasks()
+    tasks.add_task(func, *args)

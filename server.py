@@ -23,9 +23,11 @@ from domain.passwords import PRODUCTION_PARAMETERS, HashParameters
 from hardening.graphiql import graphiql_routes
 from hardening.http import HardenedGraphQL
 from hardening.middleware import hardening_middleware
+from hardening.persisted import apq_store_from_settings
 from mail.sender import DEFAULT_MAX_ATTEMPTS, OutboxSender
 from mail.transports import transports_from_settings
 from models import utcnow
+from media.decode_budget import DecodeBudget
 from media.serving import media_endpoint
 from media.storage import MediaStorage, storage_from_settings
 from media.transport import (
@@ -121,6 +123,8 @@ class OwnerHubGraphQL(HardenedGraphQL):  # GraphQL over HTTP, CSRF, limits: hard
             password_hashing=request.app.state.password_hashing,
             wake_outbox=request.app.state.outbox_sender.wake,
             media_storage=self.media_storage,
+            decode_budget=request.app.state.decode_budget,
+            apq_store=request.app.state.apq_store,
         )
         # Looked up once the document has validated (hardening/extensions.py).
         context.bearer_token = _bearer_token(request) or self._cookie_token(request)
@@ -200,6 +204,7 @@ def create_app(
         s3_prefix=settings.MEDIA_S3_PREFIX,
     )
 
+    apq_store = apq_store_from_settings(settings)
     rate_limiter = AuthRateLimiter(settings.REDIS_URL or "async+memory://", namespace=settings.REDIS_KEY_PREFIX)
     outbox_sender = OutboxSender(session_factory, *transports_from_settings(settings))
     readiness = Readiness(lambda: schema_state(engine), settings.REDIS_URL)
@@ -223,6 +228,8 @@ def create_app(
             if sending is not None:
                 await sending
             await rate_limiter.aclose()
+            if hasattr(apq_store, "aclose"):
+                await apq_store.aclose()
             await engine.dispose()
             aclose = getattr(media_storage, "aclose", None)
             if aclose is not None:
@@ -254,6 +261,10 @@ def create_app(
     app.state.outbox_sender = outbox_sender
     app.state.readiness = readiness
     app.state.media_storage = media_storage
+    app.state.apq_store = apq_store
+    app.state.decode_budget = DecodeBudget(
+        settings.IMAGE_DECODE_PIXELS, settings.IMAGE_DECODE_SLOTS, settings.IMAGE_DECODE_WAIT_SECONDS
+    )
     return app
 
 

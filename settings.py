@@ -119,6 +119,21 @@ class Settings(BaseSettings):
     # of PERSISTED_QUERIES_MANIFEST run; "off": plain GraphQL requests only.
     PERSISTED_QUERIES: Literal["apq", "registered", "off"] = "apq"
     PERSISTED_QUERIES_MANIFEST: str = "persisted-queries.json"
+    # Memory under hostile load (issue 13; bench/RESULTS.md has the measured peaks).
+    # Images decode within a process-wide budget: at most IMAGE_DECODE_PIXELS
+    # declared pixels (one 25-megapixel image) and IMAGE_DECODE_SLOTS decodes at
+    # once; an upload waits up to IMAGE_DECODE_WAIT_SECONDS, then is RATE_LIMITED.
+    IMAGE_DECODE_PIXELS: int = 25_000_000
+    IMAGE_DECODE_SLOTS: int = 2
+    IMAGE_DECODE_WAIT_SECONDS: float = 10.0
+    # The automatic persisted query store: an LRU of at most APQ_MAX_ENTRIES
+    # documents and APQ_MAX_BYTES bytes (per process in memory, or in Redis when
+    # REDIS_URL is set); a document over APQ_MAX_DOCUMENT_BYTES runs unstored.
+    APQ_MAX_ENTRIES: int = 2_000
+    APQ_MAX_BYTES: int = 16 * 1024 * 1024
+    APQ_MAX_DOCUMENT_BYTES: int = 64 * 1024
+    # At most one job-change notice per owner, job and address in this period (SPEC 12).
+    JOB_NOTICE_QUIET_MINUTES: int = 15
     # Operations (docs/deploy.md). How long `serve`, `migrate` and `send-outbox` keep
     # trying to reach the database at start (for orchestrators that start the
     # database alongside); 0: one try.

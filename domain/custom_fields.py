@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from domain.errors import Collected
+from domain.text import check_visible, describe, hidden_character
 
 NAME_MAX = 100
 OPTION_MAX = 100
@@ -38,10 +39,11 @@ def check_definition(
     """The cleaned name and options of a new field. Options belong to SELECT only,
     which needs at least one, each distinct regardless of case."""
     clean_name = " ".join(name.split())
-    if not clean_name:
-        errors.add(("name",), "INVALID_INPUT", "Give the field a name.")
-    elif len(clean_name) > NAME_MAX:
-        errors.add(("name",), "INVALID_INPUT", f"Use at most {NAME_MAX} characters.")
+    if check_visible(name, ("name",), errors):
+        if not clean_name:
+            errors.add(("name",), "INVALID_INPUT", "Give the field a name.")
+        elif len(clean_name) > NAME_MAX:
+            errors.add(("name",), "INVALID_INPUT", f"Use at most {NAME_MAX} characters.")
     cleaned = [" ".join(option.split()) for option in options or []]
     if field_type != "SELECT":
         if cleaned:
@@ -54,6 +56,8 @@ def check_definition(
     seen: set[str] = set()
     for index, option in enumerate(cleaned):
         path = ("options", str(index))
+        if not check_visible(options[index], path, errors):
+            continue
         if not option or len(option) > OPTION_MAX:
             errors.add(path, "INVALID_INPUT", f"An option needs 1 to {OPTION_MAX} characters.")
         elif option.lower() in seen:
@@ -65,6 +69,8 @@ def check_definition(
 def clean_value(field_name: str, field_type: str, options: Sequence[str], raw: str) -> str:
     """The canonical spelling of `raw` for a field, or `InvalidValue` naming the field."""
     value = raw.strip()
+    if (char := hidden_character(value)) is not None:
+        raise InvalidValue(f'"{field_name}" cannot hold the invisible or control character {describe(char)}.')
     if field_type == "TEXT":
         if len(value) > VALUE_MAX:
             raise InvalidValue(f'"{field_name}" takes at most {VALUE_MAX} characters.')

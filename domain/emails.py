@@ -1,36 +1,64 @@
-"""Email rules of SPEC 2.2: syntax, normalisation, the 1 + 5 limit, no duplicates."""
+"""Email rules of SPEC 2.2: syntax, normalisation, the 1 + 5 limit, no duplicates.
+
+One mailbox, one address (SPEC 12): every email is normalised once, here, before
+it is stored or compared. `ｎｏｒｍ@ｅｘａｍｐｌｅ．ｃｏｍ`, `norm@example.com `
+and `norm@EXAMPLE.com` are one address; so are `anna@bücher.de` and
+`anna@xn--bcher-kva.de`."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 
+import idna
 from email_validator import EmailNotValidError, validate_email
 
 from domain.errors import Collected
+from domain.text import describe, hidden_character
 
 MAX_ADDITIONAL_EMAILS = 5
 
 
+def normalise_email(email: str) -> str:
+    """The stored spelling of an email: Unicode NFKC (full-width letters, `＠` and
+    `．` become their ASCII forms), trimmed, and the domain lowercased in its IDNA
+    (punycode) form. The local part keeps its case, as the mailbox owner wrote it.
+    A domain IDNA refuses is only lowercased: validation then refuses the address."""
+    text = unicodedata.normalize("NFKC", email).strip()
+    local, at, domain = text.rpartition("@")
+    if not at:
+        return text
+    try:
+        domain = idna.encode(domain, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError, ValueError):
+        domain = domain.lower()
+    return f"{local}@{domain}"
+
+
 def email_key(email: str) -> str:
-    """The form used for every comparison: trimmed and case-folded."""
-    return email.strip().lower()
+    """The form used for every comparison: normalised, and the local part
+    compared case-insensitively (SPEC 2.2)."""
+    return normalise_email(email).lower()
 
 
 def is_valid_email(email: str) -> bool:
     try:
-        validate_email(email.strip(), check_deliverability=False)
+        validate_email(normalise_email(email), check_deliverability=False)
     except EmailNotValidError:
         return False
     return True
 
 
 def check_email(email: str, path: tuple[str, ...], errors: Collected) -> str | None:
-    """Returns the trimmed email, or records INVALID_EMAIL and returns None."""
-    trimmed = email.strip()
-    if not is_valid_email(trimmed):
-        errors.add(path, "INVALID_EMAIL", f"“{trimmed}” is not a valid email address.")
+    """Returns the normalised email, or records INVALID_EMAIL and returns None."""
+    normalised = normalise_email(email)
+    if (char := hidden_character(normalised)) is not None:
+        errors.add(path, "INVALID_EMAIL", f"An email cannot hold the invisible or control character {describe(char)}.")
         return None
-    return trimmed
+    if not is_valid_email(normalised):
+        errors.add(path, "INVALID_EMAIL", f"“{normalised}” is not a valid email address.")
+        return None
+    return normalised
 
 
 def check_additional_emails(
@@ -41,7 +69,7 @@ def check_additional_emails(
 ) -> list[str]:
     """Validates a contact's whole additional-email list against its primary.
 
-    Returns the trimmed list. Rules: a primary must exist first
+    Returns the normalised list. Rules: a primary must exist first
     (PRIMARY_EMAIL_REQUIRED), at most five (EMAIL_LIMIT_EXCEEDED), each valid
     (INVALID_EMAIL), and no address twice on one contact, the primary included
     (DUPLICATE_EMAIL). Additional emails may repeat across contacts.

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from domain.emails import email_key
+
 INACTIVE = "INACTIVE"
 PENDING = "PENDING"
 ACTIVE = "ACTIVE"
@@ -130,8 +132,7 @@ def plan_merge(
 
 
 def _key(email: str) -> str:
-    # SPEC 2.2: emails compare case-insensitively after trimming.
-    return email.strip().lower()
+    return email_key(email)  # one normalisation for every comparison (SPEC 12)
 
 
 def _is_blank(value: str | None) -> bool:

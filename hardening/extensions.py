@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 
-from graphql import FieldNode, get_operation_ast
+from graphql import FieldNode, get_operation_ast, parse
 from strawberry.extensions import MaxTokensLimiter, ParserCache, SchemaExtension
 from strawberry.types.graphql import OperationType
 
@@ -13,7 +13,7 @@ from hardening.error_codes import RequestErrorCodes
 from hardening.errors import MaskUnexpectedErrors
 from hardening.limits import MAX_TOKENS
 from hardening.persisted import PersistedQueries
-from hardening.validation import LimitedValidation
+from hardening.validation import MAX_CACHED_DOCUMENT_CHARS, LimitedValidation
 
 PARSER_CACHE_SIZE = 256
 
@@ -53,13 +53,27 @@ def only_asks_for_me(operation_type, document, operation_name: str | None) -> bo
     return "me" in names and names <= {"me", "__typename"}
 
 
+class SizeBoundedParserCache(ParserCache):
+    """Strawberry's parser cache for documents of a sensible size; a larger one
+    is parsed on every request, so that distinct large documents cannot fill the
+    cache's entries with megabytes each (issue 13)."""
+
+    def on_parse(self) -> Iterator[None]:
+        execution_context = self.execution_context
+        if len(execution_context.query or "") > MAX_CACHED_DOCUMENT_CHARS:
+            execution_context.graphql_document = parse(execution_context.query, **execution_context.parse_options)
+            yield
+            return
+        yield from super().on_parse()
+
+
 def schema_extensions() -> list[Callable[[], SchemaExtension] | type[SchemaExtension]]:
     return [
         PersistedQueries,
         # Before the parser cache, whose parse errors it codes (hardening/error_codes.py).
         RequestErrorCodes,
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: ParserCache(maxsize=PARSER_CACHE_SIZE),
+        lambda: SizeBoundedParserCache(maxsize=PARSER_CACHE_SIZE),
         LimitedValidation,
         MaskUnexpectedErrors,
         ResolveViewerBeforeExecution,

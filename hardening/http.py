@@ -10,6 +10,9 @@
   guards with its preflight header rule); `text/plain` and form posts, which a
   browser sends cross-site without a preflight, get 415. GET runs queries only;
   a mutation by GET gets 405. JSON arrays (batches) get 400.
+* Malformed requests (a body that is not one JSON object, members of the wrong
+  type, a multipart `map` that does not fit its `operations`, U+0000 in any
+  text): 400 with the code `BAD_USER_INPUT` (hardening/request_shape.py).
 * Limits: a request body larger than `MAX_BODY_BYTES` is refused (413) while it
   is read, whatever `Content-Length` says; the whole request is cut off after
   `REQUEST_TIMEOUT_SECONDS` (503), and the process carries on.
@@ -26,16 +29,19 @@ import asyncio
 import json
 import logging
 
+import orjson
 from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from hardening.caching import apply_http_caching
 from hardening.graphiql import graphiql_page
+from hardening.request_shape import MalformedRequest, check_files_map, check_operation, place_files
 from observability.request_id import current_request_id
 
 log = logging.getLogger("ownerhub.http")
@@ -72,7 +78,7 @@ def error_body(message: str, code: str) -> dict:
 
 
 HTTP_ERROR_CODES = {
-    400: "BAD_REQUEST",
+    400: "BAD_USER_INPUT",  # SPEC 12: a malformed body
     404: "NOT_FOUND",
     405: "METHOD_NOT_ALLOWED",
     413: "PAYLOAD_TOO_LARGE",
@@ -173,19 +179,44 @@ class HardenedGraphQL(GraphQL):
 
     # -- Request parsing: CSRF rules, batching off ------------------------------
 
+    def decode_json(self, data: str | bytes) -> object:
+        # orjson refuses lone surrogates (`"\\ud800"`), which json.loads lets through
+        # as strings that no database, log or response encoder can write.
+        return orjson.loads(data)
+
     async def parse_http_body(self, request):
-        if request.method == "POST":
-            content_type, params = parse_content_type(request.content_type or "")
-            charset = params.get("charset", "utf-8").lower()
-            if content_type == JSON and charset in ("utf-8", "utf8"):
-                body = await request.get_body()
-                if body.lstrip()[:1] == b"[":
-                    raise HTTPException(400, "Batched requests are not supported: send one operation per request.")
-            elif content_type != "multipart/form-data":
-                raise HTTPException(
-                    415, "POST requests must have the content type application/json (UTF-8)."
-                )
-        return await super().parse_http_body(request)
+        content_type, params = parse_content_type(request.content_type or "")
+        if request.method == "GET":
+            data = self.parse_query_params(request.query_params)
+        elif content_type == JSON and params.get("charset", "utf-8").lower() in ("utf-8", "utf8"):
+            data = self.parse_json(await request.get_body())
+        elif content_type == "multipart/form-data":
+            data = await self.parse_multipart(request)
+        else:
+            raise HTTPException(415, "POST requests must have the content type application/json (UTF-8).")
+        operation = check_operation(data)
+        transport = self._get_stream_transport_from_headers(request.headers)
+        return GraphQLRequestData(
+            query=operation.get("query"),
+            variables=operation.get("variables"),
+            operation_name=operation.get("operationName"),
+            extensions=operation.get("extensions"),
+            protocol=transport.protocol if transport else "http",
+        )
+
+    async def parse_multipart(self, request) -> dict:
+        """The GraphQL multipart request spec, with every member's type checked."""
+        try:
+            form_data = await request.get_form_data()
+        except ValueError as error:
+            raise MalformedRequest("Unable to parse the multipart body.") from error
+        operations = form_data.form.get("operations")
+        files_map = form_data.form.get("map", "{}")
+        if not isinstance(operations, (str, bytes)) or not isinstance(files_map, (str, bytes)):
+            raise MalformedRequest("A multipart request needs the form fields `operations` and `map` as JSON text.")
+        operations = check_operation(self.parse_json(operations))
+        place_files(operations, check_files_map(self.parse_json(files_map)), form_data.files)
+        return operations
 
     async def execute_single(self, *args, **kwargs):
         try:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from functools import cache
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -28,6 +29,8 @@ from graphql import (
     SelectionSetNode,
     ValidationContext,
     ValidationRule,
+    Visitor,
+    visit,
 )
 from strawberry.extensions.max_aliases import create_validator as create_alias_validator
 from strawberry.extensions.query_depth_limiter import create_validator as create_depth_validator
@@ -93,6 +96,18 @@ def expanded_field_count(context: ValidationContext) -> tuple[int, bool]:
     return total, unknown
 
 
+def _has_empty_selection_set(document: DocumentNode) -> bool:
+    found = False
+
+    class EmptySelections(Visitor):
+        def enter_selection_set(self, node: SelectionSetNode, *_args) -> None:
+            nonlocal found
+            found = found or not node.selections
+
+    visit(document, EmptySelections())
+    return found
+
+
 class QueryLimitsRule(ValidationRule):
     """Depth (10) and aliases (15), through fragments, with Strawberry's validators,
     behind a guard on the document's expanded size."""
@@ -112,6 +127,11 @@ class QueryLimitsRule(ValidationRule):
         if unknown_fragments:
             # Strawberry's depth walk looks fragments up by name and would raise;
             # `KnownFragmentNamesRule` reports the unknown spread instead.
+            return
+        if _has_empty_selection_set(context.document):
+            # graphql-core parses `{}`; Strawberry's depth walk would fail on it.
+            context.report_error(GraphQLError("A selection set cannot be empty: select at least one field.",
+                                              extensions={"code": "GRAPHQL_VALIDATION_FAILED"}))
             return
         _DepthValidator(context)
         _AliasValidator(context)

@@ -6,8 +6,10 @@ Two modes, chosen by the `PERSISTED_QUERIES` setting:
   `extensions.persistedQuery = {version: 1, sha256Hash}` instead of the query
   text. An unknown hash answers the `PersistedQueryNotFound` error; the client
   then sends the text with the hash, which is checked and stored, and later
-  requests send the hash alone. The store is a bounded in-memory LRU per server
-  process: a miss only costs the client one round trip.
+  requests send the hash alone. The store is an LRU bounded by entries and bytes,
+  and a document over the size limit runs without being stored (issue 13): in
+  memory per server process, or in Redis when `REDIS_URL` is set. A miss only
+  costs the client one round trip.
 * `registered`: only the documents of the manifest file
   (`PERSISTED_QUERIES_MANIFEST`, made by `ownerhub persisted-queries`) run, by
   hash or by their exact text; anything else is refused before parsing.
@@ -22,9 +24,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +36,6 @@ from graphql import FragmentSpreadNode, GraphQLError, OperationDefinitionNode, V
 from strawberry.extensions import SchemaExtension
 
 MANIFEST_FORMAT = "apollo-persisted-query-manifest"
-APQ_STORE_SIZE = 2_000
 
 
 def sha256_hex(document: str) -> str:
@@ -49,30 +52,129 @@ def not_found() -> PersistedQueryError:
     return PersistedQueryError("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")
 
 
-class AutomaticPersistedQueryStore:
-    """A bounded, thread-safe LRU of hash -> document text."""
+@dataclass(frozen=True)
+class ApqLimits:
+    """Bounds of the automatic persisted query store (issue 13: anonymous clients
+    registering distinct 1 MB documents grew the server without bound). A document
+    longer than `max_document_bytes` runs but is not stored; past `max_entries` or
+    `max_bytes`, the least recently used documents are dropped."""
 
-    def __init__(self, size: int = APQ_STORE_SIZE) -> None:
-        self._size = size
+    max_entries: int = 2_000
+    max_bytes: int = 16 * 1024 * 1024
+    max_document_bytes: int = 64 * 1024
+
+
+class AutomaticPersistedQueryStore:
+    """A bounded, thread-safe in-memory LRU of hash -> document text, for one
+    server process. Bytes are counted as the memory each text takes."""
+
+    def __init__(self, limits: ApqLimits = ApqLimits()) -> None:
+        self.limits = limits
         self._items: OrderedDict[str, str] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
 
-    def get(self, digest: str) -> str | None:
+    @property
+    def size(self) -> tuple[int, int]:
+        """(entries, bytes) held now."""
+        with self._lock:
+            return len(self._items), self._bytes
+
+    async def get(self, digest: str) -> str | None:
         with self._lock:
             text = self._items.get(digest)
             if text is not None:
                 self._items.move_to_end(digest)
             return text
 
-    def put(self, digest: str, text: str) -> None:
+    async def put(self, digest: str, text: str) -> None:
+        if len(text.encode("utf-8")) > self.limits.max_document_bytes:
+            return
         with self._lock:
+            if digest in self._items:
+                self._items.move_to_end(digest)
+                return
             self._items[digest] = text
-            self._items.move_to_end(digest)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
+            self._bytes += sys.getsizeof(text)
+            while len(self._items) > self.limits.max_entries or self._bytes > self.limits.max_bytes:
+                _, dropped = self._items.popitem(last=False)
+                self._bytes -= sys.getsizeof(dropped)
 
 
-APQ_STORE = AutomaticPersistedQueryStore()
+# Stores one document and evicts the least recently used until both bounds hold,
+# atomically. KEYS: the documents' hash key, the recency sorted set, the byte
+# counter. ARGV: digest, text, max entries, max bytes, a recency score.
+_REDIS_PUT = """
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
+  redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
+  return 0
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
+local total = redis.call('INCRBY', KEYS[3], string.len(ARGV[2]))
+local entries = redis.call('ZCARD', KEYS[2])
+while entries > tonumber(ARGV[3]) or total > tonumber(ARGV[4]) do
+  local oldest = redis.call('ZPOPMIN', KEYS[2])
+  if #oldest == 0 then break end
+  local text = redis.call('HGET', KEYS[1], oldest[1])
+  if text then
+    total = redis.call('DECRBY', KEYS[3], string.len(text))
+    redis.call('HDEL', KEYS[1], oldest[1])
+  end
+  entries = entries - 1
+end
+return 1
+"""
+
+
+class RedisPersistedQueryStore:
+    """The same bounded LRU in Redis, shared by every server process: a hash of
+    the documents, a sorted set of their last use, and a byte counter, changed
+    together by one script."""
+
+    def __init__(self, client, prefix: str, limits: ApqLimits = ApqLimits()) -> None:
+        self.limits = limits
+        self._client = client
+        self._keys = [f"{prefix}:apq:documents", f"{prefix}:apq:recency", f"{prefix}:apq:bytes"]
+        self._put = client.register_script(_REDIS_PUT)
+
+    @property
+    def keys(self) -> list[str]:
+        return list(self._keys)
+
+    async def get(self, digest: str) -> str | None:
+        text = await self._client.hget(self._keys[0], digest)
+        if text is None:
+            return None
+        await self._client.zadd(self._keys[1], {digest: time.time()})
+        return text.decode("utf-8") if isinstance(text, bytes) else text
+
+    async def put(self, digest: str, text: str) -> None:
+        encoded = text.encode("utf-8")
+        if len(encoded) > self.limits.max_document_bytes:
+            return
+        await self._put(
+            keys=self._keys,
+            args=[digest, encoded, self.limits.max_entries, self.limits.max_bytes, time.time()],
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+
+def apq_store_from_settings(settings) -> AutomaticPersistedQueryStore | RedisPersistedQueryStore:
+    """In Redis when `REDIS_URL` is set (shared by the processes), else in memory."""
+    limits = ApqLimits(settings.APQ_MAX_ENTRIES, settings.APQ_MAX_BYTES, settings.APQ_MAX_DOCUMENT_BYTES)
+    if settings.REDIS_URL:
+        import redis.asyncio
+
+        client = redis.asyncio.Redis.from_url(settings.REDIS_URL.removeprefix("async+"))
+        return RedisPersistedQueryStore(client, settings.REDIS_KEY_PREFIX, limits)
+    return AutomaticPersistedQueryStore(limits)
+
+
+# The store of a schema executed outside a server (tools, tests of the schema).
+DEFAULT_APQ_STORE = AutomaticPersistedQueryStore()
 
 
 @dataclass(frozen=True)
@@ -165,14 +267,18 @@ def _persisted_hash(extensions: dict | None) -> str | None:
     if not isinstance(persisted, dict) or persisted.get("version") != 1 or not isinstance(
         persisted.get("sha256Hash"), str
     ):
-        raise PersistedQueryError("Unsupported persisted query: expected version 1 and a sha256Hash.", "BAD_REQUEST")
+        raise PersistedQueryError("Unsupported persisted query: expected version 1 and a sha256Hash.", "BAD_USER_INPUT")
     return persisted["sha256Hash"].lower()
+
+
+def _store(execution_context):
+    return getattr(execution_context.context, "apq_store", None) or DEFAULT_APQ_STORE
 
 
 class PersistedQueries(SchemaExtension):
     """Fills in or checks the document before it is parsed (on_operation runs first)."""
 
-    def on_operation(self) -> Iterator[None]:
+    async def on_operation(self) -> AsyncIterator[None]:
         execution_context = self.execution_context
         settings = getattr(execution_context.context, "settings", None)
         mode = settings.PERSISTED_QUERIES if settings is not None else "apq"
@@ -193,9 +299,9 @@ class PersistedQueries(SchemaExtension):
             if query:
                 if sha256_hex(query) != digest:
                     raise PersistedQueryError("provided sha does not match query", "PERSISTED_QUERY_HASH_MISMATCH")
-                APQ_STORE.put(digest, query)
+                await _store(execution_context).put(digest, query)
             else:
-                stored = APQ_STORE.get(digest)
+                stored = await _store(execution_context).get(digest)
                 if stored is None:
                     raise not_found()
                 execution_context.query = stored

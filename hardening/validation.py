@@ -23,8 +23,13 @@ from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from hardening.error_codes import IntrospectionDisabledRule
 from hardening.limits import QueryLimitsRule, cost_rule
+from hardening.request_shape import NoNulInStrings
 
 CACHE_SIZE = 256
+# Documents longer than this are parsed and validated on every request, never
+# cached: a parsed document holds its text about twice over, so 256 cached 1 MB
+# documents would hold half a gigabyte (issue 13). Real operations are far smaller.
+MAX_CACHED_DOCUMENT_CHARS = 64 * 1024
 DEFAULT_MAX_COST = 10_000
 
 
@@ -41,6 +46,7 @@ def validation_policy(*, introspection: bool, max_cost: int) -> ValidationPolicy
         cost_rule(max_cost),
         MaybeNullValidationRule,
         OneOfInputValidationRule,
+        NoNulInStrings,
     )
     if not introspection:
         rules += (IntrospectionDisabledRule,)
@@ -89,12 +95,15 @@ class LimitedValidation(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         execution_context = self.execution_context
         policy = policy_for(getattr(execution_context.context, "settings", None))
-        execution_context.pre_execution_errors = list(
-            validate_cached(
-                execution_context.schema._schema,
-                DocumentIdentity(execution_context.graphql_document),
-                (*execution_context.validation_rules, *policy.extra_rules),
-                policy.hide_suggestions,
-            )
+        arguments = (
+            execution_context.schema._schema,
+            DocumentIdentity(execution_context.graphql_document),
+            (*execution_context.validation_rules, *policy.extra_rules),
+            policy.hide_suggestions,
         )
+        if len(execution_context.query or "") > MAX_CACHED_DOCUMENT_CHARS:
+            errors = validate_cached.__wrapped__(*arguments)
+        else:
+            errors = validate_cached(*arguments)
+        execution_context.pre_execution_errors = list(errors)
         yield

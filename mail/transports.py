@@ -10,6 +10,7 @@ the send and the mark, so transports should let the receiver recognise a repeat
 from __future__ import annotations
 
 import asyncio
+import email.policy
 import email.utils
 import json
 import logging
@@ -75,8 +76,12 @@ def message_id(message: OutboxMessage, mail_from: str) -> str:
 
 
 def build_email(message: OutboxMessage, mail_from: str) -> EmailMessage:
-    """The MIME message: plain text, plus an HTML alternative when there is one."""
-    mime = EmailMessage()
+    """The MIME message: plain text, plus an HTML alternative when there is one.
+
+    An internationalised address (a non-ASCII local part: the domain is stored in
+    its IDNA form) is written as UTF-8 in `To:` (RFC 6532), never as RFC 2047
+    encoded words, which are no address at all."""
+    mime = EmailMessage(policy=email.policy.default if message.recipient.isascii() else email.policy.SMTPUTF8)
     mime["From"] = mail_from
     mime["To"] = message.recipient
     mime["Subject"] = message.subject or ""
@@ -87,6 +92,10 @@ def build_email(message: OutboxMessage, mail_from: str) -> EmailMessage:
     if message.body_html:
         mime.add_alternative(message.body_html, subtype="html")
     return mime
+
+
+class InternationalAddressRefused(Exception):
+    """The relay cannot carry a non-ASCII address (no SMTPUTF8)."""
 
 
 class SmtpEmailTransport:
@@ -116,16 +125,25 @@ class SmtpEmailTransport:
         self.timeout = timeout
 
     async def send(self, message: OutboxMessage) -> None:
-        await aiosmtplib.send(
-            build_email(message, self.mail_from),
-            hostname=self.host,
-            port=self.port,
-            username=self.username,
-            password=self.password,
-            use_tls=self.use_tls,
-            start_tls=self.starttls,
-            timeout=self.timeout,
-        )
+        # aiosmtplib asks for SMTPUTF8 when an address is not ASCII, and refuses
+        # to send when the relay does not offer it: the failure says so plainly.
+        try:
+            await aiosmtplib.send(
+                build_email(message, self.mail_from),
+                hostname=self.host,
+                port=self.port,
+                username=self.username,
+                password=self.password,
+                use_tls=self.use_tls,
+                start_tls=self.starttls,
+                timeout=self.timeout,
+            )
+        except aiosmtplib.SMTPNotSupported as error:
+            if message.recipient.isascii():
+                raise
+            raise InternationalAddressRefused(
+                f"The mail relay does not offer SMTPUTF8, which the address {message.recipient} needs."
+            ) from error
 
 
 class FileEmailTransport:

@@ -118,17 +118,8 @@ def process_profile_image(data: bytes, *, namespace: str = "") -> ProcessedImage
     (for example the contact id) so that deleting one owner's files never removes
     another owner's.
     """
-    if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise TypeError("process_profile_image expects bytes")
     data = bytes(data)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise InvalidImage(f"The image is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
-    if not data:
-        raise InvalidImage("The file is empty.")
-
-    sniffed = sniff_format(data)
-    if sniffed is None:
-        raise InvalidImage()
+    sniffed = _check_upload(data)
     _check_container(sniffed, data)
 
     square = _decode_to_square(data, sniffed)
@@ -151,6 +142,39 @@ def process_profile_image(data: bytes, *, namespace: str = "") -> ProcessedImage
         )
     large = renditions["LARGE"]
     return ProcessedImage(key=key, renditions=renditions, width=large.width, height=large.height)
+
+
+def _check_upload(data: bytes) -> str:
+    """The sniffed format of an upload of acceptable size, or InvalidImage."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError("profile images are bytes")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise InvalidImage(f"The image is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
+    if not data:
+        raise InvalidImage("The file is empty.")
+    sniffed = sniff_format(data)
+    if sniffed is None:
+        raise InvalidImage()
+    return sniffed
+
+
+def declared_pixels(data: bytes) -> int:
+    """The pixel count an upload's header declares, read without decoding any
+    pixel (what a decode of it will cost: media/decode_budget.py). Raises
+    `InvalidImage` for what `process_profile_image` would refuse on sight."""
+    _check_upload(data)
+    try:
+        with Image.open(io.BytesIO(data), formats=list(ALLOWED_FORMATS)) as img:
+            width, height = img.size
+    except Image.DecompressionBombError as exc:
+        raise InvalidImage("The image has too many pixels.") from exc
+    except Exception as exc:  # Pillow's many ways of saying "not an image": see _decode_to_square
+        raise InvalidImage() from exc
+    if width <= 0 or height <= 0:
+        raise InvalidImage()
+    if width * height > MAX_PIXELS:
+        raise InvalidImage("The image has too many pixels.")
+    return width * height
 
 
 def rendition_name(key: str, size_name: str) -> str:

@@ -46,6 +46,9 @@ class User(Base):
     )
     username: Mapped[str] = mapped_column(String(150))
     username_key: Mapped[str] = mapped_column(String(150), unique=True)
+    # The confusable skeleton (domain/usernames.py): a new username may not read
+    # like an existing one. Null on rows written before it existed.
+    username_skeleton: Mapped[str | None] = mapped_column(String(150), index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     # An owner's login works only while their contact is ACTIVE; this flag is the
     # switch that deactivation turns off (and builder staff can be disabled too).
@@ -79,5 +82,9 @@ class PasswordReset(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+    # The key of the primary email the link was mailed to (SPEC 12): once the
+    # owner's primary email is another, the link no longer works. Null for a
+    # builder user's reset, and for links made before the rule existed.
+    sent_to_email_key: Mapped[str | None] = mapped_column(String(320))
 
 

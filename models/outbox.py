@@ -39,3 +39,6 @@ class OutboxMessage(Base):
     # contact's timeline; NULL for mail that concerns no contact.
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"), index=True)
     kind: Mapped[str | None] = mapped_column(String(30))
+    # Messages with one key are one notice in time (services/notifications.py):
+    # a change within the quiet period is folded into the pending message.
+    coalesce_key: Mapped[str | None] = mapped_column(String(200), index=True)

@@ -12,6 +12,7 @@ from strawberry.exceptions import StrawberryGraphQLError
 from strawberry.permission import BasePermission
 from strawberry.types import Info
 
+from domain.ids import record_id
 from permissions import policy
 from permissions.policy import ContactFacts, Decision
 from repository.contacts import ContactRepository
@@ -57,9 +58,9 @@ def decode_node_id(value: Any, type_name: str) -> int | None:
             gid = relay.GlobalID.from_id(str(value))
         except Exception:  # noqa: BLE001 - any malformed id is simply "not one of these"
             return None
-    if gid.type_name != type_name or not gid.node_id.isdigit() or len(gid.node_id) > 18:
+    if gid.type_name != type_name:
         return None
-    return int(gid.node_id)
+    return record_id(gid.node_id)
 
 
 def decode_contact_id(value: Any) -> int | None:

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from domain.usernames import username_key, username_skeleton
 from models import AuthSession, BuilderAccount, Contact, User
 
 
@@ -68,8 +69,23 @@ async def live_session(connection: AsyncConnection, token_hash: str, now: dateti
     return SessionViewer(session_id, user_id, account_id, kind, role, contact_id, username)
 
 
-def username_key(username: str) -> str:
-    return username.strip().casefold()
+async def claim_username(session: AsyncSession, user: User) -> None:
+    """Sets the user's comparison keys and flushes. A username that another user
+    holds, or that reads like one another user holds (SPEC 12: the same
+    confusable skeleton), raises `UsernameTaken`; the unique key decides races."""
+    user.username_key = username_key(user.username)
+    user.username_skeleton = username_skeleton(user.username)
+    lookalike = select(User.id).where(User.username_skeleton == user.username_skeleton)
+    if user.id is not None:
+        lookalike = lookalike.where(User.id != user.id)
+    if (await session.execute(lookalike.limit(1))).first() is not None:
+        raise UsernameTaken(user.username)
+    session.add(user)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as error:
+        raise UsernameTaken(user.username) from error
 
 
 class AccountRepository:
@@ -126,13 +142,7 @@ class AccountRepository:
         )
 
     async def add_user(self, user: User) -> User:
-        user.username_key = username_key(user.username)
-        self.session.add(user)
-        try:
-            async with self.session.begin_nested():
-                await self.session.flush()
-        except IntegrityError as error:
-            raise UsernameTaken(user.username) from error
+        await claim_username(self.session, user)
         return user
 
     async def add_session(self, user_id: int, token_hash: str, expires_at: datetime) -> AuthSession:

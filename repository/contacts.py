@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.emails import email_key
+from domain.ids import is_record_id
 from repository.keyset import PageRequest, keyset_key, page_of
 from models import CLAIMING_STATUSES, Contact, ContactEmail, utcnow
 
@@ -44,7 +45,7 @@ def decode_cursor(cursor: str) -> tuple[str, int] | None:
         sort_value, contact_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, TypeError):
         return None
-    if not isinstance(sort_value, str) or not isinstance(contact_id, int):
+    if not isinstance(sort_value, str) or "\x00" in sort_value or not is_record_id(contact_id):
         return None
     return sort_value, contact_id
 

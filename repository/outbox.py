@@ -61,6 +61,7 @@ async def enqueue_email(
     text: str,
     html: str | None,
     to_contact: Addressee | None = None,
+    notice: Notice | None = None,
 ) -> OutboxMessage:
     """Queue one email to one recipient (a message per address, so one bad
     address never holds up or reveals the others)."""
@@ -72,12 +73,12 @@ async def enqueue_email(
         body_text=text,
         body_html=html,
     )
-    return await _queue(session, message, to_contact)
+    return await _queue(session, message, to_contact, notice)
 
 
 async def enqueue_sms(
     session: AsyncSession, *, builder_account_id: int | None, to: str, text: str,
-    to_contact: Addressee | None = None,
+    to_contact: Addressee | None = None, notice: Notice | None = None,
 ) -> OutboxMessage:
     message = OutboxMessage(
         builder_account_id=builder_account_id,
@@ -87,13 +88,44 @@ async def enqueue_sms(
         body_text=text,
         body_html=None,
     )
-    return await _queue(session, message, to_contact)
+    return await _queue(session, message, to_contact, notice)
 
 
-async def _queue(session: AsyncSession, message: OutboxMessage, to_contact: Addressee | None) -> OutboxMessage:
+@dataclass(frozen=True)
+class Notice:
+    """A message that is one notice of `key` in time: at most one per `quiet` period."""
+
+    key: str
+    now: datetime
+    quiet: timedelta
+
+
+async def _queue(
+    session: AsyncSession, message: OutboxMessage, to_contact: Addressee | None, notice: Notice | None
+) -> OutboxMessage:
+    """Adds `message`; as a notice, a pending one of its key that waits for its
+    period to end (no sender has claimed it) takes the new content instead, and a
+    new one is due at the end of the period that began with the last notice."""
     if to_contact is not None:
         message.contact_id = to_contact.contact_id
         message.kind = to_contact.kind.value
+    if notice is not None:
+        prior = (
+            await session.execute(
+                select(OutboxMessage)
+                .where(OutboxMessage.coalesce_key == notice.key)
+                .order_by(OutboxMessage.id.desc())
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+        if prior is not None and prior.sent_at is None and prior.attempts == 0 and prior.available_at > notice.now:
+            prior.subject, prior.body_text, prior.body_html = message.subject, message.body_text, message.body_html
+            await session.flush()
+            return prior
+        message.coalesce_key = notice.key
+        message.available_at = notice.now
+        if prior is not None:
+            message.available_at = max(notice.now, (prior.sent_at or prior.available_at) + notice.quiet)
     session.add(message)
     await session.flush()
     if to_contact is not None:

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.emails import email_key
 from models import Contact, User
-from repository.accounts import UsernameTaken, username_key
+from domain.usernames import username_key
+from repository.accounts import claim_username
 
 
 @dataclass(frozen=True)
@@ -58,13 +58,8 @@ class OwnerAccountRepository:
 
     async def save_credentials(self, user: User) -> User:
         """Adds or updates an owner's user row; a username someone else holds
-        (case-insensitively) raises `UsernameTaken`, also when a concurrent
+        (case-insensitively, or a look-alike of it) raises `UsernameTaken`, also when a concurrent
         request took it a moment ago (the unique index decides). The transaction
         is then unusable: the caller reports the error and rolls back."""
-        user.username_key = username_key(user.username)
-        self.session.add(user)
-        try:
-            await self.session.flush()
-        except IntegrityError as error:
-            raise UsernameTaken(user.username) from error
+        await claim_username(self.session, user)
         return user

@@ -23,6 +23,12 @@ class InviteWithContact:
     contact: Contact
 
 
+@dataclass(frozen=True)
+class LiveReset:
+    user: User
+    sent_to_email_key: str | None
+
+
 class TokenRepository:
     def __init__(self, session: AsyncSession):
         self.session = session
@@ -55,15 +61,21 @@ class TokenRepository:
         )
         return result.rowcount == 1
 
-    async def add_reset(self, user_id: int, token_hash: str, now: datetime, expires_at: datetime) -> None:
-        self.session.add(PasswordReset(user_id=user_id, token_hash=token_hash, created_at=now, expires_at=expires_at))
+    async def add_reset(
+        self, user_id: int, token_hash: str, now: datetime, expires_at: datetime, *, sent_to_email_key: str | None
+    ) -> None:
+        self.session.add(PasswordReset(
+            user_id=user_id, token_hash=token_hash, created_at=now, expires_at=expires_at,
+            sent_to_email_key=sent_to_email_key,
+        ))
         await self.session.flush()
 
-    async def live_reset(self, token_hash: str, now: datetime) -> User | None:
-        """The enabled user behind an unused, unexpired reset token."""
-        return (
+    async def live_reset(self, token_hash: str, now: datetime) -> LiveReset | None:
+        """The enabled user behind an unused, unexpired reset token, with the
+        address the link was mailed to."""
+        row = (
             await self.session.execute(
-                select(User)
+                select(User, PasswordReset.sent_to_email_key)
                 .join(PasswordReset, PasswordReset.user_id == User.id)
                 .where(
                     PasswordReset.token_hash == token_hash,
@@ -72,7 +84,8 @@ class TokenRepository:
                     User.is_enabled.is_(True),
                 )
             )
-        ).scalar_one_or_none()
+        ).first()
+        return None if row is None else LiveReset(*row)
 
     async def consume_reset(self, token_hash: str, now: datetime) -> bool:
         result = await self.session.execute(

@@ -12,6 +12,7 @@ from strawberry.types import Info
 
 import schema.types as types
 from domain.errors import Collected, NotFound, RuleError
+from domain.ids import record_id
 from permissions.classes import decode_contact_id
 from resolvers import merge_audit, nodes
 from resolvers.support import INPUT, contacts_for_payload, violation_payload
@@ -90,9 +91,10 @@ async def merge_contacts_preview(
 
 
 def _merge_id(value: relay.GlobalID) -> int:
-    if value.type_name != "ContactMerge" or not value.node_id.isdigit() or len(value.node_id) > 18:
+    merge_id = record_id(value.node_id) if value.type_name == "ContactMerge" else None
+    if merge_id is None:
         raise NotFound(("mergeId",), "merge")
-    return int(value.node_id)
+    return merge_id
 
 
 async def undo_merge(info: Info, input: Annotated[UndoMergeInput, INPUT]) -> UndoMergePayload:

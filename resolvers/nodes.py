@@ -17,6 +17,7 @@ from strawberry.types import Info
 
 import schema.custom_field_types as field_types
 import schema.types as types
+from domain.ids import record_id
 from permissions.policy import (
     ActorKind,
     ContactFacts,
@@ -38,7 +39,7 @@ MAX_NODES = 100
 
 
 def _int_ids(node_ids: list[str]) -> list[int | None]:
-    return [int(i) if i.isdigit() and len(i) < 19 else None for i in node_ids]
+    return [record_id(i) for i in node_ids]
 
 
 def _missing(required: bool, node_id: str):

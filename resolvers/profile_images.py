@@ -31,7 +31,7 @@ async def set_profile_image(info: Info, input: Annotated[SetProfileImageInput, I
     try:
         contact_id = _target(info, input.contact_id)
         data = await service.read_upload(input.image)
-        image = await service.prepare_profile_image(data, contact_id)
+        image = await service.prepare_profile_image(data, contact_id, context.decode_budget)
         try:
             await service.store_renditions(storage, image)
             async with context.unit_of_work() as uow:

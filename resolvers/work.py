@@ -7,6 +7,7 @@ on the fields. An owner's lists are scoped inside the repository query.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 import strawberry
@@ -162,10 +163,14 @@ async def update_job(info: Info, input: Annotated[UpdateJobInput, INPUT]) -> Job
     changes = present(input, ["name"])
     if input.address is not None:
         changes["address"] = _address(input.address.value)
-    app_url = info.context.settings.APP_URL
+    context = info.context
+    quiet = timedelta(minutes=context.settings.JOB_NOTICE_QUIET_MINUTES)
     return await _run(
         info, JobPayload,
-        lambda uow: service.update_job(uow, _account(info), _job_id(input), changes, app_url=app_url),
+        lambda uow: service.update_job(
+            uow, _account(info), _job_id(input), changes,
+            app_url=context.settings.APP_URL, now=context.now(), notice_quiet=quiet,
+        ),
     )
 
 

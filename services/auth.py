@@ -15,7 +15,9 @@ from domain.passwords import (
     verify_against_dummy,
     verify_password,
 )
+from domain.text import describe, hidden_character
 from domain.tokens import hash_token, new_token
+from domain.usernames import normalise_username, username_problem
 from models import BuilderAccount, User, utcnow
 from permissions.policy import Actor, ActorKind
 from repository.contacts import ContactRepository
@@ -34,8 +36,13 @@ class IssuedSession:
 
 
 def check_username(username: str) -> str:
-    username = username.strip()
-    if not 3 <= len(username) <= 150 or any(ch.isspace() for ch in username):
+    """The normalised username (NFKC, trimmed), or INVALID_INPUT."""
+    username = normalise_username(username)
+    problem = username_problem(username)
+    if problem == "invisible":
+        raise RuleError(Violation(("username",), "INVALID_INPUT", f"Remove the invisible or control character "
+                                  f"{describe(hidden_character(username))}."))
+    if problem is not None:
         raise RuleError(Violation(("username",), "INVALID_INPUT", USERNAME_PATTERN_MESSAGE))
     return username
 
@@ -106,6 +113,8 @@ async def create_builder(
     name = name.strip()
     if not name:
         raise RuleError(Violation(("name",), "INVALID_INPUT", "Give the builder account a name."))
+    if (char := hidden_character(name)) is not None:
+        raise RuleError(Violation(("name",), "INVALID_INPUT", f"Remove the invisible or control character {describe(char)}."))
     accounts = AccountRepository(uow.session)
     try:
         account = await accounts.add_builder(name)

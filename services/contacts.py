@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from domain.emails import check_additional_emails, check_primary_change, email_key
 from domain.errors import Collected, NotFound, RuleError, Violation
+from domain.text import check_visible
 from domain.timeline import EventKind, changes as changed_values
 from models import Contact
 from repository.contacts import ContactRepository, EmailClaimConflict
@@ -62,6 +63,8 @@ def _clean_text(value: str | None, path: tuple[str, ...], limit: int, errors: Co
     value = value.strip()
     if not value:
         return None
+    if not check_visible(value, path, errors):
+        return value  # refused: the request fails with this error alone
     if len(value) > limit:
         errors.add(path, "INVALID_INPUT", f"Use at most {limit} characters.")
     return value

@@ -5,12 +5,15 @@ agreed to hear from us. Every email of the contact gets the mail (primary and
 additional, SPEC 2.2), the cell phone an SMS when the owner opted in. Messages are
 queued in the outbox inside the caller's unit of work, so they exist exactly when
 the job change commits. Texts come only from `mail.messages` templates: nothing a
-builder writes beyond the job's name reaches an owner.
+builder writes beyond the job's name (one line, cut to `LABEL_MAX`) reaches an
+owner, and job changes are coalesced (`job_updated`), so a builder cannot send an
+owner a stream of texts by renaming a job.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 
 from domain.timeline import EventKind, MessageKind
 from mail import messages
@@ -31,19 +34,20 @@ async def _active_owners(uow: UnitOfWork, builder_account_id: int, contact_ids: 
 
 
 async def _send(
-    uow: UnitOfWork, contact: Contact, additional: list[str], content, sms_text: str, kind: MessageKind
+    uow: UnitOfWork, contact: Contact, additional: list[str], content, sms_text: str, kind: MessageKind,
+    notice: Callable[[str], outbox.Notice | None] = lambda _recipient: None,
 ) -> None:
     """Each message is also on the contact's timeline, with its delivery state."""
     addressee = outbox.Addressee(contact.id, kind)
     for address in [contact.primary_email, *additional]:
         await outbox.enqueue_email(
             uow.session, builder_account_id=contact.builder_account_id, to=address, **content._asdict(),
-            to_contact=addressee,
+            to_contact=addressee, notice=notice(address),
         )
     if contact.sms_opt_in and contact.cell_phone:
         await outbox.enqueue_sms(
             uow.session, builder_account_id=contact.builder_account_id, to=contact.cell_phone, text=sms_text,
-            to_contact=addressee,
+            to_contact=addressee, notice=notice(contact.cell_phone),
         )
 
 
@@ -65,8 +69,13 @@ async def owner_added_to_job(uow: UnitOfWork, job: Job, contact_id: int, *, app_
 
 
 async def job_updated(
-    uow: UnitOfWork, job: Job, owner_ids: Sequence[int], changed_fields: Sequence[str], *, app_url: str
+    uow: UnitOfWork, job: Job, owner_ids: Sequence[int], changed_fields: Sequence[str], *,
+    app_url: str, now: datetime, quiet: timedelta,
 ) -> None:
+    """Tells the job's active owners that it changed: one notice per owner, job
+    and address per `quiet` period (SPEC 12). The first change of a period is told
+    at once; later ones are folded into one message, sent when the period ends,
+    that names the job as it is then. Twenty renames make two messages, not twenty."""
     owners = await _active_owners(uow, job.builder_account_id, owner_ids)
     if not owners or not changed_fields:
         return
@@ -77,7 +86,12 @@ async def job_updated(
             app_url=app_url, builder_name=builder, first_name=contact.first_name,
             job_name=job.name, changed_fields=changed_fields,
         )
-        await _send(uow, contact, additional, content, sms, MessageKind.JOB_UPDATED)
+        await _send(
+            uow, contact, additional, content, sms, MessageKind.JOB_UPDATED,
+            notice=lambda recipient, contact_id=contact.id: outbox.Notice(
+                f"job-updated:{job.id}:{contact_id}:{recipient}", now, quiet
+            ),
+        )
 
 
 async def update_notification_preferences(

@@ -37,7 +37,9 @@ async def request_password_reset(
     found = await OwnerAccountRepository(uow.session).active_by_login(login)
     for owner in found:
         token = new_token()
-        await tokens.add_reset(owner.user.id, hash_token(token), now, now + ttl)
+        await tokens.add_reset(
+            owner.user.id, hash_token(token), now, now + ttl, sent_to_email_key=owner.contact.primary_email_key
+        )
         content = messages.password_reset(app_url=app_url, token=token, minutes_valid=int(ttl.total_seconds() // 60))
         # Whoever asked is anonymous: on the owner's timeline it is the system's doing.
         uow.timeline.record(
@@ -51,14 +53,17 @@ async def request_password_reset(
     return len(found)
 
 
-async def _contact_emails(uow: UnitOfWork, user: User) -> list[str] | None:
+async def _contact_emails(uow: UnitOfWork, user: User, *, sent_to_email_key: str | None = None) -> list[str] | None:
     """The owner's emails (a password may equal none of them); None when the
-    owner's contact is no longer active, which makes a reset link dead."""
+    owner's contact is no longer active, or when its primary email is no longer
+    the one a reset link was mailed to (SPEC 12), which makes the link dead."""
     if user.kind != "OWNER":
         return []
     contacts = ContactRepository(uow.session, user.builder_account_id)
     contact = await contacts.get(user.contact_id)
     if contact is None or contact.activation_status != "ACTIVE":
+        return None
+    if sent_to_email_key is not None and contact.primary_email_key != sent_to_email_key:
         return None
     return [contact.primary_email, *(await contacts.additional_emails_by_contact([contact.id]))[contact.id]]
 
@@ -79,8 +84,9 @@ async def reset_password(
 ) -> IssuedSession:
     tokens = TokenRepository(uow.session)
     token_hash = hash_token(token)
-    user = await tokens.live_reset(token_hash, now)
-    emails = await _contact_emails(uow, user) if user is not None else None
+    found = await tokens.live_reset(token_hash, now)
+    user = found.user if found is not None else None
+    emails = await _contact_emails(uow, user, sent_to_email_key=found.sent_to_email_key) if found else None
     if emails is None:
         raise RuleError(Violation(("token",), "INVALID_TOKEN", INVALID_RESET))
     check_new_password(new_password, username=user.username, emails=emails, path=("newPassword",))

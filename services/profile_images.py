@@ -19,11 +19,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import anyio
-import anyio.to_thread
 
 from domain.errors import RuleError, Violation
 from domain.timeline import EventKind
-from media.images import MAX_UPLOAD_BYTES, InvalidImage, ProcessedImage, process_profile_image, rendition_names
+from media.decode_budget import DecodeBudget, DecodeBusy
+from media.images import (
+    MAX_UPLOAD_BYTES,
+    InvalidImage,
+    ProcessedImage,
+    declared_pixels,
+    process_profile_image,
+    rendition_names,
+)
 from media.storage import MediaStorage
 from models import Contact, utcnow
 from observability import tracing
@@ -34,6 +41,7 @@ from services.contacts import load_for_change
 log = logging.getLogger("ownerhub.profile_images")
 
 NOT_A_FILE = "Send the image as a file, in a GraphQL multipart request."
+DECODER_BUSY = "The server is busy with other images. Try again in a moment."
 
 
 @dataclass(frozen=True)
@@ -54,17 +62,21 @@ async def read_upload(upload: Any) -> bytes:
         await upload.close()
 
 
-async def prepare_profile_image(data: bytes, contact_id: int) -> ProcessedImage:
+async def prepare_profile_image(data: bytes, contact_id: int, budget: DecodeBudget) -> ProcessedImage:
     """Validate and render an upload, off the event loop (decoding a photo takes
-    tens to hundreds of milliseconds). Names are namespaced by contact, so deleting
-    one owner's files never removes another's who uploaded the same bytes."""
+    tens to hundreds of milliseconds), within the process's decode budget, so
+    parallel uploads cannot take memory without bound. Names are namespaced by
+    contact, so deleting one owner's files never removes another's who uploaded
+    the same bytes."""
     try:
         with tracing.span("image.process", {"ownerhub.image.bytes": len(data)}):
-            return await anyio.to_thread.run_sync(
-                functools.partial(process_profile_image, data, namespace=f"contact-{contact_id}")
+            return await budget.decode(
+                declared_pixels(data), functools.partial(process_profile_image, data, namespace=f"contact-{contact_id}")
             )
     except InvalidImage as error:
         raise RuleError(Violation(("image",), "INVALID_IMAGE", error.message)) from error
+    except DecodeBusy:
+        raise RuleError(Violation(("image",), "RATE_LIMITED", DECODER_BUSY)) from None
 
 
 async def store_renditions(storage: MediaStorage, image: ProcessedImage) -> None:

@@ -11,8 +11,10 @@ Each function raises `RuleError` when a rule breaks; the caller commits.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 
 from domain.errors import Collected, NotFound, RuleError, Violation
+from domain.text import check_visible
 from domain.timeline import EventKind
 from models import Job, Lead
 from repository.contacts import ContactRepository
@@ -29,6 +31,8 @@ CHANGE_LABELS = {"name": {"name"}, "address": {"street", "city", "state", "posta
 
 def _clean_label(value: str | None, path: str, errors: Collected) -> str:
     label = " ".join((value or "").split())
+    if not check_visible(value, (path,), errors):
+        return label
     if not label:
         errors.add((path,), "INVALID_INPUT", "This can't be blank.")
     elif len(label) > LABEL_MAX:
@@ -65,7 +69,8 @@ async def create_job(uow: UnitOfWork, builder_account_id: int, name: str, addres
 
 
 async def update_job(
-    uow: UnitOfWork, builder_account_id: int, job_id: int, changes: Mapping, *, app_url: str
+    uow: UnitOfWork, builder_account_id: int, job_id: int, changes: Mapping, *,
+    app_url: str, now: datetime, notice_quiet: timedelta,
 ) -> Job:
     """`changes` holds the given input fields only (`name`, `address`); the job's
     active owners are told what changed, if anything did."""
@@ -83,7 +88,9 @@ async def update_job(
         setattr(job, column, wanted[column])
     await work.touch(job)
     what = [label for label, columns in CHANGE_LABELS.items() if changed & columns]
-    await notifications.job_updated(uow, job, await work.linked_contact_ids(job), what, app_url=app_url)
+    await notifications.job_updated(
+        uow, job, await work.linked_contact_ids(job), what, app_url=app_url, now=now, quiet=notice_quiet
+    )
     return job
 
 

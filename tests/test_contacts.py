@@ -71,8 +71,8 @@ async def test_create_contact_with_every_field(builder):
     contact = payload["contact"]
     assert contact["firstName"] == "Dana"
     assert contact["displayName"] == "Dana Reyes"
-    assert contact["primaryEmail"] == "Dana@Example.com"
-    assert contact["emails"] == ["Dana@Example.com", "dana.work@example.com", "d.reyes@example.org"]
+    assert contact["primaryEmail"] == "Dana@example.com"  # trimmed, domain lowercased (SPEC 12)
+    assert contact["emails"] == ["Dana@example.com", "dana.work@example.com", "d.reyes@example.org"]
     assert contact["activationStatus"] == "INACTIVE"
     assert contact["address"] == {"street": "1 Main St", "city": "Springfield", "state": "IL", "postalCode": "62701"}
     assert contact["viewerCan"]["editInfo"] is True

@@ -6,11 +6,14 @@ outbox to a real SMTP server (aiosmtpd) and the file SMS backend."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from mail.sender import OutboxSender
 from mail.transports import SMS_LOG_FILE, FileSmsTransport
+from models import OutboxMessage
 from test_outbox_sender import SmtpServer
 from work_support import UPDATE_CONTACT_INFO, add_owner, contact_gid, new_contact, new_job
 
@@ -127,3 +130,47 @@ async def test_owners_of_an_updated_job_hear_what_changed(builder, owner, delive
     # Saving the same values again changes nothing and tells nobody.
     await builder.gql(UPDATE_JOB, {"input": {"jobId": job_id, "name": "Kitchen and pantry"}})
     assert await deliver() == ({}, [])
+
+
+async def test_twenty_renames_make_one_notice_now_and_one_at_the_end_of_the_quiet_period(app, builder, owner, deliver):
+    """SPEC 12: job changes are coalesced per owner and job. The first rename is
+    told at once; the nineteen after it are folded into one message, due when the
+    quiet period ends, that names the job as it is then."""
+    await _reachable_owner(builder, owner, sms=True)
+    job_id = await new_job(builder, "Kitchen remodel")
+    await add_owner(builder, job_id, contact_gid(owner.contact_id))
+    await deliver()
+
+    for n in range(1, 21):
+        assert (await builder.gql(UPDATE_JOB, {"input": {"jobId": job_id, "name": f"Call me now {n}"}}))[
+            "data"]["updateJob"]["userErrors"] == []
+    mails, sms = await deliver()
+    assert len(mails) == 3 and len(sms) == 1, "one notice per address now"
+    assert [s["text"] for s in sms] == ['Acme Homes updated the job "Call me now 1" in OwnerHub: https://app.example.test']
+
+    async with app.state.session_factory() as session:
+        pending = (await session.execute(
+            select(OutboxMessage).where(OutboxMessage.sent_at.is_(None)).order_by(OutboxMessage.recipient)
+        )).scalars().all()
+        first = {m.recipient: m.created_at for m in (await session.execute(
+            select(OutboxMessage).where(OutboxMessage.body_text.contains("Call me now 1"))
+        )).scalars()}
+    assert sorted(m.recipient for m in pending) == sorted([CELL, *mails]), "one folded notice per address"
+    for message in pending:
+        assert "Call me now 20" in message.body_text and "Call me now 19" not in message.body_text
+        # Due a quiet period after the first notice was queued (the sender's lease moved that one's own time).
+        assert abs(message.available_at - first[message.recipient] - timedelta(minutes=15)) < timedelta(seconds=5)
+
+
+async def test_a_job_name_reaches_an_owner_on_one_line_and_cut_short(builder, owner, deliver):
+    await _reachable_owner(builder, owner, sms=True)
+    job_id = await new_job(builder, "Kitchen remodel")
+    await add_owner(builder, job_id, contact_gid(owner.contact_id))
+    await deliver()
+    long_name = "Call 555 0199 now " + "x" * 180
+    body = await builder.gql(UPDATE_JOB, {"input": {"jobId": job_id, "name": long_name}})
+    assert body["data"]["updateJob"]["userErrors"] == []
+    mails, sms = await deliver()
+    for message in mails.values():
+        assert "\n" not in message["Subject"] and len(message["Subject"]) < 120
+    assert sms and len(sms[0]["text"]) < 160

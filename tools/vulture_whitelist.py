@@ -10,12 +10,13 @@ _ = object()
 
 # Strawberry: the HTTP view's hooks, permission classes, extensions, relay nodes.
 _.get_context, _.get_form_data, _.encode_json, _.render_graphql_ide, _.request_adapter_class
+_.decode_json, _.parse_http_body
 _.has_permission, _.on_execute, _.on_validate, _.on_parse, _.anonymise_error, _.resolve_nodes
 # Strawberry's schema hook for the errors of a result (schema/build.py logs them).
 _.process_errors
 
-# graphql-core: a validation rule's visitor methods.
-_.enter_fragment_spread, _.enter_field
+# graphql-core: validation rules' visitor methods.
+_.enter_fragment_spread, _.enter_field, _.enter_string_value, _.enter_selection_set
 
 # SQLAlchemy: the type decorator's protocol, the registry's annotation map, and a
 # column written for the record (when the password last changed) that no query reads.

@@ -12,6 +12,7 @@ from domain.emails import (
     check_primary_change,
     email_key,
     is_valid_email,
+    normalise_email,
 )
 from domain.errors import Collected
 
@@ -59,11 +60,11 @@ def test_a_cleaned_list_never_holds_an_address_twice_nor_the_primary(primary, va
     # Every dropped entry is reported, and only as a duplicate.
     assert len(cleaned) + len(errors.violations) == len(additional)
     assert set(codes(errors)) <= {"DUPLICATE_EMAIL"}
-    # The first occurrence of each address is kept, trimmed, in order.
+    # The first occurrence of each address is kept, normalised, in order.
     expected, seen = [], {email_key(primary)}
     for entry in additional:
         if email_key(entry) not in seen:
-            expected.append(entry.strip())
+            expected.append(normalise_email(entry))
             seen.add(email_key(entry))
     assert cleaned == expected
 
