@@ -8,6 +8,8 @@ what clients see; `test_schema_file.py` keeps the file equal to the code."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 from graphql import (
@@ -22,7 +24,13 @@ from graphql import (
     is_specified_scalar_type,
 )
 
-SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA_FILE = ROOT / "schema.graphql"
+SCHEMA_LINTER = ROOT / "tools/node/node_modules/graphql-schema-linter/lib/cli.js"
+DESCRIPTION_RULES = ",".join([
+    "types-have-descriptions", "fields-have-descriptions", "arguments-have-descriptions",
+    "input-object-values-have-descriptions", "enum-values-have-descriptions",
+])
 
 
 def undocumented(schema: GraphQLSchema) -> list[str]:
@@ -90,3 +98,35 @@ def test_the_lint_finds_what_lacks_a_description():
     assert undocumented(schema) == [
         "E.TWO", "I.d", "Moment @specifiedBy", "Query.a(x)", "Query.b", "Thing", "Thing.c",
     ]
+
+
+def schema_linter(schema_file: Path) -> subprocess.CompletedProcess:
+    """graphql-schema-linter (npm, installed by tools/setup_node.sh) with its
+    description rules: the lint clients' tooling knows, beside ours above."""
+    node = shutil.which("node")
+    assert node, "Node.js is needed for the schema lint"
+    assert SCHEMA_LINTER.exists(), "graphql-schema-linter is missing: run tools/setup_node.sh (make assets)"
+    return subprocess.run(
+        [node, str(SCHEMA_LINTER), "--rules", DESCRIPTION_RULES, str(schema_file)],
+        capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_graphql_schema_linter_finds_every_description():
+    result = schema_linter(SCHEMA_FILE)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_graphql_schema_linter_refuses_a_type_without_one(tmp_path):
+    sdl = SCHEMA_FILE.read_text(encoding="utf-8")
+    query_at = sdl.index("type Query")
+    description_end = sdl.rindex('"""', 0, query_at)
+    description_start = sdl.rindex('"""', 0, description_end)
+    broken = tmp_path / "schema.graphql"
+    broken.write_text(sdl[:description_start] + sdl[description_end + 3:], encoding="utf-8")
+
+    result = schema_linter(broken)
+
+    assert result.returncode != 0
+    assert "`Query` is missing a description" in result.stdout

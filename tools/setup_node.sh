@@ -5,6 +5,8 @@
 #     server serves so GraphiQL works with no CDN (hardening/graphiql.py);
 #   - graphql-http, whose auditServer checks our GraphQL over HTTP conformance
 #     (tools/graphql_http_audit.mjs);
+#   - graphql-schema-linter, whose description rules run over schema.graphql
+#     (tests/test_schema_descriptions.py);
 #   - axe-core, the accessibility checker the owner pages' browser test runs
 #     (tests/test_owner_pages_browser.py);
 #   - the real clients the suite runs against a live server (tests/clients/, run by
@@ -13,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(graphiql@3.8.3 react@18.2.0 react-dom@18.2.0 graphql@16.9.0 graphql-http@1.23.1 axe-core@4.10.3)
+PACKAGES=(graphiql@3.8.3 react@18.2.0 react-dom@18.2.0 graphql@16.9.0 graphql-http@1.23.1 graphql-schema-linter@3.0.1 axe-core@4.10.3)
 CLIENT_PACKAGES=(@apollo/client@3.14.1 graphql@16.9.0 apollo-upload-client@18.0.1 relay-compiler@21.0.1)
 
 # install DIR PACKAGE...: into DIR/node_modules, once per list of pinned versions.
