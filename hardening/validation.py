@@ -76,14 +76,16 @@ class DocumentIdentity:
         return isinstance(other, DocumentIdentity) and other.document is self.document
 
 
-@lru_cache(maxsize=CACHE_SIZE)
-def validate_cached(
+def validate_document(
     schema: GraphQLSchema,
     document: DocumentIdentity,
     rules: tuple[type[ASTValidationRule], ...],
     hide_suggestions: bool,
 ) -> list[GraphQLError]:
     return validate(schema, document.document, rules, hide_suggestions=hide_suggestions)
+
+
+validate_cached = lru_cache(maxsize=CACHE_SIZE)(validate_document)
 
 
 def validation_cache_info():
@@ -101,9 +103,7 @@ class LimitedValidation(SchemaExtension):
             (*execution_context.validation_rules, *policy.extra_rules),
             policy.hide_suggestions,
         )
-        if len(execution_context.query or "") > MAX_CACHED_DOCUMENT_CHARS:
-            errors = validate_cached.__wrapped__(*arguments)
-        else:
-            errors = validate_cached(*arguments)
-        execution_context.pre_execution_errors = list(errors)
+        too_large = len(execution_context.query or "") > MAX_CACHED_DOCUMENT_CHARS
+        validate_with = validate_document if too_large else validate_cached
+        execution_context.pre_execution_errors = list(validate_with(*arguments))
         yield
