@@ -30,6 +30,8 @@ from collections.abc import Mapping
 
 from starlette.responses import Response
 
+from media.serving import if_none_match_matches
+
 NO_STORE = "no-store"
 REVALIDATE = "private, no-cache"
 VARY = "Authorization, Cookie, Accept"
@@ -42,15 +44,6 @@ _NOT_MODIFIED_HEADERS = ("cache-control", "content-location", "etag", "expires",
 def strong_etag(media_type: str, body: bytes) -> str:
     digest = hashlib.sha256(media_type.encode() + b"\n" + body).digest()
     return '"' + base64.urlsafe_b64encode(digest).decode().rstrip("=") + '"'
-
-
-def if_none_match_matches(header: str | None, etag: str) -> bool:
-    """`If-None-Match` uses the weak comparison (RFC 9110 13.1.2): a `W/` prefix is
-    ignored, and `*` matches any current representation. (media/serving.py applies
-    the same rule to images; the layers keep media from importing this module.)"""
-    if not header:
-        return False
-    return any(tag.strip().removeprefix("W/") in (etag, "*") for tag in header.split(","))
 
 
 def carries_credential(headers: Mapping[str, str]) -> bool:

@@ -34,9 +34,13 @@ def etag_for(name: str) -> str:
     return f'"{name.rsplit(".", 1)[0]}"'
 
 
-def _not_modified(request: Request, etag: str) -> bool:
-    candidates = request.headers.get("if-none-match", "")
-    return any(tag.strip().removeprefix("W/") in (etag, "*") for tag in candidates.split(","))
+def if_none_match_matches(header: str | None, etag: str) -> bool:
+    """`If-None-Match` uses the weak comparison (RFC 9110 13.1.2): a `W/` prefix is
+    ignored, and `*` matches any current representation. Images use it here, and
+    GraphQL answers to GET through hardening/caching.py."""
+    if not header:
+        return False
+    return any(tag.strip().removeprefix("W/") in (etag, "*") for tag in header.split(","))
 
 
 def media_endpoint(storage: MediaStorage):
@@ -49,7 +53,7 @@ def media_endpoint(storage: MediaStorage):
         data = await storage.read(name)
         if data is None:
             return PlainTextResponse("Not Found", status_code=404)
-        if _not_modified(request, etag):
+        if if_none_match_matches(request.headers.get("if-none-match"), etag):
             return Response(status_code=304, headers=headers)
         return Response(data, media_type=OUTPUT_CONTENT_TYPE, headers=headers)
 

@@ -9,7 +9,8 @@ import json
 
 import pytest
 
-from hardening.caching import if_none_match_matches, strong_etag
+from hardening.caching import strong_etag
+from media.serving import if_none_match_matches
 from hardening_support import post
 
 TYPENAME = "{ __typename }"
