@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from domain.errors import RuleError, Violation
+from domain.errors import Collected, RuleError, Violation
 from domain.passwords import (
     HashParameters,
     hash_password,
@@ -15,7 +15,7 @@ from domain.passwords import (
     verify_against_dummy,
     verify_password,
 )
-from domain.text import describe, hidden_character
+from domain.text import check_visible
 from domain.tokens import hash_token, new_token
 from domain.usernames import normalise_username, username_problem
 from models import BuilderAccount, User, utcnow
@@ -35,13 +35,20 @@ class IssuedSession:
     user: User
 
 
+def _refuse_hidden_characters(text: str, path: tuple[str, ...]) -> None:
+    """INVALID_INPUT at `path` when `text` holds a control or invisible character
+    (SPEC 12; the rule and its message are domain/text.py's)."""
+    errors = Collected()
+    check_visible(text, path, errors)
+    errors.raise_if_any()
+
+
 def check_username(username: str) -> str:
     """The normalised username (NFKC, trimmed), or INVALID_INPUT."""
     username = normalise_username(username)
     problem = username_problem(username)
     if problem == "invisible":
-        raise RuleError(Violation(("username",), "INVALID_INPUT", f"Remove the invisible or control character "
-                                  f"{describe(hidden_character(username))}."))
+        _refuse_hidden_characters(username, ("username",))
     if problem is not None:
         raise RuleError(Violation(("username",), "INVALID_INPUT", USERNAME_PATTERN_MESSAGE))
     return username
@@ -113,8 +120,7 @@ async def create_builder(
     name = name.strip()
     if not name:
         raise RuleError(Violation(("name",), "INVALID_INPUT", "Give the builder account a name."))
-    if (char := hidden_character(name)) is not None:
-        raise RuleError(Violation(("name",), "INVALID_INPUT", f"Remove the invisible or control character {describe(char)}."))
+    _refuse_hidden_characters(name, ("name",))
     accounts = AccountRepository(uow.session)
     try:
         account = await accounts.add_builder(name)
