@@ -195,13 +195,14 @@ class HardenedGraphQL(GraphQL):
         else:
             raise HTTPException(415, "POST requests must have the content type application/json (UTF-8).")
         operation = check_operation(data)
-        transport = self._get_stream_transport_from_headers(request.headers)
+        # The schema has no subscriptions and no incremental delivery, so every
+        # request is a plain HTTP operation, whatever its Accept header streams.
         return GraphQLRequestData(
             query=operation.get("query"),
             variables=operation.get("variables"),
             operation_name=operation.get("operationName"),
             extensions=operation.get("extensions"),
-            protocol=transport.protocol if transport else "http",
+            protocol="http",
         )
 
     async def parse_multipart(self, request) -> dict:
