@@ -31,7 +31,7 @@ from starlette.routing import Route
 
 from bench import queries
 from db.engine import WRITE_OPTION, create_engine
-from domain.activation import after_send_invite
+from domain.activation import CLAIMING_STATUSES, ActivationStatus, after_send_invite
 from domain.emails import check_additional_emails, check_primary_change, email_key
 from domain.errors import Collected, NotFound, RuleError
 from domain.timeline import SYSTEM, ActorKind, EventActor, EventKind, MessageKind, changes
@@ -39,7 +39,7 @@ from domain.tokens import hash_token, new_token
 from mail import messages
 from media.images import rendition_name
 from models import (
-    CLAIMING_STATUSES, AuthSession, BuilderAccount, Contact, ContactEmail, Invite, Job, JobOwner, OutboxMessage, User,
+    AuthSession, BuilderAccount, Contact, ContactEmail, Invite, Job, JobOwner, OutboxMessage, User,
 )
 from repository.outbox import EMAIL
 from repository.timeline import TimelineBatch
@@ -190,7 +190,7 @@ def create_app(settings: Settings) -> Starlette:
             return None
         row = (await conn.execute(VIEWER, {"token_hash": hash_token(token.strip()),
                                            "now": datetime.now(timezone.utc)})).first()
-        if row is None or (row.kind == "OWNER" and row.activation_status != "ACTIVE"):
+        if row is None or (row.kind == "OWNER" and row.activation_status != ActivationStatus.ACTIVE):
             return None
         return row
 
@@ -285,7 +285,7 @@ def create_app(settings: Settings) -> Starlette:
     async def create_contact(conn, me, data: dict) -> Response:
         errors = Collected()
         try:
-            primary = check_primary_change(data.get("primaryEmail"), [], "INACTIVE", errors)
+            primary = check_primary_change(data.get("primaryEmail"), [], ActivationStatus.INACTIVE, errors)
             additional = check_additional_emails(primary, data.get("additionalEmails") or [], errors)
             errors.raise_if_any()
         except RuleError as refused:
@@ -295,7 +295,7 @@ def create_app(settings: Settings) -> Starlette:
         contact_id = (await conn.execute(insert(contacts_t).returning(c.id), {
             "builder_account_id": me.builder_account_id, "first_name": first, "last_name": last,
             "primary_email": primary, "primary_email_key": email_key(primary) if primary else None,
-            "activation_status": "INACTIVE", "sms_opt_in": False, "version": 1,
+            "activation_status": ActivationStatus.INACTIVE, "sms_opt_in": False, "version": 1,
             "created_at": now, "updated_at": now})).scalar_one()
         if additional:
             await conn.execute(insert(emails_t), [
@@ -305,7 +305,7 @@ def create_app(settings: Settings) -> Starlette:
         timeline.record(me.builder_account_id, contact_id, EventKind.CONTACT_CREATED, changes=changes({}, {
             "firstName": first, "lastName": last, "primaryEmail": primary, "additionalEmails": additional}))
         await timeline.write(conn)
-        return contact_payload("createContact", contact_id, first, last, primary, additional, "INACTIVE")
+        return contact_payload("createContact", contact_id, first, last, primary, additional, ActivationStatus.INACTIVE)
 
     @builder_write
     async def set_emails(conn, me, data: dict) -> Response:
@@ -356,7 +356,7 @@ def create_app(settings: Settings) -> Starlette:
         revoked = (await conn.execute(REVOKE_LIVE_INVITES, {"target": row.id, "now": now})).scalars().all()
         if revoked and max(revoked) <= now:
             timeline.record(account, row.id, EventKind.INVITE_EXPIRED, actor=SYSTEM, occurred_at=max(revoked))
-        resent = row.activation_status == "PENDING"
+        resent = row.activation_status == ActivationStatus.PENDING
         timeline.record(account, row.id, EventKind.INVITE_RESENT if resent else EventKind.INVITE_SENT)
         await conn.execute(insert(invites_t), {"contact_id": row.id, "token_hash": hash_token(token),
                                                "sent_to": row.primary_email, "sent_at": now, "expires_at": expires_at})
@@ -385,7 +385,7 @@ def create_app(settings: Settings) -> Starlette:
             return user_errors("sendInvite", refused)
         await queue_invite(conn, row, account, TimelineBatch(builder_actor(me)))
         return contact_payload("sendInvite", row.id, row.first_name, row.last_name, row.primary_email,
-                               [r.email for r in rows if r.email is not None], "PENDING")
+                               [r.email for r in rows if r.email is not None], ActivationStatus.PENDING)
 
     handlers = {
         queries.PROFILE: profile,

@@ -69,6 +69,7 @@ async def prepare(url: str) -> tuple[str, str]:
 
     from db.engine import create_engine, create_session_factory
     from db.migrate import upgrade_to_head
+    from domain.activation import ActivationStatus
     from domain.passwords import PRODUCTION_PARAMETERS, hash_password
     from models import Contact, JobOwner, User
     from repository.uow import UnitOfWork
@@ -84,10 +85,10 @@ async def prepare(url: str) -> tuple[str, str]:
         async with UnitOfWork(factory) as uow:
             contact = (await uow.session.execute(
                 select(Contact).join(JobOwner, JobOwner.contact_id == Contact.id)
-                .where(Contact.primary_email_key.is_not(None), Contact.activation_status == "INACTIVE")
+                .where(Contact.primary_email_key.is_not(None), Contact.activation_status == ActivationStatus.INACTIVE)
                 .order_by(Contact.id).limit(1)
             )).scalar_one()
-            contact.activation_status = "ACTIVE"
+            contact.activation_status = ActivationStatus.ACTIVE
             username = f"bench-owner-{uuid.uuid4().hex[:6]}"
             uow.session.add(User(
                 builder_account_id=contact.builder_account_id, kind="OWNER", contact_id=contact.id,

@@ -22,6 +22,7 @@ from sqlalchemy import func, insert, select, text
 
 from db.engine import create_engine, is_sqlite
 from db.migrate import upgrade_to_head
+from domain.activation import ActivationStatus
 from domain.passwords import PRODUCTION_PARAMETERS, hash_password
 from domain.tokens import hash_token
 from models import AuthSession, BuilderAccount, Contact, ContactEmail, Job, JobOwner, Lead, LeadContact, User
@@ -33,7 +34,7 @@ BUILDER_TOKEN = "bench-builder-token"  # bearer tokens of the benchmark's two vi
 OWNER_TOKEN = "bench-owner-token"
 PASSWORD = "bench password not for production"
 CHUNK = 5_000
-STATUSES = ["INACTIVE"] * 7 + ["PENDING"] + ["ACTIVE"] * 2
+STATUSES = [ActivationStatus.INACTIVE] * 7 + [ActivationStatus.PENDING] + [ActivationStatus.ACTIVE] * 2
 FIRST = ["Ava", "Ben", "Chloe", "Dan", "Ella", "Finn", "Grace", "Hugo", "Iris", "Jack", "Kara", "Liam",
          "Maya", "Noah", "Olive", "Paul", "Quinn", "Rosa", "Sam", "Tara", "Uma", "Vic", "Wren", "Zoe"]
 LAST = ["Adams", "Baker", "Clark", "Diaz", "Evans", "Foster", "Garcia", "Hughes", "Ito", "Jones", "Khan",
@@ -62,7 +63,7 @@ def contact_rows(n: int, rng: random.Random):
     for i in range(n):
         cid = i + 1
         has_email = rng.random() < 0.9
-        status = rng.choice(STATUSES) if has_email else "INACTIVE"
+        status = rng.choice(STATUSES) if has_email else ActivationStatus.INACTIVE
         email = f"owner{cid}@example.com" if has_email else None
         yield {
             "id": cid, "builder_account_id": account_of(i, n),
@@ -148,7 +149,7 @@ async def generate(url: str, contacts: int, *, seed: int = 7) -> dict[str, int]:
                       "is_enabled": True, "created_at": T0, "password_changed_at": T0} for a in range(1, ACCOUNTS + 1)]
             owner_contact = 1
             await conn.execute(Contact.__table__.update().where(Contact.id == owner_contact).values(
-                activation_status="ACTIVE", primary_email="owner1@example.com", primary_email_key="owner1@example.com"))
+                activation_status=ActivationStatus.ACTIVE, primary_email="owner1@example.com", primary_email_key="owner1@example.com"))
             users.append({"id": ACCOUNTS + 1, "builder_account_id": 1, "kind": "OWNER", "role": None,
                           "contact_id": owner_contact, "username": "bench-owner", "username_key": "bench-owner",
                           "password_hash": password_hash, "is_enabled": True, "created_at": T0, "password_changed_at": T0})

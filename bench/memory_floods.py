@@ -70,6 +70,7 @@ def prepare_database(url: str, owners: int) -> list[str]:
     returns the owners' usernames."""
     sys.path.insert(0, str(ROOT))
     from db.migrate import upgrade_to_head
+    from domain.activation import ActivationStatus
     from domain.passwords import PRODUCTION_PARAMETERS, hash_password
     from models import Contact, User
     from repository.uow import UnitOfWork
@@ -88,7 +89,7 @@ def prepare_database(url: str, owners: int) -> list[str]:
             password_hash = hash_password(PASSWORD, PRODUCTION_PARAMETERS)
             for name in names:
                 contact = Contact(builder_account_id=account.id, first_name=name, primary_email=f"{name}@example.com",
-                                  primary_email_key=f"{name}@example.com", activation_status="ACTIVE")
+                                  primary_email_key=f"{name}@example.com", activation_status=ActivationStatus.ACTIVE)
                 uow.session.add(contact)
                 await uow.session.flush()
                 uow.session.add(User(builder_account_id=account.id, kind="OWNER", contact_id=contact.id,

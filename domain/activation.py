@@ -12,7 +12,24 @@ a business rule, not a permission (permissions/policy.py `can_manage_invites`).
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from domain.errors import RuleError, Violation
+
+
+class ActivationStatus(StrEnum):
+    """Where an Owner Contact is in the owner-activation flow. The values are the
+    strings stored in `contacts.activation_status` and the GraphQL enum's names
+    (schema/enums.py registers this very enum)."""
+
+    INACTIVE = "INACTIVE"
+    PENDING = "PENDING"
+    ACTIVE = "ACTIVE"
+
+
+# SPEC 2.3.3: a pending or active owner's primary email is claimed: no other
+# claimed contact of the account may have it.
+CLAIMING_STATUSES = (ActivationStatus.PENDING, ActivationStatus.ACTIVE)
 
 INVITE_ACTIVE_OWNER = "This owner is already active. Deactivate the owner first to send a new invite."
 CANCEL_WITHOUT_INVITE = "This contact has no pending invite to cancel."
@@ -24,29 +41,29 @@ def _refuse(message: str) -> RuleError:
     return RuleError(Violation(("contactId",), "INVALID_STATUS", message))
 
 
-def after_send_invite(status: str, primary_email: str | None) -> str:
+def after_send_invite(status: ActivationStatus, primary_email: str | None) -> ActivationStatus:
     """First send from INACTIVE or resend while PENDING; the invite goes to the
     primary email, so there must be one."""
-    if status == "ACTIVE":
+    if status == ActivationStatus.ACTIVE:
         raise _refuse(INVITE_ACTIVE_OWNER)
     if not primary_email:
         raise RuleError(Violation(("contactId",), "PRIMARY_EMAIL_REQUIRED", PRIMARY_EMAIL_FOR_INVITE))
-    return "PENDING"
+    return ActivationStatus.PENDING
 
 
-def after_cancel_invite(status: str) -> str:
-    if status != "PENDING":
+def after_cancel_invite(status: ActivationStatus) -> ActivationStatus:
+    if status != ActivationStatus.PENDING:
         raise _refuse(CANCEL_WITHOUT_INVITE)
-    return "INACTIVE"
+    return ActivationStatus.INACTIVE
 
 
-def after_accept_invite(status: str) -> str | None:
+def after_accept_invite(status: ActivationStatus) -> ActivationStatus | None:
     """ACTIVE for a pending contact; None when the contact is no longer pending
     (the invite was cancelled or the owner deactivated): the token is then dead."""
-    return "ACTIVE" if status == "PENDING" else None
+    return ActivationStatus.ACTIVE if status == ActivationStatus.PENDING else None
 
 
-def after_deactivate(status: str) -> str:
-    if status != "ACTIVE":
+def after_deactivate(status: ActivationStatus) -> ActivationStatus:
+    if status != ActivationStatus.ACTIVE:
         raise _refuse(DEACTIVATE_INACTIVE)
-    return "INACTIVE"
+    return ActivationStatus.INACTIVE

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import idna
 from email_validator import EmailNotValidError, validate_email
 
+from domain.activation import ActivationStatus
 from domain.errors import Collected
 from domain.text import describe, hidden_character
 
@@ -109,7 +110,7 @@ def check_additional_emails(
 def check_primary_change(
     new_primary: str | None,
     additional: Sequence[str],
-    status: str,
+    status: ActivationStatus,
     errors: Collected,
     path: tuple[str, ...] = ("primaryEmail",),
 ) -> str | None:
@@ -125,7 +126,7 @@ def check_primary_change(
                 "PRIMARY_EMAIL_REQUIRED",
                 "Remove the additional emails before clearing the primary email.",
             )
-        elif status != "INACTIVE":
+        elif status != ActivationStatus.INACTIVE:
             errors.add(
                 path,
                 "PRIMARY_EMAIL_REQUIRED",

@@ -15,12 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from domain.activation import ActivationStatus
 from domain.emails import email_key
-
-INACTIVE = "INACTIVE"
-PENDING = "PENDING"
-ACTIVE = "ACTIVE"
-STATUSES = (INACTIVE, PENDING, ACTIVE)
 
 # SPEC 4: "merges 2 to 10 contacts".
 MIN_CONTACTS = 2
@@ -54,7 +50,7 @@ class ContactSnapshot:
     """One contact as the merge sees it; built by the caller from its row."""
 
     id: int
-    status: str  # "INACTIVE" | "PENDING" | "ACTIVE"
+    status: ActivationStatus
     primary_email: str | None
     additional_emails: tuple[str, ...]
     # Contact-info fields (INFO_FIELDS); None or blank means "not filled in".
@@ -63,8 +59,7 @@ class ContactSnapshot:
     custom_values: Mapping[int, str]
 
     def __post_init__(self) -> None:
-        if self.status not in STATUSES:
-            raise ValueError(f"unknown activation status {self.status!r}")
+        ActivationStatus(self.status)  # ValueError for a status the merge does not know
 
 
 @dataclass(frozen=True)
@@ -126,7 +121,7 @@ def plan_merge(
         info=_merged_info(survivor, others),
         custom_values=_merged_custom_values(survivor, others),
         candidate_emails=candidates,
-        cancelled_invite_ids=tuple(c.id for c in others if c.status == PENDING),
+        cancelled_invite_ids=tuple(c.id for c in others if c.status == ActivationStatus.PENDING),
         errors=tuple(errors),
     )
 
@@ -209,7 +204,7 @@ def _check_activation(
 ) -> None:
     # SPEC 4: at most one ACTIVE owner, and it must be the survivor, because an
     # active owner controls their own account and it cannot be merged away.
-    active = [c for c in (survivor, *others) if c.status == ACTIVE]
+    active = [c for c in (survivor, *others) if c.status == ActivationStatus.ACTIVE]
     if len(active) > 1:
         errors.append(
             MergeError(
@@ -239,7 +234,7 @@ def _primary_email(
         return survivor.primary_email
     # SPEC 4: only an INACTIVE survivor takes a primary email from a merged contact;
     # a pending or active owner's contact info is locked (SPEC 2).
-    if survivor.status == INACTIVE:
+    if survivor.status == ActivationStatus.INACTIVE:
         for contact in others:
             if not _is_blank(contact.primary_email):
                 return contact.primary_email.strip()
@@ -348,7 +343,7 @@ def _merged_info(
     info.update(survivor.info)
     # SPEC 4 and 2: a pending or active owner's info is locked; only an INACTIVE
     # survivor has its blanks filled, from the merged contacts in order.
-    if survivor.status != INACTIVE:
+    if survivor.status != ActivationStatus.INACTIVE:
         return info
     for contact in others:
         for name, value in contact.info.items():

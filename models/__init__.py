@@ -3,8 +3,6 @@
 from models.accounts import AuthSession, BuilderAccount, PasswordReset, User
 from models.base import Base, utcnow
 from models.contacts import (
-    ACTIVATION_STATUSES,
-    CLAIMING_STATUSES,
     Contact,
     ContactEmail,
     ContactMerge,
@@ -18,8 +16,6 @@ from models.timeline import ContactEvent
 from models.work import Job, JobOwner, Lead, LeadContact
 
 __all__ = [
-    "ACTIVATION_STATUSES",
-    "CLAIMING_STATUSES",
     "AuthSession",
     "Base",
     "BuilderAccount",

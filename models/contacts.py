@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from domain.activation import ActivationStatus
 from models.base import Base, utcnow
-
-ACTIVATION_STATUSES = ("INACTIVE", "PENDING", "ACTIVE")
-CLAIMING_STATUSES = ("PENDING", "ACTIVE")
 
 
 class Contact(Base):
@@ -58,7 +56,11 @@ class Contact(Base):
     postal_code: Mapped[str | None] = mapped_column(String(20))
     primary_email: Mapped[str | None] = mapped_column(String(320))
     primary_email_key: Mapped[str | None] = mapped_column(String(320))
-    activation_status: Mapped[str] = mapped_column(String(10), default="INACTIVE")
+    # Stored as the enum's string (VARCHAR(10), checked by the constraint above);
+    # read back as ActivationStatus members.
+    activation_status: Mapped[ActivationStatus] = mapped_column(
+        Enum(ActivationStatus, native_enum=False, length=10), default=ActivationStatus.INACTIVE
+    )
     sms_opt_in: Mapped[bool] = mapped_column(default=False)
     profile_image_key: Mapped[str | None] = mapped_column(String(100))
     profile_image_width: Mapped[int | None]

@@ -12,6 +12,7 @@ from strawberry.exceptions import StrawberryGraphQLError
 from strawberry.permission import BasePermission
 from strawberry.types import Info
 
+from domain.activation import ActivationStatus
 from domain.ids import record_id
 from permissions import policy
 from permissions.policy import ContactFacts, Decision
@@ -87,7 +88,7 @@ def _contact_rule(rule: Callable[[policy.Actor, ContactFacts], Decision], name: 
             if actor.kind is policy.ActorKind.OWNER and contact_id is None:
                 contact_id = actor.contact_id
             if contact_id is None:
-                return rule(actor, ContactFacts(-1, "INACTIVE")) if actor.kind is policy.ActorKind.BUILDER else policy.FORBIDDEN
+                return rule(actor, ContactFacts(-1, ActivationStatus.INACTIVE)) if actor.kind is policy.ActorKind.BUILDER else policy.FORBIDDEN
             async with context.session_factory() as session:
                 contact = await ContactRepository(session, actor.builder_account_id).get(contact_id)
             if contact is None:

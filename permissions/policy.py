@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from domain.activation import ActivationStatus
+
 
 class ActorKind(str, Enum):
     ANONYMOUS = "ANONYMOUS"
@@ -32,7 +34,7 @@ class ContactFacts:
     """What the policy needs to know about a contact."""
 
     id: int
-    status: str  # INACTIVE | PENDING | ACTIVE
+    status: ActivationStatus
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ LOCKED_ACTIVE = Decision(
 
 
 def _is_own_active_contact(actor: Actor, contact: ContactFacts) -> bool:
-    return actor.kind is ActorKind.OWNER and actor.contact_id == contact.id and contact.status == "ACTIVE"
+    return actor.kind is ActorKind.OWNER and actor.contact_id == contact.id and contact.status == ActivationStatus.ACTIVE
 
 
 def _signed_in(actor: Actor) -> Decision | None:
@@ -98,9 +100,9 @@ def can_edit_contact_info(actor: Actor, contact: ContactFacts) -> Decision:
     if denied := _signed_in(actor):
         return denied
     if actor.kind is ActorKind.BUILDER:
-        if contact.status == "PENDING":
+        if contact.status == ActivationStatus.PENDING:
             return LOCKED_PENDING
-        if contact.status == "ACTIVE":
+        if contact.status == ActivationStatus.ACTIVE:
             return LOCKED_ACTIVE
         return ALLOW
     return ALLOW if _is_own_active_contact(actor, contact) else FORBIDDEN
@@ -260,9 +262,9 @@ def viewer_can(actor: Actor, contact: ContactFacts) -> ViewerCan:
         edit_additional_emails=can_change(actor, contact, FieldGroup.ADDITIONAL_EMAILS).allowed,
         edit_custom_fields=can_change(actor, contact, FieldGroup.CUSTOM_FIELDS).allowed,
         set_profile_image=can_change(actor, contact, FieldGroup.PROFILE_IMAGE).allowed,
-        invite=manage and contact.status in ("INACTIVE", "PENDING"),
-        cancel_invite=manage and contact.status == "PENDING",
-        deactivate=manage and contact.status == "ACTIVE",
+        invite=manage and contact.status != ActivationStatus.ACTIVE,
+        cancel_invite=manage and contact.status == ActivationStatus.PENDING,
+        deactivate=manage and contact.status == ActivationStatus.ACTIVE,
         merge=manage,
         delete=can_delete_contact(actor, contact).allowed,
         locked_reason=info.message if info.code == "CONTACT_LOCKED" else None,

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from domain.activation import ActivationStatus
 from domain.usernames import username_key, username_skeleton
 from models import AuthSession, BuilderAccount, Contact, User
 
@@ -64,7 +65,7 @@ async def live_session(connection: AsyncConnection, token_hash: str, now: dateti
     if row is None:
         return None
     session_id, user_id, account_id, kind, role, contact_id, username, status = row
-    if kind == "OWNER" and status != "ACTIVE":
+    if kind == "OWNER" and status != ActivationStatus.ACTIVE:
         return None
     return SessionViewer(session_id, user_id, account_id, kind, role, contact_id, username)
 

@@ -12,10 +12,11 @@ from sqlalchemy import Select, delete, func, literal_column, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.activation import CLAIMING_STATUSES, ActivationStatus
 from domain.emails import email_key
 from domain.ids import is_record_id
 from repository.keyset import PageRequest, keyset_key, page_of
-from models import CLAIMING_STATUSES, Contact, ContactEmail, utcnow
+from models import Contact, ContactEmail, utcnow
 
 CLAIMED_EMAIL_INDEX = "uq_contacts_claimed_primary_email"
 
@@ -58,7 +59,7 @@ def scoped_contacts(builder_account_id: int) -> Select:
     )
 
 
-def filtered(query: Select, search: str | None, statuses: Sequence[str] | None) -> Select:
+def filtered(query: Select, search: str | None, statuses: Sequence[ActivationStatus] | None) -> Select:
     if statuses:
         query = query.where(Contact.activation_status.in_(statuses))
     if search and search.strip():
@@ -81,7 +82,7 @@ def page_query(
     *,
     page: PageRequest,
     search: str | None,
-    statuses: Sequence[str] | None,
+    statuses: Sequence[ActivationStatus] | None,
     order_by: str,
 ) -> Select:
     """One keyset page of contacts (`page` holds typed keys, see `keyset_key`), plus
@@ -142,7 +143,7 @@ class ContactRepository:
                 result[contact_id].append(email)
         return result
 
-    async def count(self, *, search: str | None, statuses: Sequence[str] | None) -> int:
+    async def count(self, *, search: str | None, statuses: Sequence[ActivationStatus] | None) -> int:
         query = filtered(
             select(func.count()).select_from(Contact).where(
                 Contact.builder_account_id == self.builder_account_id,
@@ -154,7 +155,7 @@ class ContactRepository:
         return (await self.session.execute(query)).scalar_one()
 
     async def with_primary_email(
-        self, email: str, *, exclude_id: int | None, statuses: Sequence[str] | None = None
+        self, email: str, *, exclude_id: int | None, statuses: Sequence[ActivationStatus] | None = None
     ) -> list[Contact]:
         """Contacts of this account whose primary email equals `email` (normalised)."""
         query = self._scoped().where(Contact.primary_email_key == email_key(email))

@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.activation import ActivationStatus
 from models import Contact, EmailChange
 
 
@@ -66,7 +67,7 @@ class EmailChangeRepository:
                     EmailChange.token_hash == token_hash,
                     *_open(),
                     EmailChange.expires_at > now,
-                    Contact.activation_status == "ACTIVE",
+                    Contact.activation_status == ActivationStatus.ACTIVE,
                     Contact.merged_into_id.is_(None),
                 )
             )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.activation import ActivationStatus
 from domain.emails import email_key
 from models import Contact, User
 from domain.usernames import username_key
@@ -35,7 +36,7 @@ class OwnerAccountRepository:
             .where(
                 User.kind == "OWNER",
                 User.is_enabled.is_(True),
-                Contact.activation_status == "ACTIVE",
+                Contact.activation_status == ActivationStatus.ACTIVE,
                 Contact.merged_into_id.is_(None),
             )
         )

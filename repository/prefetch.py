@@ -18,6 +18,7 @@ from sqlalchemy import Row, Select, String, and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 
+from domain.activation import ActivationStatus
 from models import BuilderAccount, Contact, ContactEmail, Job, JobOwner, User
 from repository.contacts import ORDERINGS_OF, page_query
 from repository.keyset import PageRequest, trim
@@ -80,7 +81,7 @@ class PrefetchRepository:
         page: PageRequest,
         with_emails: bool,
         search: str | None,
-        statuses: Sequence[str] | None,
+        statuses: Sequence[ActivationStatus] | None,
         order_by: str,
     ) -> tuple[list[ContactRows], bool]:
         """A keyset page (the one `repository.contacts.page_query` reads) and, in the

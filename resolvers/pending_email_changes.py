@@ -7,13 +7,14 @@ from __future__ import annotations
 from strawberry.types import Info
 
 import schema.types as types
+from domain.activation import ActivationStatus
 from permissions.policy import sees_pending_email_change
 from resolvers.loaders import open_email_change_by_contact
 
 
 async def pending_primary_email(root, info: Info) -> types.PendingPrimaryEmail | None:
     context = info.context
-    if not sees_pending_email_change(context.actor, root.id) or root._status != "ACTIVE":
+    if not sees_pending_email_change(context.actor, root.id) or root.activation_status != ActivationStatus.ACTIVE:
         return None
     change = await open_email_change_by_contact(context).load(root.id)
     if change is None:

@@ -8,6 +8,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 import schema.types as types
+from domain.activation import ActivationStatus
 from permissions.policy import ActorKind
 from repository.invites import InviteRepository
 from request_context import RequestContext
@@ -30,7 +31,7 @@ def live_invite_by_contact(context: RequestContext) -> DataLoader:
 
 async def pending_invite(root, info: Info) -> types.PendingInvite | None:
     context = info.context
-    if context.actor.kind is not ActorKind.BUILDER or root._status != "PENDING":
+    if context.actor.kind is not ActorKind.BUILDER or root.activation_status != ActivationStatus.PENDING:
         return None
     invite = await live_invite_by_contact(context).load(root.id)
     if invite is None:

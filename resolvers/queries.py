@@ -44,7 +44,7 @@ async def contacts(
 ) -> ContactConnection:
     page = page_request(first, after, last, before, key=lambda cursor: keyset_key(cursor, order_by.value))
     context = info.context
-    statuses = [s.value for s in status] if status else None
+    statuses = status or None
     rows, has_more = await prefetch.contact_page(
         info, page=page, search=search, statuses=statuses, order_by=order_by.value
     )

@@ -1,25 +1,38 @@
-"""GraphQL enums."""
+"""GraphQL enums.
+
+An enum the domain defines is registered here as it is, so that models, policy,
+services and the schema share one vocabulary: a resolver returns the domain's
+member and an argument arrives as one. Only the descriptions are the schema's.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import Enum
 
 import strawberry
+from strawberry.types.enum import StrawberryEnumDefinition
+
+from domain import activation
 
 
-@strawberry.enum(description="Where an Owner Contact is in the owner-activation flow (SPEC 2.1).")
-class ActivationStatus(Enum):
-    INACTIVE = strawberry.enum_value(
-        "INACTIVE", description="No owner login: the builder edits the contact info. `sendInvite` invites the owner."
-    )
-    PENDING = strawberry.enum_value(
-        "PENDING",
-        description="Invited, not yet accepted: the contact info is locked until the owner accepts or the builder "
-        "cancels the invite.",
-    )
-    ACTIVE = strawberry.enum_value(
-        "ACTIVE", description="The owner signs in and manages their own contact info; `deactivateOwner` ends that."
-    )
+def describe_values(enum: type[Enum], descriptions: Mapping[Enum, str]) -> None:
+    """Gives each value of a registered domain enum its description: Strawberry reads
+    value descriptions from `strawberry.enum_value`, which a domain enum cannot use."""
+    definition: StrawberryEnumDefinition = enum.__strawberry_definition__  # type: ignore[attr-defined]
+    for value in definition.values:
+        value.description = descriptions[enum[value.name]]
+
+
+ActivationStatus = strawberry.enum(
+    activation.ActivationStatus, description="Where an Owner Contact is in the owner-activation flow (SPEC 2.1)."
+)
+describe_values(ActivationStatus, {
+    ActivationStatus.INACTIVE: "No owner login: the builder edits the contact info. `sendInvite` invites the owner.",
+    ActivationStatus.PENDING: "Invited, not yet accepted: the contact info is locked until the owner accepts or the "
+    "builder cancels the invite.",
+    ActivationStatus.ACTIVE: "The owner signs in and manages their own contact info; `deactivateOwner` ends that.",
+})
 
 
 @strawberry.enum(description="What a builder's staff member may do.")

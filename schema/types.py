@@ -88,10 +88,6 @@ USER_ERRORS = (
     "there is one."
 )
 
-# Enum(value) goes through EnumMeta.__call__, slow on every row of a list: look up once.
-STATUS_BY_VALUE = {status.value: status for status in ActivationStatus}
-
-
 def display_name(first: str | None, last: str | None, email: str | None) -> str:
     name = " ".join(part for part in (first, last) if part)
     return name or email or "Unnamed contact"
@@ -120,7 +116,6 @@ class ContactFields:
     sms_opt_in: bool = strawberry.field(description="The owner also gets job notifications by SMS.")
     created_at: datetime = strawberry.field(description="When the contact was created.")
     updated_at: datetime = strawberry.field(description="When the contact last changed.")
-    _status: strawberry.Private[str]
     # Relations a root resolver prefetched (resolvers/prefetch.py); None: not fetched.
     _jobs: strawberry.Private[list[Job] | None] = None
 
@@ -134,8 +129,8 @@ class ContactFields:
             return cls(
                 id=row.id, first_name=row.first_name, last_name=row.last_name, display_name=name,
                 phone=None, cell_phone=None, address=None, primary_email=None, additional_emails=[], emails=[],
-                activation_status=STATUS_BY_VALUE[row.activation_status], sms_opt_in=False,
-                created_at=row.created_at, updated_at=row.updated_at, _status=row.activation_status,
+                activation_status=row.activation_status, sms_opt_in=False,
+                created_at=row.created_at, updated_at=row.updated_at,
             )
         return cls(
             id=row.id,
@@ -148,17 +143,16 @@ class ContactFields:
             primary_email=row.primary_email,
             additional_emails=list(additional_emails),
             emails=([row.primary_email] if row.primary_email else []) + list(additional_emails),
-            activation_status=STATUS_BY_VALUE[row.activation_status],
+            activation_status=row.activation_status,
             sms_opt_in=row.sms_opt_in,
             created_at=row.created_at,
             updated_at=row.updated_at,
-            _status=row.activation_status,
             profile_image=ProfileImage.from_columns(row),
         )
 
     @strawberry.field(description="What the viewer may do with this contact.")
     def viewer_can(self, info: Info) -> ContactPermissions:
-        can = viewer_can(info.context.actor, ContactFacts(self.id, self._status))
+        can = viewer_can(info.context.actor, ContactFacts(self.id, self.activation_status))
         return ContactPermissions(**vars(can))
 
     pending_invite: PendingInvite | None = strawberry.field(

@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from domain.activation import ActivationStatus
 from domain.errors import Collected, RuleError, Violation
 from domain.passwords import (
     HashParameters,
@@ -90,7 +91,7 @@ async def authenticate(session, username: str, password: str, hashing: HashParam
         raise RuleError(Violation(("password",), "INVALID_INPUT", INVALID_LOGIN))
     if user.kind == "OWNER":
         contact = await ContactRepository(session, user.builder_account_id).get(user.contact_id)
-        if contact is None or contact.activation_status != "ACTIVE":
+        if contact is None or contact.activation_status != ActivationStatus.ACTIVE:
             raise RuleError(Violation(("password",), "INVALID_INPUT", INVALID_LOGIN))
     if needs_rehash(user.password_hash, hashing):
         return Authenticated(user, await asyncio.to_thread(hash_password, password, hashing))

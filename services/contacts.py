@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from domain.activation import ActivationStatus
 from domain.emails import check_additional_emails, check_primary_change, email_key
 from domain.errors import Collected, NotFound, RuleError, Violation
 from domain.text import check_visible
@@ -96,12 +97,12 @@ async def _check_builder_primary(
     owner of the account has it as primary; never-invited holders are merge candidates."""
     holders = await contacts.with_primary_email(email, exclude_id=exclude_id)
     for holder in holders:
-        if holder.activation_status == "ACTIVE":
+        if holder.activation_status == ActivationStatus.ACTIVE:
             raise RuleError(
                 Violation(("primaryEmail",), "EMAIL_IN_USE", EMAIL_IN_USE_BY_ACTIVE_OWNER),
                 conflicting_contact_id=holder.id,
             )
-    return [holder.id for holder in holders if holder.activation_status == "INACTIVE"]
+    return [holder.id for holder in holders if holder.activation_status == ActivationStatus.INACTIVE]
 
 
 async def check_owner_primary(
@@ -143,7 +144,7 @@ async def create_contact(
 ) -> ContactChange:
     errors = Collected()
     info = clean_info(data, errors)
-    primary = check_primary_change(data.get("primaryEmail"), [], "INACTIVE", errors)
+    primary = check_primary_change(data.get("primaryEmail"), [], ActivationStatus.INACTIVE, errors)
     additional = check_additional_emails(primary, list(data.get("additionalEmails") or []), errors)
     if not any(info.get(c) for c in ("first_name", "last_name")) and not primary:
         errors.add(("firstName",), "INVALID_INPUT", "Give the contact a name or a primary email.")
@@ -196,7 +197,7 @@ async def update_contact_info(
         duplicates = [
             c.id
             for c in await contacts.with_primary_email(contact.primary_email, exclude_id=contact.id)
-            if c.activation_status == "INACTIVE"
+            if c.activation_status == ActivationStatus.INACTIVE
         ]
     before = info_values(contact)
     for column, value in info.items():

@@ -11,6 +11,7 @@ import asyncio
 import random
 from datetime import timedelta
 
+from domain.activation import ActivationStatus
 from domain.emails import email_key
 from domain.errors import RuleError, Violation
 from domain.passwords import HashParameters, hash_password
@@ -110,7 +111,7 @@ async def _owners(
     lines = []
     for number, contact in enumerate(active, start=1):
         username = f"{admin.split('-')[0]}-owner{number}"
-        contact.activation_status = "ACTIVE"
+        contact.activation_status = ActivationStatus.ACTIVE
         await owners.save_credentials(User(
             builder_account_id=account_id, kind="OWNER", contact_id=contact.id, username=username,
             password_hash=password_hash, password_changed_at=utcnow(), is_enabled=True,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from domain.activation import ActivationStatus
 from domain.emails import mask_email
 from domain.errors import RuleError, Violation
 from domain.timeline import EventActor, EventKind, MessageKind, owner_actor
@@ -87,7 +88,7 @@ async def confirm_email_change(uow: UnitOfWork, token: str, *, now: datetime) ->
     contacts = ContactRepository(uow.session, found.builder_account_id)
     contact = await contacts.get(found.change.contact_id, for_update=True)
     user = await OwnerAccountRepository(uow.session).for_contact(found.change.contact_id)
-    if contact is None or contact.activation_status != "ACTIVE" or user is None or not user.is_enabled:
+    if contact is None or contact.activation_status != ActivationStatus.ACTIVE or user is None or not user.is_enabled:
         raise _invalid()
     await check_owner_primary(contacts, new_email, contact.id, path=())
     if not await changes.confirm(found.change.id, now):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from domain import activation
+from domain.activation import ActivationStatus
 from domain.errors import RuleError, Violation
 from domain.passwords import HashParameters, hash_password
 from domain.timeline import SYSTEM, EventKind, MessageKind, owner_actor
@@ -78,7 +79,7 @@ async def send_invite(
     lifetime, every earlier token dead, one email to the primary email only."""
     contact = await load_for_change(uow, builder_account_id, contact_id, None)
     contacts = ContactRepository(uow.session, builder_account_id)
-    resend = contact.activation_status == "PENDING"
+    resend = contact.activation_status == ActivationStatus.PENDING
     new_status = activation.after_send_invite(contact.activation_status, contact.primary_email)
     # Kept aside: a rolled-back savepoint expires the row's attributes.
     contact_key, email = contact.id, contact.primary_email
@@ -110,7 +111,7 @@ async def send_invite(
         uow.session, builder_account_id=builder_account_id, to=invite.sent_to, **content._asdict(),
         to_contact=outbox.Addressee(contact.id, MessageKind.INVITE),
     )
-    duplicates = await contacts.with_primary_email(contact.primary_email, exclude_id=contact.id, statuses=["INACTIVE"])
+    duplicates = await contacts.with_primary_email(contact.primary_email, exclude_id=contact.id, statuses=[ActivationStatus.INACTIVE])
     return ContactChange(contact, [d.id for d in duplicates])
 
 

@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from domain.activation import ActivationStatus
 from domain.emails import email_key
 from domain.errors import Collected, NotFound, RuleError, Violation
 from domain.timeline import EventKind, changes as changed_values
-from domain.merge_plan import INACTIVE, INFO_FIELDS, MERGE_CONFLICT, ContactSnapshot, MergePlan, plan_merge
+from domain.merge_plan import INFO_FIELDS, MERGE_CONFLICT, ContactSnapshot, MergePlan, plan_merge
 from models import Contact, ContactMerge, utcnow
 from repository.contacts import ContactRepository, EmailClaimConflict
 from repository.merges import LINK_TABLES, MergeRepository
@@ -200,7 +201,7 @@ async def merge_contacts(
         merged = planned.rows[contact_id]
         merged.merged_into_id = survivor.id
         # A merged contact's invite is cancelled (SPEC 4); an undo brings it back INACTIVE.
-        merged.activation_status = INACTIVE
+        merged.activation_status = ActivationStatus.INACTIVE
         contacts.touch(merged)
     await merges.revoke_pending_invites(plan.merged_ids)
     links = {kind: await merges.move_links(kind, survivor.id, plan.merged_ids) for kind in LINK_TABLES}

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
+from domain.activation import ActivationStatus
 from domain.timeline import EventKind, MessageKind
 from mail import messages
 from models import Contact, Job
@@ -28,7 +29,7 @@ from services.contacts import ContactChange, load_for_change
 async def _active_owners(uow: UnitOfWork, builder_account_id: int, contact_ids: Sequence[int]):
     contacts = ContactRepository(uow.session, builder_account_id)
     rows = await contacts.get_many(list(contact_ids))
-    active = [rows[i] for i in contact_ids if i in rows and rows[i].activation_status == "ACTIVE"]
+    active = [rows[i] for i in contact_ids if i in rows and rows[i].activation_status == ActivationStatus.ACTIVE]
     emails = await contacts.additional_emails_by_contact([c.id for c in active])
     return [(contact, emails.get(contact.id, [])) for contact in active]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
+from domain.activation import ActivationStatus
 from domain.errors import RuleError, Violation
 from domain.passwords import HashParameters, hash_password, verify_password
 from domain.timeline import SYSTEM, EventKind, MessageKind, owner_actor
@@ -61,7 +62,7 @@ async def _contact_emails(uow: UnitOfWork, user: User, *, sent_to_email_key: str
         return []
     contacts = ContactRepository(uow.session, user.builder_account_id)
     contact = await contacts.get(user.contact_id)
-    if contact is None or contact.activation_status != "ACTIVE":
+    if contact is None or contact.activation_status != ActivationStatus.ACTIVE:
         return None
     if sent_to_email_key is not None and contact.primary_email_key != sent_to_email_key:
         return None

@@ -15,6 +15,7 @@ from sqlalchemy import event, text
 
 from db.engine import is_sqlite
 from db.migrate import upgrade_to_head
+from domain.activation import ActivationStatus
 from domain.passwords import HashParameters
 from models import Base
 from repository.uow import UnitOfWork
@@ -185,7 +186,7 @@ async def make_active_owner(app, client, builder: Actor, *, first_name="Olive", 
     async with UnitOfWork(app.state.session_factory) as uow:
         contact = Contact(
             builder_account_id=builder.builder_account_id, first_name=first_name, last_name="Owner",
-            primary_email=email, primary_email_key=email.lower(), activation_status="ACTIVE",
+            primary_email=email, primary_email_key=email.lower(), activation_status=ActivationStatus.ACTIVE,
         )
         uow.session.add(contact)
         await uow.session.flush()

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from domain.activation import ActivationStatus
 from domain.tokens import hash_token
 from models import (
     Contact,
@@ -123,7 +124,7 @@ async def make_pending(app, contact_id: str) -> int:
             expires_at=utcnow() + timedelta(days=7),
         )
         session.add(invite)
-        await session.execute(update(Contact).where(Contact.id == contact.id).values(activation_status="PENDING"))
+        await session.execute(update(Contact).where(Contact.id == contact.id).values(activation_status=ActivationStatus.PENDING))
         await session.commit()
         return invite.id
 
@@ -131,7 +132,7 @@ async def make_pending(app, contact_id: str) -> int:
 async def make_active(app, contact_id: str) -> None:
     """ACTIVE, without the owner's login: enough for the merge rules, and no password hashing."""
     async with app.state.session_factory() as session:
-        await session.execute(update(Contact).where(Contact.id == pk(contact_id)).values(activation_status="ACTIVE"))
+        await session.execute(update(Contact).where(Contact.id == pk(contact_id)).values(activation_status=ActivationStatus.ACTIVE))
         await session.commit()
 
 

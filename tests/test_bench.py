@@ -16,6 +16,7 @@ from bench import baseline, queries
 from bench.generate import BUILDER_TOKEN, OWNER_TOKEN, generate
 from conftest import SqlCounter
 from db.engine import is_sqlite
+from domain.activation import ActivationStatus
 from domain.tokens import hash_token
 from models import Contact, ContactEmail, Invite, OutboxMessage
 
@@ -167,7 +168,7 @@ async def an_inactive_contact(engine) -> int:
     async with engine.connect() as conn:
         return (await conn.execute(
             select(Contact.id).join(ContactEmail, ContactEmail.contact_id == Contact.id)
-            .where(Contact.builder_account_id == 1, Contact.activation_status == "INACTIVE",
+            .where(Contact.builder_account_id == 1, Contact.activation_status == ActivationStatus.INACTIVE,
                    Contact.primary_email.is_not(None))
             .order_by(Contact.id).limit(1)
         )).scalar_one()

@@ -19,6 +19,7 @@ from activation_support import (  # noqa: F401 - fixtures
     send_invite,
 )
 from conftest import TEST_HASHING, gql
+from domain.activation import ActivationStatus
 from models import Contact, Invite, OutboxMessage
 from server import create_app
 
@@ -38,7 +39,7 @@ async def test_invite_refused_when_another_contact_claimed_the_email(app, builde
     async with app.state.session_factory() as session:
         statuses = dict((await session.execute(select(Contact.first_name, Contact.activation_status))).all())
         mails = (await session.execute(select(OutboxMessage.recipient))).scalars().all()
-    assert statuses == {"Dana": "PENDING", "Sam": "INACTIVE"}
+    assert statuses == {"Dana": ActivationStatus.PENDING, "Sam": ActivationStatus.INACTIVE}
     assert mails == [SHARED]
 
 
@@ -84,7 +85,7 @@ async def test_twenty_concurrent_invites_at_two_contacts_sharing_an_email(app, b
             select(Invite.contact_id).where(Invite.used_at.is_(None), Invite.revoked_at.is_(None))
         )).scalars().all()
         mails = (await session.execute(select(OutboxMessage.id))).scalars().all()
-    assert sorted(statuses) == ["INACTIVE", "PENDING"]
+    assert sorted(statuses) == [ActivationStatus.INACTIVE, ActivationStatus.PENDING]
     assert len(live) == 1, "resends left exactly one live token"
     assert len(mails) == len(sent), "one mail per successful send, none for a refused one"
 

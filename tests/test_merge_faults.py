@@ -24,7 +24,8 @@ from merge_support import (
     set_custom_value,
     undo,
 )
-from models import Base, CLAIMING_STATUSES, Contact
+from domain.activation import CLAIMING_STATUSES
+from models import Base, Contact
 
 WRITES = ("INSERT", "UPDATE", "DELETE")
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from domain.activation import ActivationStatus
 from merge_support import (
     NODE,
     add_job,
@@ -91,7 +92,7 @@ async def test_undo_restores_every_row_as_it_was(app, builder, merged):
     assert [c["activationStatus"] for c in payload["restoredContacts"]] == ["INACTIVE", "INACTIVE"]
     expected = merged["before"]
     expected["contacts"] = [
-        {**row, "activation_status": "INACTIVE"} if row["id"] == pk(merged["third"]) else row
+        {**row, "activation_status": ActivationStatus.INACTIVE} if row["id"] == pk(merged["third"]) else row
         for row in expected["contacts"]
     ]
     assert await restorable_rows(app) == expected

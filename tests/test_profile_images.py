@@ -20,6 +20,7 @@ from PIL import ExifTags, Image, ImageCms
 from sqlalchemy import select
 
 from conftest import TEST_HASHING, make_active_owner
+from domain.activation import ActivationStatus
 from media.images import MAX_UPLOAD_BYTES
 from models import Contact
 
@@ -813,7 +814,7 @@ async def test_deleting_a_contact_deletes_its_image_files(owner, builder, app, s
 
     await set_image(owner, webp_photo())
     async with app.state.session_factory() as session:
-        await session.execute(update(Contact).where(Contact.id == owner.contact_id).values(activation_status="INACTIVE"))
+        await session.execute(update(Contact).where(Contact.id == owner.contact_id).values(activation_status=ActivationStatus.INACTIVE))
         await session.commit()
 
     body = await builder.gql("mutation($input: ContactIdInput!) { deleteContact(input: $input) { ok userErrors { code } } }",

@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 
 from db.engine import create_engine, create_session_factory
 from db.migrate import upgrade_to_head
+from domain.activation import ActivationStatus
 from fleet_support import (
     ADMIN_PASSWORD,
     LOGIN,
@@ -111,7 +112,7 @@ async def active_owners(session_factory, builder_account_id: int, count: int) ->
             email = f"owner{number}-{uuid.uuid4().hex[:6]}@example.com"
             contact = Contact(
                 builder_account_id=builder_account_id, first_name=f"Owner{number}", last_name="Fleet",
-                primary_email=email, primary_email_key=email, activation_status="ACTIVE",
+                primary_email=email, primary_email_key=email, activation_status=ActivationStatus.ACTIVE,
             )
             uow.session.add(contact)
             await uow.session.flush()
@@ -332,7 +333,7 @@ async def test_invites_racing_for_one_email_across_two_processes_make_exactly_on
         statuses = (await session.execute(
             select(Contact.activation_status).where(Contact.primary_email_key == "robin.lee@example.com")
         )).scalars().all()
-    assert sorted(statuses) == ["INACTIVE", "PENDING"], "exactly one claim"
+    assert sorted(statuses) == [ActivationStatus.INACTIVE, ActivationStatus.PENDING], "exactly one claim"
     assert any(not p["userErrors"] for p in payloads)
 
 

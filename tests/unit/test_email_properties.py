@@ -6,6 +6,7 @@ from __future__ import annotations
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from domain.activation import ActivationStatus
 from domain.emails import (
     MAX_ADDITIONAL_EMAILS,
     check_additional_emails,
@@ -93,14 +94,14 @@ def test_an_invalid_additional_email_is_reported_at_its_index(primary, junk):
     assert "INVALID_EMAIL" in codes(errors)
 
 
-@given(st.lists(valid_emails, min_size=1, max_size=5), st.sampled_from(["INACTIVE", "PENDING", "ACTIVE"]))
+@given(st.lists(valid_emails, min_size=1, max_size=5), st.sampled_from(ActivationStatus))
 def test_the_primary_cannot_be_cleared_while_additional_emails_exist(additional, status):
     errors = Collected()
     assert check_primary_change(None, additional, status, errors) is None
     assert codes(errors) == ["PRIMARY_EMAIL_REQUIRED"]
 
 
-@given(st.sampled_from(["PENDING", "ACTIVE"]))
+@given(st.sampled_from([ActivationStatus.PENDING, ActivationStatus.ACTIVE]))
 def test_an_invited_or_active_owner_keeps_a_primary(status):
     errors = Collected()
     check_primary_change("  ", [], status, errors)
@@ -113,7 +114,7 @@ def test_a_new_primary_equal_to_an_additional_email_is_a_duplicate(additional, d
     chosen = data.draw(st.sampled_from(additional))
     change = data.draw(case_changes)
     errors = Collected()
-    assert check_primary_change(f" {change(chosen)} ", additional, "INACTIVE", errors) is None
+    assert check_primary_change(f" {change(chosen)} ", additional, ActivationStatus.INACTIVE, errors) is None
     assert codes(errors) == ["DUPLICATE_EMAIL"]
 
 
@@ -121,5 +122,5 @@ def test_a_new_primary_equal_to_an_additional_email_is_a_duplicate(additional, d
 def test_a_valid_new_primary_is_returned_trimmed(primary, additional, space):
     assume(email_key(primary) not in {email_key(a) for a in additional})
     errors = Collected()
-    assert check_primary_change(space + primary + space, additional, "ACTIVE", errors) == primary
+    assert check_primary_change(space + primary + space, additional, ActivationStatus.ACTIVE, errors) == primary
     assert errors.violations == []

@@ -6,14 +6,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from domain.activation import ActivationStatus
 from domain.merge_plan import (
-    ACTIVE,
     EMAIL_LIMIT_EXCEEDED,
-    INACTIVE,
     INFO_FIELDS,
     INVALID_INPUT,
     MERGE_CONFLICT,
-    PENDING,
     ContactSnapshot,
     MergeError,
     plan_merge,
@@ -22,7 +20,7 @@ from domain.merge_plan import (
 
 def contact(
     id: int,
-    status: str = INACTIVE,
+    status: ActivationStatus = ActivationStatus.INACTIVE,
     primary: str | None = None,
     additional: tuple[str, ...] = (),
     info: dict[str, str | None] | None = None,
@@ -102,7 +100,7 @@ def test_eleven_contacts_are_invalid_input():
 
 def test_two_active_owners_conflict():
     plan = plan_merge(
-        contact(1, ACTIVE, "a@x.com"), [contact(2, ACTIVE, "b@x.com"), contact(3)]
+        contact(1, ActivationStatus.ACTIVE, "a@x.com"), [contact(2, ActivationStatus.ACTIVE, "b@x.com"), contact(3)]
     )
 
     assert codes(plan) == [(("mergedIds",), MERGE_CONFLICT)]
@@ -110,26 +108,26 @@ def test_two_active_owners_conflict():
 
 
 def test_active_owner_that_is_not_the_survivor_conflicts():
-    plan = plan_merge(contact(1, INACTIVE, "a@x.com"), [contact(2, ACTIVE, "b@x.com")])
+    plan = plan_merge(contact(1, ActivationStatus.INACTIVE, "a@x.com"), [contact(2, ActivationStatus.ACTIVE, "b@x.com")])
 
     assert codes(plan) == [(("survivorId",), MERGE_CONFLICT)]
     assert "survivor" in plan.errors[0].message
 
 
-@pytest.mark.parametrize("status", [INACTIVE, PENDING])
+@pytest.mark.parametrize("status", [ActivationStatus.INACTIVE, ActivationStatus.PENDING])
 def test_active_survivor_may_absorb_inactive_and_pending_contacts(status):
-    plan = plan_merge(contact(1, ACTIVE, "a@x.com"), [contact(2, status, "b@x.com")])
+    plan = plan_merge(contact(1, ActivationStatus.ACTIVE, "a@x.com"), [contact(2, status, "b@x.com")])
 
     assert plan.errors == ()
 
 
 def test_invites_of_pending_merged_contacts_are_cancelled():
     plan = plan_merge(
-        contact(1, PENDING, "a@x.com"),
+        contact(1, ActivationStatus.PENDING, "a@x.com"),
         [
-            contact(2, PENDING, "b@x.com"),
-            contact(3, INACTIVE, "c@x.com"),
-            contact(4, PENDING, "d@x.com"),
+            contact(2, ActivationStatus.PENDING, "b@x.com"),
+            contact(3, ActivationStatus.INACTIVE, "c@x.com"),
+            contact(4, ActivationStatus.PENDING, "d@x.com"),
         ],
     )
 
@@ -166,7 +164,7 @@ def test_emails_are_deduplicated_case_insensitively_keeping_first_spelling():
 
 def test_inactive_survivor_without_primary_takes_first_merged_primary():
     plan = plan_merge(
-        contact(1, INACTIVE, primary=None),
+        contact(1, ActivationStatus.INACTIVE, primary=None),
         [
             contact(2, primary=None, additional=()),
             contact(3, primary="c@x.com", additional=("c2@x.com",)),
@@ -178,7 +176,7 @@ def test_inactive_survivor_without_primary_takes_first_merged_primary():
     assert plan.additional_emails == ("c2@x.com", "d@x.com")
 
 
-@pytest.mark.parametrize("status", [PENDING, ACTIVE])
+@pytest.mark.parametrize("status", [ActivationStatus.PENDING, ActivationStatus.ACTIVE])
 def test_pending_or_active_survivor_keeps_its_primary(status):
     plan = plan_merge(contact(1, status, "a@x.com"), [contact(2, primary="b@x.com")])
 
@@ -186,7 +184,7 @@ def test_pending_or_active_survivor_keeps_its_primary(status):
     assert plan.additional_emails == ("b@x.com",)
 
 
-@pytest.mark.parametrize("status", [PENDING, ACTIVE])
+@pytest.mark.parametrize("status", [ActivationStatus.PENDING, ActivationStatus.ACTIVE])
 def test_locked_survivor_never_takes_a_primary_from_a_merged_contact(status):
     # Cannot happen in a consistent database (SPEC 2.2), but the rule still holds:
     # a locked survivor's contact info, primary email included, does not change.
@@ -305,7 +303,7 @@ def test_an_email_chosen_twice_is_invalid_input():
 
 def test_inactive_survivor_info_blanks_are_filled_in_order():
     plan = plan_merge(
-        contact(1, INACTIVE, info={"first_name": "Ann", "last_name": None, "phone": " "}),
+        contact(1, ActivationStatus.INACTIVE, info={"first_name": "Ann", "last_name": None, "phone": " "}),
         [
             contact(2, info={"first_name": "Anne", "phone": "555-0002"}),
             contact(3, info={"last_name": "Lee", "phone": "555-0003", "city": "Bath"}),
@@ -320,7 +318,7 @@ def test_inactive_survivor_info_blanks_are_filled_in_order():
     assert set(INFO_FIELDS) <= set(plan.info)
 
 
-@pytest.mark.parametrize("status", [PENDING, ACTIVE])
+@pytest.mark.parametrize("status", [ActivationStatus.PENDING, ActivationStatus.ACTIVE])
 def test_pending_or_active_survivor_info_is_locked(status):
     survivor_info = {"first_name": "Ann", "last_name": None, "phone": ""}
 
@@ -338,7 +336,7 @@ def test_pending_or_active_survivor_info_is_locked(status):
 # --- custom fields: filled at any status ------------------------------------------
 
 
-@pytest.mark.parametrize("status", [INACTIVE, PENDING, ACTIVE])
+@pytest.mark.parametrize("status", [ActivationStatus.INACTIVE, ActivationStatus.PENDING, ActivationStatus.ACTIVE])
 def test_custom_field_blanks_are_filled_in_order_at_any_status(status):
     plan = plan_merge(
         contact(1, status, "a@x.com", custom={10: "gold", 11: " "}),
@@ -356,8 +354,8 @@ def test_custom_field_blanks_are_filled_in_order_at_any_status(status):
 
 def test_a_refused_plan_still_carries_the_preview():
     plan = plan_merge(
-        contact(1, INACTIVE, None, info={"first_name": None}, custom={}),
-        [contact(2, ACTIVE, "b@x.com", info={"first_name": "Bo"}, custom={1: "v"})],
+        contact(1, ActivationStatus.INACTIVE, None, info={"first_name": None}, custom={}),
+        [contact(2, ActivationStatus.ACTIVE, "b@x.com", info={"first_name": "Bo"}, custom={1: "v"})],
     )
 
     assert codes(plan) == [(("survivorId",), MERGE_CONFLICT)]
@@ -367,9 +365,9 @@ def test_a_refused_plan_still_carries_the_preview():
 
 
 def test_several_errors_are_reported_together():
-    survivor = contact(1, ACTIVE, "a@x.com")
+    survivor = contact(1, ActivationStatus.ACTIVE, "a@x.com")
 
-    plan = plan_merge(survivor, [contact(2, ACTIVE, "b@x.com"), survivor], ["zz@x.com"])
+    plan = plan_merge(survivor, [contact(2, ActivationStatus.ACTIVE, "b@x.com"), survivor], ["zz@x.com"])
 
     assert sorted(codes(plan)) == sorted(
         [
@@ -416,7 +414,7 @@ def _distinct_by_key(values: list[str]) -> tuple[str, ...]:
 def contact_snapshots(draw, id: int, status: str) -> ContactSnapshot:
     # SPEC 2.2 invariants: a pending or active contact has a primary email; additional
     # emails exist only with a primary; at most 5 of them; no email twice.
-    must_have_primary = status != INACTIVE
+    must_have_primary = status != ActivationStatus.INACTIVE
     primary = draw(emails) if must_have_primary or draw(st.booleans()) else None
     additional: tuple[str, ...] = ()
     if primary is not None:
@@ -433,10 +431,10 @@ def contact_snapshots(draw, id: int, status: str) -> ContactSnapshot:
 def valid_merges(draw):
     count = draw(st.integers(2, 10))
     ids = draw(st.lists(st.integers(1, 10_000), min_size=count, max_size=count, unique=True))
-    survivor_status = draw(st.sampled_from([INACTIVE, PENDING, ACTIVE]))
+    survivor_status = draw(st.sampled_from([ActivationStatus.INACTIVE, ActivationStatus.PENDING, ActivationStatus.ACTIVE]))
     survivor = draw(contact_snapshots(ids[0], survivor_status))
     merged = [
-        draw(contact_snapshots(i, draw(st.sampled_from([INACTIVE, PENDING]))))
+        draw(contact_snapshots(i, draw(st.sampled_from([ActivationStatus.INACTIVE, ActivationStatus.PENDING]))))
         for i in ids[1:]
     ]
     return survivor, merged
@@ -525,23 +523,23 @@ def test_the_survivor_wins_what_it_already_has(case):
     if survivor.primary_email is not None:
         assert plan.primary_email == survivor.primary_email
     for name, value in survivor.info.items():
-        if survivor.status != INACTIVE or (value is not None and value.strip()):
+        if survivor.status != ActivationStatus.INACTIVE or (value is not None and value.strip()):
             assert plan.info[name] == value
     for field_id, value in survivor.custom_values.items():
         if value.strip():
             assert plan.custom_values[field_id] == value
     assert plan.merged_ids == tuple(c.id for c in merged)
-    assert plan.cancelled_invite_ids == tuple(c.id for c in merged if c.status == PENDING)
+    assert plan.cancelled_invite_ids == tuple(c.id for c in merged if c.status == ActivationStatus.PENDING)
 
 
 @settings(deadline=None)
 @given(
     st.integers(1, 4).flatmap(
         lambda n: st.tuples(
-            contact_snapshots(1, INACTIVE),
+            contact_snapshots(1, ActivationStatus.INACTIVE),
             st.lists(
                 st.sampled_from([1, 2, 3, 4]).flatmap(
-                    lambda i: contact_snapshots(i, ACTIVE if i == 4 else INACTIVE)
+                    lambda i: contact_snapshots(i, ActivationStatus.ACTIVE if i == 4 else ActivationStatus.INACTIVE)
                 ),
                 max_size=12,
             ),

@@ -7,6 +7,7 @@ import itertools
 
 import pytest
 
+from domain.activation import ActivationStatus
 from permissions.policy import (
     ANONYMOUS,
     Actor,
@@ -30,7 +31,7 @@ ACTORS = {
     "the owner": Actor(ActorKind.OWNER, 1, contact_id=CONTACT_ID),
     "another owner": Actor(ActorKind.OWNER, 1, contact_id=CONTACT_ID + 1),
 }
-STATUSES = ("INACTIVE", "PENDING", "ACTIVE")
+STATUSES = tuple(ActivationStatus)
 
 OK, LOCKED, FORBIDDEN, SIGN_IN = None, "CONTACT_LOCKED", "FORBIDDEN", "UNAUTHENTICATED"
 BUILDERS = ("builder admin", "builder staff")
@@ -84,7 +85,7 @@ def test_policy_matrix(group, actor, status, expected):
         assert decision.message
 
 
-@pytest.mark.parametrize("status, hint", [("PENDING", "Cancel the invite"), ("ACTIVE", "deactivate the owner")])
+@pytest.mark.parametrize("status, hint", [(ActivationStatus.PENDING, "Cancel the invite"), (ActivationStatus.ACTIVE, "deactivate the owner")])
 def test_a_locked_contact_says_what_to_do(status, hint):
     decision = can_change(ACTORS["builder staff"], ContactFacts(CONTACT_ID, status), FieldGroup.CONTACT_INFO)
     assert hint in decision.message
@@ -105,10 +106,10 @@ def test_viewer_can_answers_from_the_same_policy(actor, status):
     assert can.edit_custom_fields is can_change(ACTORS[actor], facts, FieldGroup.CUSTOM_FIELDS).allowed
     assert can.set_profile_image is can_change(ACTORS[actor], facts, FieldGroup.PROFILE_IMAGE).allowed
     builder = actor in BUILDERS
-    assert can.invite is (builder and status != "ACTIVE")
-    assert can.cancel_invite is (builder and status == "PENDING")
-    assert can.deactivate is (builder and status == "ACTIVE")
-    assert (can.locked_reason is not None) is (builder and status != "INACTIVE")
+    assert can.invite is (builder and status != ActivationStatus.ACTIVE)
+    assert can.cancel_invite is (builder and status == ActivationStatus.PENDING)
+    assert can.deactivate is (builder and status == ActivationStatus.ACTIVE)
+    assert (can.locked_reason is not None) is (builder and status != ActivationStatus.INACTIVE)
 
 
 @pytest.mark.parametrize("name", ACTORS)
