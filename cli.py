@@ -127,7 +127,7 @@ def create_user(
     role: str = typer.Option("STAFF", "--role", help="ADMIN or STAFF."),
 ) -> None:
     """Create a builder staff user."""
-    from domain.errors import RuleError, Violation
+    from domain.errors import RuleError, UserErrorCode, Violation
     from domain.passwords import PRODUCTION_PARAMETERS
     from repository.accounts import AccountRepository
     from services.auth import create_user as create
@@ -137,7 +137,7 @@ def create_user(
     async def work(uow):
         account = await AccountRepository(uow.session).builder_by_name(builder)
         if account is None:
-            raise RuleError(Violation(("builder",), "NOT_FOUND", f"No builder account named {builder!r}."))
+            raise RuleError(Violation(("builder",), UserErrorCode.NOT_FOUND, f"No builder account named {builder!r}."))
         return await create(uow, account, username, password, role.upper(), PRODUCTION_PARAMETERS)
 
     _run_rules(work)

@@ -33,7 +33,7 @@ from bench import queries
 from db.engine import WRITE_OPTION, create_engine
 from domain.activation import CLAIMING_STATUSES, ActivationStatus, after_send_invite
 from domain.emails import check_additional_emails, check_primary_change, email_key
-from domain.errors import Collected, NotFound, RuleError
+from domain.errors import Collected, NotFound, RuleError, TopLevelErrorCode
 from domain.timeline import SYSTEM, ActorKind, EventActor, EventKind, MessageKind, changes
 from domain.tokens import hash_token, new_token
 from mail import messages
@@ -227,11 +227,11 @@ def create_app(settings: Settings) -> Starlette:
     async def contact_list(request: Request, body: dict) -> Response:
         first = (body.get("variables") or {}).get("first", 20)
         if not 1 <= first <= 100:
-            return error("`first` must be between 1 and 100.", "INVALID_INPUT")
+            return error("`first` must be between 1 and 100.", TopLevelErrorCode.INVALID_INPUT)
         async with engine.connect() as conn:
             me = await viewer(conn, request)
             if me is None or me.kind != "BUILDER":
-                return error("You are not allowed to do this.", "FORBIDDEN")
+                return error("You are not allowed to do this.", TopLevelErrorCode.FORBIDDEN)
             account = me.builder_account_id
             rows = (await conn.execute(list_page(first), {"account": account})).all()
             nodes: dict[int, dict] = {}
@@ -277,7 +277,7 @@ def create_app(settings: Settings) -> Starlette:
                 async with conn.begin():
                     me = await viewer(conn, request)
                     if me is None or me.kind != "BUILDER":
-                        return error("You are not allowed to do this.", "FORBIDDEN")
+                        return error("You are not allowed to do this.", TopLevelErrorCode.FORBIDDEN)
                     return await step(conn, me, body["variables"]["input"])
         return handler
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
-from domain.errors import Collected
+from domain.errors import Collected, UserErrorCode
 from domain.text import check_visible, describe, hidden_character
 
 NAME_MAX = 100
@@ -41,27 +41,27 @@ def check_definition(
     clean_name = " ".join(name.split())
     if check_visible(name, ("name",), errors):
         if not clean_name:
-            errors.add(("name",), "INVALID_INPUT", "Give the field a name.")
+            errors.add(("name",), UserErrorCode.INVALID_INPUT, "Give the field a name.")
         elif len(clean_name) > NAME_MAX:
-            errors.add(("name",), "INVALID_INPUT", f"Use at most {NAME_MAX} characters.")
+            errors.add(("name",), UserErrorCode.INVALID_INPUT, f"Use at most {NAME_MAX} characters.")
     cleaned = [" ".join(option.split()) for option in options or []]
     if field_type != "SELECT":
         if cleaned:
-            errors.add(("options",), "INVALID_INPUT", "Only SELECT fields have options.")
+            errors.add(("options",), UserErrorCode.INVALID_INPUT, "Only SELECT fields have options.")
         return clean_name, []
     if not cleaned:
-        errors.add(("options",), "INVALID_INPUT", "A SELECT field needs at least one option.")
+        errors.add(("options",), UserErrorCode.INVALID_INPUT, "A SELECT field needs at least one option.")
     if len(cleaned) > OPTIONS_MAX:
-        errors.add(("options",), "INVALID_INPUT", f"Use at most {OPTIONS_MAX} options.")
+        errors.add(("options",), UserErrorCode.INVALID_INPUT, f"Use at most {OPTIONS_MAX} options.")
     seen: set[str] = set()
     for index, option in enumerate(cleaned):
         path = ("options", str(index))
         if not check_visible(options[index], path, errors):
             continue
         if not option or len(option) > OPTION_MAX:
-            errors.add(path, "INVALID_INPUT", f"An option needs 1 to {OPTION_MAX} characters.")
+            errors.add(path, UserErrorCode.INVALID_INPUT, f"An option needs 1 to {OPTION_MAX} characters.")
         elif option.lower() in seen:
-            errors.add(path, "INVALID_INPUT", f'The option "{option}" is listed twice.')
+            errors.add(path, UserErrorCode.INVALID_INPUT, f'The option "{option}" is listed twice.')
         seen.add(option.lower())
     return clean_name, cleaned
 

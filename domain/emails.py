@@ -14,7 +14,7 @@ import idna
 from email_validator import EmailNotValidError, validate_email
 
 from domain.activation import ActivationStatus
-from domain.errors import Collected
+from domain.errors import Collected, UserErrorCode
 from domain.text import describe, hidden_character
 
 MAX_ADDITIONAL_EMAILS = 5
@@ -54,10 +54,10 @@ def check_email(email: str, path: tuple[str, ...], errors: Collected) -> str | N
     """Returns the normalised email, or records INVALID_EMAIL and returns None."""
     normalised = normalise_email(email)
     if (char := hidden_character(normalised)) is not None:
-        errors.add(path, "INVALID_EMAIL", f"An email cannot hold the invisible or control character {describe(char)}.")
+        errors.add(path, UserErrorCode.INVALID_EMAIL, f"An email cannot hold the invisible or control character {describe(char)}.")
         return None
     if not is_valid_email(normalised):
-        errors.add(path, "INVALID_EMAIL", f"“{normalised}” is not a valid email address.")
+        errors.add(path, UserErrorCode.INVALID_EMAIL, f"“{normalised}” is not a valid email address.")
         return None
     return normalised
 
@@ -79,14 +79,14 @@ def check_additional_emails(
     if additional and not (primary and primary.strip()):
         errors.add(
             path,
-            "PRIMARY_EMAIL_REQUIRED",
+            UserErrorCode.PRIMARY_EMAIL_REQUIRED,
             "Add a primary email before adding additional emails.",
         )
         return cleaned
     if len(additional) > MAX_ADDITIONAL_EMAILS:
         errors.add(
             path,
-            "EMAIL_LIMIT_EXCEEDED",
+            UserErrorCode.EMAIL_LIMIT_EXCEEDED,
             f"A contact can have at most {MAX_ADDITIONAL_EMAILS} additional emails.",
         )
         return cleaned
@@ -98,7 +98,7 @@ def check_additional_emails(
         if email_key(email) in seen:
             errors.add(
                 (*path, str(index)),
-                "DUPLICATE_EMAIL",
+                UserErrorCode.DUPLICATE_EMAIL,
                 f"{email} is already one of this contact's emails.",
             )
             continue
@@ -123,13 +123,13 @@ def check_primary_change(
         if additional:
             errors.add(
                 path,
-                "PRIMARY_EMAIL_REQUIRED",
+                UserErrorCode.PRIMARY_EMAIL_REQUIRED,
                 "Remove the additional emails before clearing the primary email.",
             )
         elif status != ActivationStatus.INACTIVE:
             errors.add(
                 path,
-                "PRIMARY_EMAIL_REQUIRED",
+                UserErrorCode.PRIMARY_EMAIL_REQUIRED,
                 "An invited or active owner must keep a primary email.",
             )
         return None
@@ -139,7 +139,7 @@ def check_primary_change(
     if email_key(email) in {email_key(a) for a in additional}:
         errors.add(
             path,
-            "DUPLICATE_EMAIL",
+            UserErrorCode.DUPLICATE_EMAIL,
             f"{email} is already one of this contact's additional emails.",
         )
         return None

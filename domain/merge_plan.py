@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from domain.activation import ActivationStatus
 from domain.emails import email_key
+from domain.errors import UserErrorCode, Violation
 
 # SPEC 4: "merges 2 to 10 contacts".
 MIN_CONTACTS = 2
@@ -35,10 +36,6 @@ INFO_FIELDS = (
     "state",
     "postal_code",
 )
-
-MERGE_CONFLICT = "MERGE_CONFLICT"
-EMAIL_LIMIT_EXCEEDED = "EMAIL_LIMIT_EXCEEDED"
-INVALID_INPUT = "INVALID_INPUT"
 
 MERGED_IDS_FIELD = ("mergedIds",)
 SURVIVOR_ID_FIELD = ("survivorId",)
@@ -63,13 +60,6 @@ class ContactSnapshot:
 
 
 @dataclass(frozen=True)
-class MergeError:
-    field: tuple[str, ...]  # path into the input, e.g. ("mergedIds",)
-    code: str  # MERGE_CONFLICT | EMAIL_LIMIT_EXCEEDED | INVALID_INPUT
-    message: str
-
-
-@dataclass(frozen=True)
 class MergePlan:
     survivor_id: int
     # The contacts that disappear into the survivor: mergedIds in the caller's order,
@@ -84,7 +74,7 @@ class MergePlan:
     candidate_emails: tuple[str, ...]
     # Merged contacts that were PENDING: their invites are cancelled (SPEC 4).
     cancelled_invite_ids: tuple[int, ...]
-    errors: tuple[MergeError, ...]
+    errors: tuple[Violation, ...]
 
     @property
     def ok(self) -> bool:
@@ -104,7 +94,7 @@ def plan_merge(
     out are dropped on purpose; with no choice, nothing is dropped, and more than 5
     candidates is an error.
     """
-    errors: list[MergeError] = []
+    errors: list[Violation] = []
 
     others = _check_contacts(survivor, merged, errors)
     _check_activation(survivor, others, errors)
@@ -137,7 +127,7 @@ def _is_blank(value: str | None) -> bool:
 def _check_contacts(
     survivor: ContactSnapshot,
     merged: Sequence[ContactSnapshot],
-    errors: list[MergeError],
+    errors: list[Violation],
 ) -> list[ContactSnapshot]:
     """Validate the contact list; return the merged contacts without repeats.
 
@@ -159,18 +149,18 @@ def _check_contacts(
 
     if survivor_listed:
         errors.append(
-            MergeError(
+            Violation(
                 MERGED_IDS_FIELD,
-                INVALID_INPUT,
+                UserErrorCode.INVALID_INPUT,
                 "The survivor is also listed in mergedIds. "
                 "Remove the survivor from mergedIds.",
             )
         )
     if repeated:
         errors.append(
-            MergeError(
+            Violation(
                 MERGED_IDS_FIELD,
-                INVALID_INPUT,
+                UserErrorCode.INVALID_INPUT,
                 "A contact is listed more than once in mergedIds. "
                 "List each contact once.",
             )
@@ -178,18 +168,18 @@ def _check_contacts(
     total = len(seen)
     if total < MIN_CONTACTS:
         errors.append(
-            MergeError(
+            Violation(
                 MERGED_IDS_FIELD,
-                INVALID_INPUT,
+                UserErrorCode.INVALID_INPUT,
                 f"A merge needs at least {MIN_CONTACTS} contacts: the survivor and "
                 "at least one other. Add the contacts to merge to mergedIds.",
             )
         )
     elif total > MAX_CONTACTS:
         errors.append(
-            MergeError(
+            Violation(
                 MERGED_IDS_FIELD,
-                INVALID_INPUT,
+                UserErrorCode.INVALID_INPUT,
                 f"You selected {total} contacts; a merge takes at most "
                 f"{MAX_CONTACTS}. Merge them in smaller groups.",
             )
@@ -200,16 +190,16 @@ def _check_contacts(
 def _check_activation(
     survivor: ContactSnapshot,
     others: Sequence[ContactSnapshot],
-    errors: list[MergeError],
+    errors: list[Violation],
 ) -> None:
     # SPEC 4: at most one ACTIVE owner, and it must be the survivor, because an
     # active owner controls their own account and it cannot be merged away.
     active = [c for c in (survivor, *others) if c.status == ActivationStatus.ACTIVE]
     if len(active) > 1:
         errors.append(
-            MergeError(
+            Violation(
                 MERGED_IDS_FIELD,
-                MERGE_CONFLICT,
+                UserErrorCode.MERGE_CONFLICT,
                 f"{len(active)} of these contacts are active owners; a merge can "
                 "include at most one. Deactivate the other owners first, or leave "
                 "them out of the merge.",
@@ -217,9 +207,9 @@ def _check_activation(
         )
     elif active and active[0].id != survivor.id:
         errors.append(
-            MergeError(
+            Violation(
                 SURVIVOR_ID_FIELD,
-                MERGE_CONFLICT,
+                UserErrorCode.MERGE_CONFLICT,
                 "One of the contacts to merge is an active owner, and an active "
                 "owner can only be the survivor. Choose that contact as the "
                 "survivor.",
@@ -269,14 +259,14 @@ def _additional_emails(
     candidates: tuple[str, ...],
     primary: str | None,
     chosen: Sequence[str] | None,
-    errors: list[MergeError],
+    errors: list[Violation],
 ) -> tuple[str, ...]:
     if chosen is None:
         if len(candidates) > MAX_ADDITIONAL_EMAILS:
             errors.append(
-                MergeError(
+                Violation(
                     ADDITIONAL_EMAILS_FIELD,
-                    EMAIL_LIMIT_EXCEEDED,
+                    UserErrorCode.EMAIL_LIMIT_EXCEEDED,
                     f"These contacts have {len(candidates)} other emails; a contact "
                     f"keeps at most {MAX_ADDITIONAL_EMAILS} additional emails. "
                     f"Choose up to {MAX_ADDITIONAL_EMAILS} in additionalEmails.",
@@ -293,27 +283,27 @@ def _additional_emails(
         key = _key(email)
         if key in picked_keys:
             errors.append(
-                MergeError(
+                Violation(
                     ADDITIONAL_EMAILS_FIELD,
-                    INVALID_INPUT,
+                    UserErrorCode.INVALID_INPUT,
                     f"{email.strip()} is chosen more than once in additionalEmails. "
                     "List each email once.",
                 )
             )
         elif key == primary_key:
             errors.append(
-                MergeError(
+                Violation(
                     ADDITIONAL_EMAILS_FIELD,
-                    INVALID_INPUT,
+                    UserErrorCode.INVALID_INPUT,
                     f"{email.strip()} is the primary email and stays primary. "
                     "Leave it out of additionalEmails.",
                 )
             )
         elif key not in by_key:
             errors.append(
-                MergeError(
+                Violation(
                     ADDITIONAL_EMAILS_FIELD,
-                    INVALID_INPUT,
+                    UserErrorCode.INVALID_INPUT,
                     f"{email.strip() or 'An empty email'} is not an email of these "
                     "contacts. Choose additional emails only among the candidate "
                     "emails.",
@@ -326,9 +316,9 @@ def _additional_emails(
 
     if len(chosen) > MAX_ADDITIONAL_EMAILS:
         errors.append(
-            MergeError(
+            Violation(
                 ADDITIONAL_EMAILS_FIELD,
-                EMAIL_LIMIT_EXCEEDED,
+                UserErrorCode.EMAIL_LIMIT_EXCEEDED,
                 f"You chose {len(chosen)} additional emails; a contact keeps at most "
                 f"{MAX_ADDITIONAL_EMAILS}. Choose up to {MAX_ADDITIONAL_EMAILS}.",
             )

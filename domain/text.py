@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from domain.errors import Collected
+from domain.errors import Collected, UserErrorCode
 
 REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
@@ -35,5 +35,5 @@ def check_visible(text: str | None, path: tuple[str, ...], errors: Collected) ->
     char = hidden_character(text) if text else None
     if char is None:
         return True
-    errors.add(path, "INVALID_INPUT", f"Remove the invisible or control character {describe(char)}.")
+    errors.add(path, UserErrorCode.INVALID_INPUT, f"Remove the invisible or control character {describe(char)}.")
     return False

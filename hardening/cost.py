@@ -38,6 +38,8 @@ from graphql import (
     is_list_type,
 )
 
+from domain.errors import TopLevelErrorCode
+
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20  # a connection's page when neither `first` nor `last` is given
 NESTED_LIST_ITEMS = 5
@@ -143,7 +145,7 @@ def make_cost_rule(max_cost: int) -> type[ValidationRule]:
                             f"Operation '{name}' costs {cost:,}; the limit is {max_cost:,}. "
                             "Ask for smaller pages or fewer nested lists.",
                             definition,
-                            extensions={"code": "QUERY_TOO_COSTLY", "cost": cost, "maxCost": max_cost},
+                            extensions={"code": TopLevelErrorCode.QUERY_TOO_COSTLY, "cost": cost, "maxCost": max_cost},
                         )
                     )
 

@@ -29,11 +29,7 @@ from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 from strawberry.relay.types import GlobalIDValueError
 
-GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
-GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
-BAD_USER_INPUT = "BAD_USER_INPUT"
-INTROSPECTION_DISABLED = "INTROSPECTION_DISABLED"
-INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+from domain.errors import TopLevelErrorCode
 
 
 class IntrospectionDisabledRule(NoSchemaIntrospectionCustomRule):
@@ -47,12 +43,12 @@ class IntrospectionDisabledRule(NoSchemaIntrospectionCustomRule):
                     "GraphQL introspection has been disabled, but the requested query"
                     f" contained the field '{node.name.value}'.",
                     node,
-                    extensions={"code": INTROSPECTION_DISABLED},
+                    extensions={"code": TopLevelErrorCode.INTROSPECTION_DISABLED},
                 )
             )
 
 
-def with_code(error: GraphQLError, code: str) -> GraphQLError:
+def with_code(error: GraphQLError, code: TopLevelErrorCode) -> GraphQLError:
     """The same error with `extensions.code` set, unless it has one already."""
     if error.extensions and "code" in error.extensions:
         return error
@@ -62,15 +58,15 @@ def with_code(error: GraphQLError, code: str) -> GraphQLError:
     )
 
 
-def execution_error_code(error: GraphQLError) -> str:
+def execution_error_code(error: GraphQLError) -> TopLevelErrorCode:
     if error.path is None or isinstance(error.original_error, GlobalIDValueError):
-        return BAD_USER_INPUT
-    return INTERNAL_SERVER_ERROR
+        return TopLevelErrorCode.BAD_USER_INPUT
+    return TopLevelErrorCode.INTERNAL_SERVER_ERROR
 
 
 class RequestErrorCodes(SchemaExtension):
     def __init__(self) -> None:
-        self._failed_phase: str | None = None
+        self._failed_phase: TopLevelErrorCode | None = None
         self._parsing = False
 
     def on_operation(self) -> Iterator[None]:
@@ -81,7 +77,8 @@ class RequestErrorCodes(SchemaExtension):
         except GraphQLError as error:
             # An error raised by an extension's hook leaves the operation as an
             # exception, not a result: the parser cache parses in its own hook.
-            raise with_code(error, GRAPHQL_PARSE_FAILED if self._parsing else INTERNAL_SERVER_ERROR) from error
+            code = TopLevelErrorCode.GRAPHQL_PARSE_FAILED if self._parsing else TopLevelErrorCode.INTERNAL_SERVER_ERROR
+            raise with_code(error, code) from error
         result = self.execution_context.result
         errors = getattr(result, "errors", None)
         if not errors:
@@ -96,9 +93,9 @@ class RequestErrorCodes(SchemaExtension):
         yield
         self._parsing = False
         if self.execution_context.pre_execution_errors:
-            self._failed_phase = GRAPHQL_PARSE_FAILED
+            self._failed_phase = TopLevelErrorCode.GRAPHQL_PARSE_FAILED
 
     def on_validate(self) -> Iterator[None]:
         yield
         if self.execution_context.pre_execution_errors:
-            self._failed_phase = GRAPHQL_VALIDATION_FAILED
+            self._failed_phase = TopLevelErrorCode.GRAPHQL_VALIDATION_FAILED

@@ -14,6 +14,7 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 from strawberry.relay.types import GlobalIDValueError
 
+from domain.errors import TopLevelErrorCode
 from observability.request_id import current_request_id
 
 log = logging.getLogger("ownerhub.errors")
@@ -57,7 +58,7 @@ def log_errors(errors: list[GraphQLError]) -> None:
     quotes variable values in it, and those may be passwords or tokens."""
     for error in errors:
         code = (error.extensions or {}).get("code")
-        if code == "INTERNAL_SERVER_ERROR":
+        if code == TopLevelErrorCode.INTERNAL_SERVER_ERROR:
             continue  # a masked bug: logged with its trace when it was masked
         where = ".".join(map(str, error.path)) if error.path else "-"
         if is_unexpected(error):
@@ -85,7 +86,7 @@ class MaskUnexpectedErrors(MaskErrors):
         # document. The request id lets support find the trace in the log.
         return GraphQLError(
             UNEXPECTED, error.nodes, error.source, error.positions, error.path,
-            extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": current_request_id()},
+            extensions={"code": TopLevelErrorCode.INTERNAL_SERVER_ERROR, "requestId": current_request_id()},
         )
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:

@@ -39,6 +39,7 @@ from strawberry.http import GraphQLRequestData
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
+from domain.errors import TopLevelErrorCode
 from hardening.caching import apply_http_caching
 from hardening.graphiql import graphiql_page
 from hardening.request_shape import MalformedRequest, check_files_map, check_operation, place_files
@@ -73,17 +74,17 @@ def negotiate(accept: str | None) -> str:
     return JSON
 
 
-def error_body(message: str, code: str) -> dict:
+def error_body(message: str, code: TopLevelErrorCode) -> dict:
     return {"errors": [{"message": message, "extensions": {"code": code}}]}
 
 
 HTTP_ERROR_CODES = {
-    400: "BAD_USER_INPUT",  # SPEC 12: a malformed body
-    404: "NOT_FOUND",
-    405: "METHOD_NOT_ALLOWED",
-    413: "PAYLOAD_TOO_LARGE",
-    415: "UNSUPPORTED_MEDIA_TYPE",
-    503: "TIMEOUT",
+    400: TopLevelErrorCode.BAD_USER_INPUT,  # SPEC 12: a malformed body
+    404: TopLevelErrorCode.NOT_FOUND,
+    405: TopLevelErrorCode.METHOD_NOT_ALLOWED,
+    413: TopLevelErrorCode.PAYLOAD_TOO_LARGE,
+    415: TopLevelErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    503: TopLevelErrorCode.TIMEOUT,
 }
 
 TIMED_OUT = (
@@ -130,7 +131,7 @@ class HardenedGraphQL(GraphQL):
         except TimeoutError:
             if not deadline.expired():  # a timeout of something else: a bug to log
                 log.exception("unexpected timeout outside GraphQL execution")
-                response = self._error_response(500, "Unexpected error.", media_type, code="INTERNAL_SERVER_ERROR")
+                response = self._error_response(500, "Unexpected error.", media_type, code=TopLevelErrorCode.INTERNAL_SERVER_ERROR)
             else:
                 log.warning("request cut off after %ss", self.settings.REQUEST_TIMEOUT_SECONDS)
                 # A mutation cut off here may have committed just before the
@@ -139,7 +140,7 @@ class HardenedGraphQL(GraphQL):
                 response.headers["retry-after"] = "1"
         except Exception:
             log.exception("unexpected error outside GraphQL execution")
-            response = self._error_response(500, "Unexpected error.", media_type, code="INTERNAL_SERVER_ERROR")
+            response = self._error_response(500, "Unexpected error.", media_type, code=TopLevelErrorCode.INTERNAL_SERVER_ERROR)
         response = apply_http_caching(scope["method"], headers, response)
         await response(scope, receive, send)
 
@@ -165,8 +166,10 @@ class HardenedGraphQL(GraphQL):
 
         return limited
 
-    def _error_response(self, status: int, message: str, media_type: str, code: str | None = None) -> Response:
-        body = error_body(message, code or HTTP_ERROR_CODES.get(status, "BAD_REQUEST"))
+    def _error_response(
+        self, status: int, message: str, media_type: str, code: TopLevelErrorCode | None = None
+    ) -> Response:
+        body = error_body(message, code or HTTP_ERROR_CODES.get(status, TopLevelErrorCode.BAD_REQUEST))
         body["errors"][0]["extensions"]["requestId"] = current_request_id()
         response = Response(
             json.dumps(body, separators=(",", ":")),
@@ -244,7 +247,7 @@ class HardenedGraphQL(GraphQL):
         for error in data.get("errors") or ():
             # Every error has a code (SPEC 12; hardening/error_codes.py codes them by
             # phase). One that escaped the operation itself is a failure of ours.
-            error.setdefault("extensions", {}).setdefault("code", "INTERNAL_SERVER_ERROR")
+            error.setdefault("extensions", {}).setdefault("code", TopLevelErrorCode.INTERNAL_SERVER_ERROR)
         return data
 
     def create_response(self, response_data, sub_response: Response) -> Response:

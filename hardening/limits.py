@@ -35,6 +35,8 @@ from graphql import (
 from strawberry.extensions.max_aliases import create_validator as create_alias_validator
 from strawberry.extensions.query_depth_limiter import create_validator as create_depth_validator
 
+from domain.errors import TopLevelErrorCode
+
 MAX_DEPTH = 10
 MAX_ALIASES = 15
 MAX_TOKENS = 2_000
@@ -120,7 +122,7 @@ class QueryLimitsRule(ValidationRule):
                 GraphQLError(
                     f"The document selects {size:,} fields once its fragments are expanded; "
                     f"the limit is {MAX_EXPANDED_FIELDS:,}.",
-                    extensions={"code": "QUERY_TOO_LARGE"},
+                    extensions={"code": TopLevelErrorCode.QUERY_TOO_LARGE},
                 )
             )
             return
@@ -131,7 +133,7 @@ class QueryLimitsRule(ValidationRule):
         if _has_empty_selection_set(context.document):
             # graphql-core parses `{}`; Strawberry's depth walk would fail on it.
             context.report_error(GraphQLError("A selection set cannot be empty: select at least one field.",
-                                              extensions={"code": "GRAPHQL_VALIDATION_FAILED"}))
+                                              extensions={"code": TopLevelErrorCode.GRAPHQL_VALIDATION_FAILED}))
             return
         _DepthValidator(context)
         _AliasValidator(context)

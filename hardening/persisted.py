@@ -35,6 +35,8 @@ from pathlib import Path
 from graphql import FragmentSpreadNode, GraphQLError, OperationDefinitionNode, Visitor, parse, visit
 from strawberry.extensions import SchemaExtension
 
+from domain.errors import TopLevelErrorCode
+
 MANIFEST_FORMAT = "apollo-persisted-query-manifest"
 
 
@@ -43,13 +45,13 @@ def sha256_hex(document: str) -> str:
 
 
 class PersistedQueryError(GraphQLError):
-    def __init__(self, message: str, code: str) -> None:
+    def __init__(self, message: str, code: TopLevelErrorCode) -> None:
         super().__init__(message, extensions={"code": code})
 
 
 def not_found() -> PersistedQueryError:
     # Apollo clients look for this message or code and retry with the text.
-    return PersistedQueryError("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")
+    return PersistedQueryError("PersistedQueryNotFound", TopLevelErrorCode.PERSISTED_QUERY_NOT_FOUND)
 
 
 @dataclass(frozen=True)
@@ -267,7 +269,7 @@ def _persisted_hash(extensions: dict | None) -> str | None:
     if not isinstance(persisted, dict) or persisted.get("version") != 1 or not isinstance(
         persisted.get("sha256Hash"), str
     ):
-        raise PersistedQueryError("Unsupported persisted query: expected version 1 and a sha256Hash.", "BAD_USER_INPUT")
+        raise PersistedQueryError("Unsupported persisted query: expected version 1 and a sha256Hash.", TopLevelErrorCode.BAD_USER_INPUT)
     return persisted["sha256Hash"].lower()
 
 
@@ -290,15 +292,15 @@ class PersistedQueries(SchemaExtension):
             registered = manifest.documents.get(key) if key else None
             if registered is None or (query and query != registered):
                 raise PersistedQueryError(
-                    "This server runs only registered operations.", "PERSISTED_QUERY_NOT_ALLOWED"
+                    "This server runs only registered operations.", TopLevelErrorCode.PERSISTED_QUERY_NOT_ALLOWED
                 )
             execution_context.query = registered
         elif digest is not None:
             if mode == "off":
-                raise PersistedQueryError("Persisted queries are not supported.", "PERSISTED_QUERY_NOT_SUPPORTED")
+                raise PersistedQueryError("Persisted queries are not supported.", TopLevelErrorCode.PERSISTED_QUERY_NOT_SUPPORTED)
             if query:
                 if sha256_hex(query) != digest:
-                    raise PersistedQueryError("provided sha does not match query", "PERSISTED_QUERY_HASH_MISMATCH")
+                    raise PersistedQueryError("provided sha does not match query", TopLevelErrorCode.PERSISTED_QUERY_HASH_MISMATCH)
                 await _store(execution_context).put(digest, query)
             else:
                 stored = await _store(execution_context).get(digest)

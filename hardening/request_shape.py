@@ -18,6 +18,8 @@ from typing import Any
 from cross_web import HTTPException
 from graphql import ASTValidationRule, GraphQLError, StringValueNode
 
+from domain.errors import TopLevelErrorCode
+
 NUL = "\x00"
 
 
@@ -121,6 +123,6 @@ class NoNulInStrings(ASTValidationRule):
                 GraphQLError(
                     "A string in the document contains the character U+0000, which is not text.",
                     node,
-                    extensions={"code": "BAD_USER_INPUT"},
+                    extensions={"code": TopLevelErrorCode.BAD_USER_INPUT},
                 )
             )

@@ -25,6 +25,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from domain.errors import TopLevelErrorCode
+
 log = logging.getLogger("ownerhub.health")
 
 # A probe must answer before the prober gives up (nginx, Kubernetes: a few seconds).
@@ -120,7 +122,7 @@ def readyz_endpoint(readiness: Readiness):
 NOT_READY_ANSWER = {
     "errors": [{
         "message": "The service is not ready: its database is not migrated or not reachable.",
-        "extensions": {"code": "SERVICE_UNAVAILABLE"},
+        "extensions": {"code": TopLevelErrorCode.SERVICE_UNAVAILABLE},
     }]
 }
 

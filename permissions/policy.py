@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from domain.activation import ActivationStatus
+from domain.errors import TopLevelErrorCode
 
 
 class ActorKind(str, Enum):
@@ -40,23 +41,23 @@ class ContactFacts:
 @dataclass(frozen=True)
 class Decision:
     allowed: bool
-    code: str | None = None  # UNAUTHENTICATED | FORBIDDEN | CONTACT_LOCKED
+    code: TopLevelErrorCode | None = None  # UNAUTHENTICATED, FORBIDDEN or CONTACT_LOCKED
     message: str | None = None
 
 
 ALLOW = Decision(True)
-UNAUTHENTICATED = Decision(False, "UNAUTHENTICATED", "Sign in to do this.")
-FORBIDDEN = Decision(False, "FORBIDDEN", "You are not allowed to do this.")
+UNAUTHENTICATED = Decision(False, TopLevelErrorCode.UNAUTHENTICATED, "Sign in to do this.")
+FORBIDDEN = Decision(False, TopLevelErrorCode.FORBIDDEN, "You are not allowed to do this.")
 
 LOCKED_PENDING = Decision(
     False,
-    "CONTACT_LOCKED",
+    TopLevelErrorCode.CONTACT_LOCKED,
     "This contact has a pending owner invite, so the owner's contact info is locked. "
     "Cancel the invite, make the change, then send the invite again.",
 )
 LOCKED_ACTIVE = Decision(
     False,
-    "CONTACT_LOCKED",
+    TopLevelErrorCode.CONTACT_LOCKED,
     "This owner is active and manages their own contact info. "
     "Ask the owner to make the change, or deactivate the owner, edit, and invite them again.",
 )
@@ -77,7 +78,7 @@ def is_builder(actor: Actor) -> Decision:
 def is_builder_admin(actor: Actor) -> Decision:
     decision = is_builder(actor)
     if decision.allowed and actor.role != "ADMIN":
-        return Decision(False, "FORBIDDEN", "Only a builder admin can do this.")
+        return Decision(False, TopLevelErrorCode.FORBIDDEN, "Only a builder admin can do this.")
     return decision
 
 
@@ -267,5 +268,5 @@ def viewer_can(actor: Actor, contact: ContactFacts) -> ViewerCan:
         deactivate=manage and contact.status == ActivationStatus.ACTIVE,
         merge=manage,
         delete=can_delete_contact(actor, contact).allowed,
-        locked_reason=info.message if info.code == "CONTACT_LOCKED" else None,
+        locked_reason=info.message if info.code == TopLevelErrorCode.CONTACT_LOCKED else None,
     )

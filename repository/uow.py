@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from domain.errors import RuleError, Violation
+from domain.errors import RuleError, UserErrorCode, Violation
 from domain.timeline import SYSTEM, EventActor
 from db.engine import WRITE_OPTION
 from repository.timeline import SESSION_KEY, TimelineBatch
@@ -24,7 +24,7 @@ from repository.timeline import SESSION_KEY, TimelineBatch
 class StaleObject(RuleError):
     def __init__(self):
         super().__init__(
-            Violation((), "STALE_OBJECT", "Someone else changed this record at the same time. Reload and try again.")
+            Violation((), UserErrorCode.STALE_OBJECT, "Someone else changed this record at the same time. Reload and try again.")
         )
 
 

@@ -11,7 +11,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 import schema.types as types
-from domain.errors import Collected, NotFound, RuleError
+from domain.errors import Collected, NotFound, RuleError, UserErrorCode
 from domain.ids import record_id
 from permissions.classes import decode_contact_id
 from resolvers import merge_audit, nodes
@@ -32,12 +32,12 @@ def _request(input: MergeContactsInput) -> service.MergeRequest:
     errors = Collected()
     survivor_id = decode_contact_id(input.survivor_id)
     if survivor_id is None:
-        errors.add(("survivorId",), "NOT_FOUND", "No contact with this id.")
+        errors.add(("survivorId",), UserErrorCode.NOT_FOUND, "No contact with this id.")
     merged_ids = []
     for index, value in enumerate(input.merged_ids):
         contact_id = decode_contact_id(value)
         if contact_id is None:
-            errors.add(("mergedIds", str(index)), "NOT_FOUND", "No contact with this id.")
+            errors.add(("mergedIds", str(index)), UserErrorCode.NOT_FOUND, "No contact with this id.")
         merged_ids.append(contact_id)
     errors.raise_if_any()
     chosen = tuple(input.additional_emails) if input.additional_emails is not None else None

@@ -17,6 +17,7 @@ from strawberry.types import Info
 
 import schema.custom_field_types as field_types
 import schema.types as types
+from domain.errors import TopLevelErrorCode
 from domain.ids import record_id
 from permissions.policy import (
     ActorKind,
@@ -175,7 +176,7 @@ async def nodes_by_global_ids(
     type. An id of an unknown type is reported like a missing object (null)."""
     if len(ids) > MAX_NODES:
         raise StrawberryGraphQLError(
-            f"`ids` may hold at most {MAX_NODES} ids.", extensions={"code": "INVALID_INPUT"}
+            f"`ids` may hold at most {MAX_NODES} ids.", extensions={"code": TopLevelErrorCode.INVALID_INPUT}
         )
     by_type: dict[type, list[tuple[int, str]]] = {}
     for index, global_id in enumerate(ids):

@@ -11,6 +11,7 @@ import strawberry
 from strawberry.exceptions import StrawberryGraphQLError
 from strawberry.relay import PageInfo
 
+from domain.errors import TopLevelErrorCode
 from repository.contacts import decode_cursor
 from repository.keyset import PageRequest
 
@@ -34,7 +35,7 @@ Before = Annotated[str | None, strawberry.argument(
 
 
 def invalid(message: str) -> StrawberryGraphQLError:
-    return StrawberryGraphQLError(message, extensions={"code": "INVALID_INPUT"})
+    return StrawberryGraphQLError(message, extensions={"code": TopLevelErrorCode.INVALID_INPUT})
 
 
 def page_request(

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from strawberry.types import Info
 
-from domain.errors import RuleError, Violation
+from domain.errors import RuleError, UserErrorCode, Violation
 
 RATE_LIMITED = "Too many attempts. Wait a while, then try again."
 
 
 def rate_limited() -> RuleError:
-    return RuleError(Violation((), "RATE_LIMITED", RATE_LIMITED))
+    return RuleError(Violation((), UserErrorCode.RATE_LIMITED, RATE_LIMITED))
 
 
 async def check_call(info: Info, action: str, login_name: str | None) -> None:

@@ -13,7 +13,7 @@ from enum import Enum
 import strawberry
 from strawberry.types.enum import StrawberryEnumDefinition
 
-from domain import activation
+from domain import activation, errors
 
 
 def describe_values(enum: type[Enum], descriptions: Mapping[Enum, str]) -> None:
@@ -48,74 +48,57 @@ class ContactOrder(Enum):
     CREATED_AT = strawberry.enum_value("CREATED_AT", description="By creation, oldest first.")
 
 
-@strawberry.enum(description="Why a mutation refused its input; see `UserError.message` for the words.")
-class UserErrorCode(Enum):
-    EMAIL_IN_USE = strawberry.enum_value(
-        "EMAIL_IN_USE",
-        description="The primary email belongs to another claimed (pending or active) contact of the account. "
-        "Offer `conflictingContact` instead when the payload has it, or use another email; an owner asks "
-        "their builder.",
-    )
-    INVALID_EMAIL = strawberry.enum_value(
-        "INVALID_EMAIL", description="Not an email address. Ask the user to correct it (`field` points to it)."
-    )
-    DUPLICATE_EMAIL = strawberry.enum_value(
-        "DUPLICATE_EMAIL", description="The same email twice on one contact. Remove the repeat."
-    )
-    EMAIL_LIMIT_EXCEEDED = strawberry.enum_value(
-        "EMAIL_LIMIT_EXCEEDED",
-        description="More than 5 additional emails. Remove some; for a merge, choose at most 5 of "
-        "`candidateEmails` in `additionalEmails`.",
-    )
-    PRIMARY_EMAIL_REQUIRED = strawberry.enum_value(
-        "PRIMARY_EMAIL_REQUIRED",
-        description="Additional emails need a primary email, and a claimed contact's primary email cannot be "
-        "cleared. Set a primary email first.",
-    )
-    INVALID_STATUS = strawberry.enum_value(
-        "INVALID_STATUS",
-        description="The contact's activation status does not allow this step (cancelling an invite that is not "
-        "pending, deactivating an owner who is not active). Read the contact again and offer what `viewerCan` allows.",
-    )
-    INVALID_TOKEN = strawberry.enum_value(
-        "INVALID_TOKEN",
-        description="The invite or reset token is used, cancelled, superseded, expired or unknown. Ask for a new link.",
-    )
-    WEAK_PASSWORD = strawberry.enum_value(
-        "WEAK_PASSWORD",
-        description="The password is too short (under 10), too long (over 128) or too common. Ask for another.",
-    )
-    USERNAME_TAKEN = strawberry.enum_value(
-        "USERNAME_TAKEN",
-        description="The username, or one that looks the same, is taken. Ask for another.",
-    )
-    MERGE_CONFLICT = strawberry.enum_value(
-        "MERGE_CONFLICT",
-        description="The merge (or undo) is not safe: more than one claimed contact, a claimed contact that is "
-        "not the survivor, or a change since the merge. The message says which; resolve it first.",
-    )
-    INVALID_IMAGE = strawberry.enum_value(
-        "INVALID_IMAGE",
-        description="Not a JPEG, PNG or WebP image, or over 5 MB or 25 megapixels. Ask for another file.",
-    )
-    NOT_FOUND = strawberry.enum_value(
-        "NOT_FOUND",
-        description="An id in the input names nothing the viewer can see (missing, deleted, or another account's). "
-        "Drop it from the client's cache and read again.",
-    )
-    RATE_LIMITED = strawberry.enum_value(
-        "RATE_LIMITED", description="Too many attempts (sign-in, invites, resets). Wait a while, then try again."
-    )
-    INVALID_INPUT = strawberry.enum_value(
-        "INVALID_INPUT",
-        description="A value the field does not take (control characters in a name, a custom field value of the "
-        "wrong type, an unknown option). Ask the user to correct the field `field` points to.",
-    )
-    STALE_OBJECT = strawberry.enum_value(
-        "STALE_OBJECT",
-        description="The contact changed between the permission check and the write (a concurrent request). "
-        "Read it again, then retry.",
-    )
+UserErrorCode = strawberry.enum(
+    errors.UserErrorCode, description="Why a mutation refused its input; see `UserError.message` for the words."
+)
+describe_values(UserErrorCode, {
+    UserErrorCode.EMAIL_IN_USE: (
+        "The primary email belongs to another claimed (pending or active) contact of the account. Offer "
+        "`conflictingContact` instead when the payload has it, or use another email; an owner asks their "
+        "builder."
+    ),
+    UserErrorCode.INVALID_EMAIL: "Not an email address. Ask the user to correct it (`field` points to it).",
+    UserErrorCode.DUPLICATE_EMAIL: "The same email twice on one contact. Remove the repeat.",
+    UserErrorCode.EMAIL_LIMIT_EXCEEDED: (
+        "More than 5 additional emails. Remove some; for a merge, choose at most 5 of `candidateEmails` in "
+        "`additionalEmails`."
+    ),
+    UserErrorCode.PRIMARY_EMAIL_REQUIRED: (
+        "Additional emails need a primary email, and a claimed contact's primary email cannot be cleared. Set"
+        " a primary email first."
+    ),
+    UserErrorCode.INVALID_STATUS: (
+        "The contact's activation status does not allow this step (cancelling an invite that is not pending, "
+        "deactivating an owner who is not active). Read the contact again and offer what `viewerCan` allows."
+    ),
+    UserErrorCode.INVALID_TOKEN: (
+        "The invite or reset token is used, cancelled, superseded, expired or unknown. Ask for a new link."
+    ),
+    UserErrorCode.WEAK_PASSWORD: (
+        "The password is too short (under 10), too long (over 128) or too common. Ask for another."
+    ),
+    UserErrorCode.USERNAME_TAKEN: "The username, or one that looks the same, is taken. Ask for another.",
+    UserErrorCode.MERGE_CONFLICT: (
+        "The merge (or undo) is not safe: more than one claimed contact, a claimed contact that is not the "
+        "survivor, or a change since the merge. The message says which; resolve it first."
+    ),
+    UserErrorCode.INVALID_IMAGE: (
+        "Not a JPEG, PNG or WebP image, or over 5 MB or 25 megapixels. Ask for another file."
+    ),
+    UserErrorCode.NOT_FOUND: (
+        "An id in the input names nothing the viewer can see (missing, deleted, or another account's). Drop "
+        "it from the client's cache and read again."
+    ),
+    UserErrorCode.RATE_LIMITED: "Too many attempts (sign-in, invites, resets). Wait a while, then try again.",
+    UserErrorCode.INVALID_INPUT: (
+        "A value the field does not take (control characters in a name, a custom field value of the wrong "
+        "type, an unknown option). Ask the user to correct the field `field` points to."
+    ),
+    UserErrorCode.STALE_OBJECT: (
+        "The contact changed between the permission check and the write (a concurrent request). Read it "
+        "again, then retry."
+    ),
+})
 
 
 @strawberry.enum(description="The orders of the `jobs` list.")

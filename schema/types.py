@@ -60,7 +60,7 @@ class UserError:
 
     @classmethod
     def from_violations(cls, violations: Iterable) -> list[UserError]:
-        return [cls(field=list(v.field) or None, message=v.message, code=UserErrorCode(v.code)) for v in violations]
+        return [cls(field=list(v.field) or None, message=v.message, code=v.code) for v in violations]
 
 
 @strawberry.type(description="The live invite of a PENDING contact. Only builders see it.")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from domain.activation import ActivationStatus
-from domain.errors import Collected, RuleError, Violation
+from domain.errors import Collected, RuleError, UserErrorCode, Violation
 from domain.passwords import (
     HashParameters,
     hash_password,
@@ -51,13 +51,13 @@ def check_username(username: str) -> str:
     if problem == "invisible":
         _refuse_hidden_characters(username, ("username",))
     if problem is not None:
-        raise RuleError(Violation(("username",), "INVALID_INPUT", USERNAME_PATTERN_MESSAGE))
+        raise RuleError(Violation(("username",), UserErrorCode.INVALID_INPUT, USERNAME_PATTERN_MESSAGE))
     return username
 
 
 def check_new_password(password: str, *, username: str | None, emails=(), path=("password",)) -> None:
     if problem := password_problem(password, username=username, emails=emails):
-        raise RuleError(Violation(path, "WEAK_PASSWORD", problem))
+        raise RuleError(Violation(path, UserErrorCode.WEAK_PASSWORD, problem))
 
 
 async def issue_session(uow: UnitOfWork, user: User, ttl: timedelta) -> IssuedSession:
@@ -86,13 +86,13 @@ async def authenticate(session, username: str, password: str, hashing: HashParam
     user = await accounts.user_by_username(username)
     if user is None:
         await asyncio.to_thread(verify_against_dummy, password, hashing)  # same work whether or not the name exists
-        raise RuleError(Violation(("password",), "INVALID_INPUT", INVALID_LOGIN))
+        raise RuleError(Violation(("password",), UserErrorCode.INVALID_INPUT, INVALID_LOGIN))
     if not await asyncio.to_thread(verify_password, user.password_hash, password) or not user.is_enabled:
-        raise RuleError(Violation(("password",), "INVALID_INPUT", INVALID_LOGIN))
+        raise RuleError(Violation(("password",), UserErrorCode.INVALID_INPUT, INVALID_LOGIN))
     if user.kind == "OWNER":
         contact = await ContactRepository(session, user.builder_account_id).get(user.contact_id)
         if contact is None or contact.activation_status != ActivationStatus.ACTIVE:
-            raise RuleError(Violation(("password",), "INVALID_INPUT", INVALID_LOGIN))
+            raise RuleError(Violation(("password",), UserErrorCode.INVALID_INPUT, INVALID_LOGIN))
     if needs_rehash(user.password_hash, hashing):
         return Authenticated(user, await asyncio.to_thread(hash_password, password, hashing))
     return Authenticated(user)
@@ -120,13 +120,13 @@ async def create_builder(
 ) -> BuilderAccount:
     name = name.strip()
     if not name:
-        raise RuleError(Violation(("name",), "INVALID_INPUT", "Give the builder account a name."))
+        raise RuleError(Violation(("name",), UserErrorCode.INVALID_INPUT, "Give the builder account a name."))
     _refuse_hidden_characters(name, ("name",))
     accounts = AccountRepository(uow.session)
     try:
         account = await accounts.add_builder(name)
     except BuilderNameTaken:
-        raise RuleError(Violation(("name",), "INVALID_INPUT", f"A builder account named {name} exists already.")) from None
+        raise RuleError(Violation(("name",), UserErrorCode.INVALID_INPUT, f"A builder account named {name} exists already.")) from None
     await create_user(uow, account, admin_username, admin_password, "ADMIN", hashing)
     return account
 
@@ -135,7 +135,7 @@ async def create_user(
     uow: UnitOfWork, account: BuilderAccount, username: str, password: str, role: str, hashing: HashParameters
 ) -> User:
     if role not in ("ADMIN", "STAFF"):
-        raise RuleError(Violation(("role",), "INVALID_INPUT", "The role is ADMIN or STAFF."))
+        raise RuleError(Violation(("role",), UserErrorCode.INVALID_INPUT, "The role is ADMIN or STAFF."))
     username = check_username(username)
     check_new_password(password, username=username)
     user = User(
@@ -148,7 +148,7 @@ async def create_user(
     try:
         return await AccountRepository(uow.session).add_user(user)
     except UsernameTaken:
-        raise RuleError(Violation(("username",), "USERNAME_TAKEN", "This username is taken. Choose another one.")) from None
+        raise RuleError(Violation(("username",), UserErrorCode.USERNAME_TAKEN, "This username is taken. Choose another one.")) from None
 
 
 def actor_for_user_row(user) -> Actor:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from domain.activation import ActivationStatus
 from domain.emails import check_additional_emails, check_primary_change, email_key
-from domain.errors import Collected, NotFound, RuleError, Violation
+from domain.errors import Collected, NotFound, RuleError, UserErrorCode, Violation
 from domain.text import check_visible
 from domain.timeline import EventKind, changes as changed_values
 from models import Contact
@@ -67,7 +67,7 @@ def _clean_text(value: str | None, path: tuple[str, ...], limit: int, errors: Co
     if not check_visible(value, path, errors):
         return value  # refused: the request fails with this error alone
     if len(value) > limit:
-        errors.add(path, "INVALID_INPUT", f"Use at most {limit} characters.")
+        errors.add(path, UserErrorCode.INVALID_INPUT, f"Use at most {limit} characters.")
     return value
 
 
@@ -78,7 +78,7 @@ def clean_info(changes: Mapping[str, object], errors: Collected) -> dict[str, st
         if name in changes:
             value = _clean_text(changes[name], (name,), limit, errors)
             if value and name in ("phone", "cellPhone") and not PHONE_PATTERN.match(value):
-                errors.add((name,), "INVALID_INPUT", "Enter a phone number using digits, spaces and + ( ) - only.")
+                errors.add((name,), UserErrorCode.INVALID_INPUT, "Enter a phone number using digits, spaces and + ( ) - only.")
             cleaned[column] = value
     if "address" in changes:
         address = changes["address"]
@@ -99,7 +99,7 @@ async def _check_builder_primary(
     for holder in holders:
         if holder.activation_status == ActivationStatus.ACTIVE:
             raise RuleError(
-                Violation(("primaryEmail",), "EMAIL_IN_USE", EMAIL_IN_USE_BY_ACTIVE_OWNER),
+                Violation(("primaryEmail",), UserErrorCode.EMAIL_IN_USE, EMAIL_IN_USE_BY_ACTIVE_OWNER),
                 conflicting_contact_id=holder.id,
             )
     return [holder.id for holder in holders if holder.activation_status == ActivationStatus.INACTIVE]
@@ -112,7 +112,7 @@ async def check_owner_primary(
     and the refusal tells nothing about that contact. Asked when the change is
     requested and again when it is confirmed."""
     if await contacts.with_primary_email(email, exclude_id=own_id):
-        raise RuleError(Violation(path, "EMAIL_IN_USE", EMAIL_IN_USE_FOR_OWNER))
+        raise RuleError(Violation(path, UserErrorCode.EMAIL_IN_USE, EMAIL_IN_USE_FOR_OWNER))
 
 
 def info_values(contact: Contact) -> dict[str, str | None]:
@@ -147,7 +147,7 @@ async def create_contact(
     primary = check_primary_change(data.get("primaryEmail"), [], ActivationStatus.INACTIVE, errors)
     additional = check_additional_emails(primary, list(data.get("additionalEmails") or []), errors)
     if not any(info.get(c) for c in ("first_name", "last_name")) and not primary:
-        errors.add(("firstName",), "INVALID_INPUT", "Give the contact a name or a primary email.")
+        errors.add(("firstName",), UserErrorCode.INVALID_INPUT, "Give the contact a name or a primary email.")
     errors.raise_if_any()
 
     contacts = ContactRepository(uow.session, builder_account_id)
@@ -223,7 +223,7 @@ async def _flush_primary(
         await contacts.flush_claim()
     except EmailClaimConflict:
         message = EMAIL_IN_USE_FOR_OWNER if by_owner else EMAIL_IN_USE_BY_ACTIVE_OWNER
-        raise RuleError(Violation(path, "EMAIL_IN_USE", message)) from None
+        raise RuleError(Violation(path, UserErrorCode.EMAIL_IN_USE, message)) from None
     await uow.flush()
 
 
@@ -265,7 +265,7 @@ async def promote_additional_email(
     keys = [email_key(a) for a in additional]
     if email_key(email) not in keys:
         raise RuleError(
-            Violation(("email",), "NOT_FOUND", "This email is not one of the contact's additional emails.")
+            Violation(("email",), UserErrorCode.NOT_FOUND, "This email is not one of the contact's additional emails.")
         )
     promoted = additional[keys.index(email_key(email))]
     if by_owner:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from domain.custom_fields import InvalidValue, check_definition, clean_value, name_key
-from domain.errors import Collected, RuleError, Violation
+from domain.errors import Collected, RuleError, UserErrorCode, Violation
 from domain.timeline import EventKind, FieldValueChange, custom_field_events
 from models import CustomFieldDefinition
 from repository.contacts import ContactRepository
@@ -37,7 +37,7 @@ async def define_custom_field(
     try:
         await CustomFieldRepository(uow.session, builder_account_id).add_definition(definition)
     except FieldNameTaken:
-        raise RuleError(Violation(("name",), "INVALID_INPUT", NAME_TAKEN)) from None
+        raise RuleError(Violation(("name",), UserErrorCode.INVALID_INPUT, NAME_TAKEN)) from None
     return definition
 
 
@@ -60,9 +60,9 @@ async def set_custom_field_values(
         path = ("values", str(index))
         definition = known.get(field_id)
         if definition is None:
-            errors.add((*path, "fieldId"), "NOT_FOUND", "No custom field with this id.")
+            errors.add((*path, "fieldId"), UserErrorCode.NOT_FOUND, "No custom field with this id.")
         elif field_id in cleaned:
-            errors.add((*path, "fieldId"), "INVALID_INPUT", f'"{definition.name}" is listed twice.')
+            errors.add((*path, "fieldId"), UserErrorCode.INVALID_INPUT, f'"{definition.name}" is listed twice.')
         elif raw is None or not raw.strip():
             cleaned[field_id] = None
         else:
@@ -70,7 +70,7 @@ async def set_custom_field_values(
                 cleaned[field_id] = clean_value(definition.name, definition.type, definition.options, raw)
             except InvalidValue as error:
                 cleaned[field_id] = None
-                errors.add((*path, "value"), "INVALID_INPUT", str(error))
+                errors.add((*path, "value"), UserErrorCode.INVALID_INPUT, str(error))
     errors.raise_if_any()
     previous = await fields.set_values(contact.id, cleaned)
     ContactRepository(uow.session, builder_account_id).touch(contact)

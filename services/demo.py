@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from domain.activation import ActivationStatus
 from domain.emails import email_key
-from domain.errors import RuleError, Violation
+from domain.errors import RuleError, UserErrorCode, Violation
 from domain.passwords import HashParameters, hash_password
 from models import Contact, ContactEmail, Job, JobOwner, Lead, LeadContact, User, utcnow
 from repository.accounts import AccountRepository
@@ -126,7 +126,7 @@ async def _owners(
 async def seed(uow: UnitOfWork, hashing: HashParameters, *, app_url: str, invite_ttl: timedelta) -> str:
     accounts = AccountRepository(uow.session)
     if await accounts.builder_by_name(BUILDERS[0][0]) is not None:
-        raise RuleError(Violation((), "INVALID_INPUT", "The demo data is there already."))
+        raise RuleError(Violation((), UserErrorCode.INVALID_INPUT, "The demo data is there already."))
     rng = random.Random(2026)
     lines = []
     for name, admin, city, state in BUILDERS:

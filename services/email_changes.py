@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from domain.activation import ActivationStatus
 from domain.emails import mask_email
-from domain.errors import RuleError, Violation
+from domain.errors import RuleError, UserErrorCode, Violation
 from domain.timeline import EventActor, EventKind, MessageKind, owner_actor
 from domain.tokens import hash_token, new_token
 from mail import messages
@@ -67,7 +67,7 @@ async def request_email_change(
 
 
 def _invalid() -> RuleError:
-    return RuleError(Violation(("token",), "INVALID_TOKEN", INVALID_CONFIRMATION))
+    return RuleError(Violation(("token",), UserErrorCode.INVALID_TOKEN, INVALID_CONFIRMATION))
 
 
 async def confirm_email_change(uow: UnitOfWork, token: str, *, now: datetime) -> str:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from domain import activation
 from domain.activation import ActivationStatus
-from domain.errors import RuleError, Violation
+from domain.errors import RuleError, UserErrorCode, Violation
 from domain.passwords import HashParameters, hash_password
 from domain.timeline import SYSTEM, EventKind, MessageKind, owner_actor
 from domain.tokens import hash_token, new_token
@@ -58,7 +58,7 @@ def _email_claimed(claimer: Contact | None) -> RuleError:
         "Select that contact, or give this contact another primary email."
     )
     return RuleError(
-        Violation(("contactId",), "EMAIL_IN_USE", message),
+        Violation(("contactId",), UserErrorCode.EMAIL_IN_USE, message),
         conflicting_contact_id=claimer.id if claimer else None,
     )
 
@@ -170,14 +170,14 @@ async def accept_invite(
     tokens = TokenRepository(uow.session)
     found = await tokens.live_invite(hash_token(token), now)
     if found is None or activation.after_accept_invite(found.contact.activation_status) is None:
-        raise RuleError(Violation(("token",), "INVALID_TOKEN", INVALID_INVITE))
+        raise RuleError(Violation(("token",), UserErrorCode.INVALID_TOKEN, INVALID_INVITE))
     contacts = ContactRepository(uow.session, found.contact.builder_account_id)
     contact = await contacts.get(found.contact.id, for_update=True)
     username = check_username(username)
     emails = [contact.primary_email, *(await contacts.additional_emails_by_contact([contact.id]))[contact.id]]
     check_new_password(password, username=username, emails=emails)
     if not await tokens.consume_invite(found.invite.id, now):
-        raise RuleError(Violation(("token",), "INVALID_TOKEN", INVALID_INVITE))
+        raise RuleError(Violation(("token",), UserErrorCode.INVALID_TOKEN, INVALID_INVITE))
 
     owners = OwnerAccountRepository(uow.session)
     user = await owners.for_contact(contact.id) or User(
@@ -190,7 +190,7 @@ async def accept_invite(
     try:
         await owners.save_credentials(user)
     except UsernameTaken:
-        raise RuleError(Violation(("username",), "USERNAME_TAKEN", USERNAME_TAKEN)) from None
+        raise RuleError(Violation(("username",), UserErrorCode.USERNAME_TAKEN, USERNAME_TAKEN)) from None
     contact.activation_status = activation.after_accept_invite(contact.activation_status)
     contacts.touch(contact)
     await uow.flush()

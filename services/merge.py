@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 
 from domain.activation import ActivationStatus
 from domain.emails import email_key
-from domain.errors import Collected, NotFound, RuleError, Violation
+from domain.errors import Collected, NotFound, RuleError, UserErrorCode, Violation
 from domain.timeline import EventKind, changes as changed_values
-from domain.merge_plan import INFO_FIELDS, MERGE_CONFLICT, ContactSnapshot, MergePlan, plan_merge
+from domain.merge_plan import INFO_FIELDS, ContactSnapshot, MergePlan, plan_merge
 from models import Contact, ContactMerge, utcnow
 from repository.contacts import ContactRepository, EmailClaimConflict
 from repository.merges import LINK_TABLES, MergeRepository
@@ -58,7 +58,7 @@ class PlannedMerge:
 
 
 def _conflict(message: str, path: tuple[str, ...] = ("mergeId",), conflicting_id: int | None = None) -> RuleError:
-    return RuleError(Violation(path, MERGE_CONFLICT, message), conflicting_contact_id=conflicting_id)
+    return RuleError(Violation(path, UserErrorCode.MERGE_CONFLICT, message), conflicting_contact_id=conflicting_id)
 
 
 def _check_found(request: MergeRequest, rows: dict[int, Contact]) -> None:
@@ -70,10 +70,10 @@ def _check_found(request: MergeRequest, rows: dict[int, Contact]) -> None:
     for path, contact_id in listed:
         row = rows.get(contact_id)
         if row is None:
-            errors.add(path, "NOT_FOUND", "No contact with this id.")
+            errors.add(path, UserErrorCode.NOT_FOUND, "No contact with this id.")
         elif row.merged_into_id is not None:
             errors.add(
-                path, MERGE_CONFLICT,
+                path, UserErrorCode.MERGE_CONFLICT,
                 "This contact has already been merged into another contact. Reload and choose again.",
             )
     errors.raise_if_any()
@@ -178,7 +178,7 @@ async def merge_contacts(
     planned = await plan_request(uow.session, builder_account_id, request, lock=True)
     plan = planned.plan
     if not plan.ok:
-        raise MergeRefused([Violation(e.field, e.code, e.message) for e in plan.errors], plan.candidate_emails)
+        raise MergeRefused(plan.errors, plan.candidate_emails)
 
     contacts = ContactRepository(uow.session, builder_account_id)
     merges = MergeRepository(uow.session, builder_account_id)

@@ -11,7 +11,7 @@ import asyncio
 from datetime import datetime, timedelta
 
 from domain.activation import ActivationStatus
-from domain.errors import RuleError, Violation
+from domain.errors import RuleError, UserErrorCode, Violation
 from domain.passwords import HashParameters, hash_password, verify_password
 from domain.timeline import SYSTEM, EventKind, MessageKind, owner_actor
 from domain.tokens import hash_token, new_token
@@ -89,10 +89,10 @@ async def reset_password(
     user = found.user if found is not None else None
     emails = await _contact_emails(uow, user, sent_to_email_key=found.sent_to_email_key) if found else None
     if emails is None:
-        raise RuleError(Violation(("token",), "INVALID_TOKEN", INVALID_RESET))
+        raise RuleError(Violation(("token",), UserErrorCode.INVALID_TOKEN, INVALID_RESET))
     check_new_password(new_password, username=user.username, emails=emails, path=("newPassword",))
     if not await tokens.consume_reset(token_hash, now):
-        raise RuleError(Violation(("token",), "INVALID_TOKEN", INVALID_RESET))
+        raise RuleError(Violation(("token",), UserErrorCode.INVALID_TOKEN, INVALID_RESET))
     await _set_password(uow, user, new_password, hashing, now, keep_session_id=None)
     if user.kind == "OWNER":
         owner = owner_actor(user.id)
@@ -114,7 +114,7 @@ async def change_password(
     """For the signed-in user themself; their current session stays, the others end."""
     user = await AccountRepository(uow.session).user(user_id)
     if not await asyncio.to_thread(verify_password, user.password_hash, current_password):
-        raise RuleError(Violation(("currentPassword",), "INVALID_INPUT", WRONG_CURRENT_PASSWORD))
+        raise RuleError(Violation(("currentPassword",), UserErrorCode.INVALID_INPUT, WRONG_CURRENT_PASSWORD))
     emails = await _contact_emails(uow, user) or []
     check_new_password(new_password, username=user.username, emails=emails, path=("newPassword",))
     await _set_password(uow, user, new_password, hashing, now, keep_session_id=session_id)

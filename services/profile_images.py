@@ -20,7 +20,7 @@ from typing import Any
 
 import anyio
 
-from domain.errors import RuleError, Violation
+from domain.errors import RuleError, UserErrorCode, Violation
 from domain.timeline import EventKind
 from media.decode_budget import DecodeBudget, DecodeBusy
 from media.images import (
@@ -55,7 +55,7 @@ async def read_upload(upload: Any) -> bytes:
     byte more lets the image rules say it was too large."""
     if not callable(getattr(upload, "read", None)):
         # `Upload` is a scalar: a JSON request can put a plain string in its place.
-        raise RuleError(Violation(("image",), "INVALID_IMAGE", NOT_A_FILE))
+        raise RuleError(Violation(("image",), UserErrorCode.INVALID_IMAGE, NOT_A_FILE))
     try:
         return await upload.read(MAX_UPLOAD_BYTES + 1)
     finally:
@@ -74,9 +74,9 @@ async def prepare_profile_image(data: bytes, contact_id: int, budget: DecodeBudg
                 declared_pixels(data), functools.partial(process_profile_image, data, namespace=f"contact-{contact_id}")
             )
     except InvalidImage as error:
-        raise RuleError(Violation(("image",), "INVALID_IMAGE", error.message)) from error
+        raise RuleError(Violation(("image",), UserErrorCode.INVALID_IMAGE, error.message)) from error
     except DecodeBusy:
-        raise RuleError(Violation(("image",), "RATE_LIMITED", DECODER_BUSY)) from None
+        raise RuleError(Violation(("image",), UserErrorCode.RATE_LIMITED, DECODER_BUSY)) from None
 
 
 async def store_renditions(storage: MediaStorage, image: ProcessedImage) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
-from domain.errors import Collected, NotFound, RuleError, Violation
+from domain.errors import Collected, NotFound, RuleError, UserErrorCode, Violation
 from domain.text import check_visible
 from domain.timeline import EventKind
 from models import Job, Lead
@@ -34,9 +34,9 @@ def _clean_label(value: str | None, path: str, errors: Collected) -> str:
     if not check_visible(value, (path,), errors):
         return label
     if not label:
-        errors.add((path,), "INVALID_INPUT", "This can't be blank.")
+        errors.add((path,), UserErrorCode.INVALID_INPUT, "This can't be blank.")
     elif len(label) > LABEL_MAX:
-        errors.add((path,), "INVALID_INPUT", f"Use at most {LABEL_MAX} characters.")
+        errors.add((path,), UserErrorCode.INVALID_INPUT, f"Use at most {LABEL_MAX} characters.")
     return label
 
 
@@ -129,7 +129,7 @@ async def _unlink(uow: UnitOfWork, builder_account_id: int, model, record_id: in
     record = await _record(work, model, record_id, path)
     contact_id = await _contact_id(uow, builder_account_id, contact_id, ("contactId",))
     if not await work.unlink_contact(record, contact_id):
-        raise RuleError(Violation(("contactId",), "NOT_FOUND", f"This contact is not on the {model.__name__.lower()}."))
+        raise RuleError(Violation(("contactId",), UserErrorCode.NOT_FOUND, f"This contact is not on the {model.__name__.lower()}."))
     await work.touch(record)
     _record_link(uow, record, contact_id, added=False)
     return record

@@ -15,7 +15,7 @@ from domain.emails import (
     is_valid_email,
     normalise_email,
 )
-from domain.errors import Collected
+from domain.errors import Collected, UserErrorCode
 
 ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
 local = st.builds(
@@ -60,7 +60,7 @@ def test_a_cleaned_list_never_holds_an_address_twice_nor_the_primary(primary, va
     assert len(cleaned) <= MAX_ADDITIONAL_EMAILS
     # Every dropped entry is reported, and only as a duplicate.
     assert len(cleaned) + len(errors.violations) == len(additional)
-    assert set(codes(errors)) <= {"DUPLICATE_EMAIL"}
+    assert set(codes(errors)) <= {UserErrorCode.DUPLICATE_EMAIL}
     # The first occurrence of each address is kept, normalised, in order.
     expected, seen = [], {email_key(primary)}
     for entry in additional:
@@ -74,14 +74,14 @@ def test_a_cleaned_list_never_holds_an_address_twice_nor_the_primary(primary, va
 def test_more_than_five_additional_emails_are_refused(primary, additional):
     errors = Collected()
     assert check_additional_emails(primary, additional, errors) == []
-    assert codes(errors) == ["EMAIL_LIMIT_EXCEEDED"]
+    assert codes(errors) == [UserErrorCode.EMAIL_LIMIT_EXCEEDED]
 
 
 @given(st.lists(valid_emails, min_size=1, max_size=5), st.sampled_from([None, "", "   "]))
 def test_additional_emails_need_a_primary(additional, primary):
     errors = Collected()
     assert check_additional_emails(primary, additional, errors) == []
-    assert codes(errors) == ["PRIMARY_EMAIL_REQUIRED"] or (primary == "   " and codes(errors))
+    assert codes(errors) == [UserErrorCode.PRIMARY_EMAIL_REQUIRED] or (primary == "   " and codes(errors))
 
 
 @given(valid_emails, st.text(max_size=30).filter(lambda s: "@" not in s))
@@ -91,21 +91,21 @@ def test_an_invalid_additional_email_is_reported_at_its_index(primary, junk):
     cleaned = check_additional_emails(primary, ["ok@example.com", junk], errors)
     assert cleaned == ["ok@example.com"] or email_key(primary) == "ok@example.com"
     assert ("additionalEmails", "1") in [v.field for v in errors.violations]
-    assert "INVALID_EMAIL" in codes(errors)
+    assert UserErrorCode.INVALID_EMAIL in codes(errors)
 
 
 @given(st.lists(valid_emails, min_size=1, max_size=5), st.sampled_from(ActivationStatus))
 def test_the_primary_cannot_be_cleared_while_additional_emails_exist(additional, status):
     errors = Collected()
     assert check_primary_change(None, additional, status, errors) is None
-    assert codes(errors) == ["PRIMARY_EMAIL_REQUIRED"]
+    assert codes(errors) == [UserErrorCode.PRIMARY_EMAIL_REQUIRED]
 
 
 @given(st.sampled_from([ActivationStatus.PENDING, ActivationStatus.ACTIVE]))
 def test_an_invited_or_active_owner_keeps_a_primary(status):
     errors = Collected()
     check_primary_change("  ", [], status, errors)
-    assert codes(errors) == ["PRIMARY_EMAIL_REQUIRED"]
+    assert codes(errors) == [UserErrorCode.PRIMARY_EMAIL_REQUIRED]
 
 
 @settings(max_examples=60)
@@ -115,7 +115,7 @@ def test_a_new_primary_equal_to_an_additional_email_is_a_duplicate(additional, d
     change = data.draw(case_changes)
     errors = Collected()
     assert check_primary_change(f" {change(chosen)} ", additional, ActivationStatus.INACTIVE, errors) is None
-    assert codes(errors) == ["DUPLICATE_EMAIL"]
+    assert codes(errors) == [UserErrorCode.DUPLICATE_EMAIL]
 
 
 @given(valid_emails, st.lists(valid_emails, max_size=5), spacing)

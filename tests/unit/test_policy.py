@@ -8,6 +8,7 @@ import itertools
 import pytest
 
 from domain.activation import ActivationStatus
+from domain.errors import TopLevelErrorCode
 from permissions.policy import (
     ANONYMOUS,
     Actor,
@@ -33,7 +34,10 @@ ACTORS = {
 }
 STATUSES = tuple(ActivationStatus)
 
-OK, LOCKED, FORBIDDEN, SIGN_IN = None, "CONTACT_LOCKED", "FORBIDDEN", "UNAUTHENTICATED"
+OK = None
+LOCKED, FORBIDDEN, SIGN_IN = (
+    TopLevelErrorCode.CONTACT_LOCKED, TopLevelErrorCode.FORBIDDEN, TopLevelErrorCode.UNAUTHENTICATED
+)
 BUILDERS = ("builder admin", "builder staff")
 OWNERS = ("the owner", "another owner")
 
