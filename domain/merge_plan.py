@@ -43,8 +43,9 @@ ADDITIONAL_EMAILS_FIELD = ("additionalEmails",)
 
 
 @dataclass(frozen=True)
-class ContactSnapshot:
-    """One contact as the merge sees it; built by the caller from its row."""
+class MergeParticipant:
+    """One contact of a merge (the survivor or a merged one), as the plan sees it;
+    built by the caller from its row."""
 
     id: int
     status: ActivationStatus
@@ -82,8 +83,8 @@ class MergePlan:
 
 
 def plan_merge(
-    survivor: ContactSnapshot,
-    merged: Sequence[ContactSnapshot],
+    survivor: MergeParticipant,
+    merged: Sequence[MergeParticipant],
     chosen_additional: Sequence[str] | None = None,
 ) -> MergePlan:
     """Plan merging `merged` (in mergedIds order) into `survivor`.
@@ -125,16 +126,16 @@ def _is_blank(value: str | None) -> bool:
 
 
 def _check_contacts(
-    survivor: ContactSnapshot,
-    merged: Sequence[ContactSnapshot],
+    survivor: MergeParticipant,
+    merged: Sequence[MergeParticipant],
     errors: list[Violation],
-) -> list[ContactSnapshot]:
+) -> list[MergeParticipant]:
     """Validate the contact list; return the merged contacts without repeats.
 
     The deduplicated list lets the preview still show something useful when the
     input lists a contact twice.
     """
-    others: list[ContactSnapshot] = []
+    others: list[MergeParticipant] = []
     seen = {survivor.id}
     survivor_listed = False
     repeated = False
@@ -188,8 +189,8 @@ def _check_contacts(
 
 
 def _check_activation(
-    survivor: ContactSnapshot,
-    others: Sequence[ContactSnapshot],
+    survivor: MergeParticipant,
+    others: Sequence[MergeParticipant],
     errors: list[Violation],
 ) -> None:
     # SPEC 4: at most one ACTIVE owner, and it must be the survivor, because an
@@ -218,7 +219,7 @@ def _check_activation(
 
 
 def _primary_email(
-    survivor: ContactSnapshot, others: Sequence[ContactSnapshot]
+    survivor: MergeParticipant, others: Sequence[MergeParticipant]
 ) -> str | None:
     if not _is_blank(survivor.primary_email):
         return survivor.primary_email
@@ -232,8 +233,8 @@ def _primary_email(
 
 
 def _candidate_emails(
-    survivor: ContactSnapshot,
-    others: Sequence[ContactSnapshot],
+    survivor: MergeParticipant,
+    others: Sequence[MergeParticipant],
     primary: str | None,
 ) -> tuple[str, ...]:
     # SPEC 4: survivor's own emails first, then each merged contact's (primary, then
@@ -327,7 +328,7 @@ def _additional_emails(
 
 
 def _merged_info(
-    survivor: ContactSnapshot, others: Sequence[ContactSnapshot]
+    survivor: MergeParticipant, others: Sequence[MergeParticipant]
 ) -> dict[str, str | None]:
     info = {name: survivor.info.get(name) for name in INFO_FIELDS}
     info.update(survivor.info)
@@ -343,7 +344,7 @@ def _merged_info(
 
 
 def _merged_custom_values(
-    survivor: ContactSnapshot, others: Sequence[ContactSnapshot]
+    survivor: MergeParticipant, others: Sequence[MergeParticipant]
 ) -> dict[int, str]:
     # SPEC 4 and 8: builders own custom fields at any status, so blanks are filled
     # whatever the survivor's status; the survivor's values win.

@@ -15,7 +15,7 @@ from strawberry.types import Info
 from domain.activation import ActivationStatus
 from domain.ids import record_id
 from permissions import policy
-from permissions.policy import ContactFacts, Decision
+from permissions.policy import PolicyContact, Decision
 from repository.contacts import ContactRepository
 
 
@@ -68,7 +68,7 @@ def decode_contact_id(value: Any) -> int | None:
     return decode_node_id(value, "Contact")
 
 
-def _contact_rule(rule: Callable[[policy.Actor, ContactFacts], Decision], name: str) -> type[PolicyPermission]:
+def _contact_rule(rule: Callable[[policy.Actor, PolicyContact], Decision], name: str) -> type[PolicyPermission]:
     """A permission that loads the contact named by `input.contactId` and asks `rule`.
 
     A contact that does not exist (or belongs to another builder account) passes
@@ -88,13 +88,13 @@ def _contact_rule(rule: Callable[[policy.Actor, ContactFacts], Decision], name: 
             if actor.kind is policy.ActorKind.OWNER and contact_id is None:
                 contact_id = actor.contact_id
             if contact_id is None:
-                return rule(actor, ContactFacts(-1, ActivationStatus.INACTIVE)) if actor.kind is policy.ActorKind.BUILDER else policy.FORBIDDEN
+                return rule(actor, PolicyContact(-1, ActivationStatus.INACTIVE)) if actor.kind is policy.ActorKind.BUILDER else policy.FORBIDDEN
             async with context.session_factory() as session:
                 contact = await ContactRepository(session, actor.builder_account_id).get(contact_id)
             if contact is None:
                 return policy.is_builder(actor) if actor.kind is policy.ActorKind.BUILDER else policy.FORBIDDEN
             context.checked_versions[contact.id] = contact.version
-            return rule(actor, ContactFacts(contact.id, contact.activation_status))
+            return rule(actor, PolicyContact(contact.id, contact.activation_status))
 
     ContactPermission.__name__ = ContactPermission.__qualname__ = name
     return ContactPermission

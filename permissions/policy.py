@@ -31,8 +31,9 @@ ANONYMOUS = Actor(ActorKind.ANONYMOUS)
 
 
 @dataclass(frozen=True)
-class ContactFacts:
-    """What the policy needs to know about a contact."""
+class PolicyContact:
+    """A contact as the policy sees it: which one (an owner may act on their own
+    only) and where it is in the activation flow (which decides who edits it)."""
 
     id: int
     status: ActivationStatus
@@ -63,7 +64,7 @@ LOCKED_ACTIVE = Decision(
 )
 
 
-def _is_own_active_contact(actor: Actor, contact: ContactFacts) -> bool:
+def _is_own_active_contact(actor: Actor, contact: PolicyContact) -> bool:
     return actor.kind is ActorKind.OWNER and actor.contact_id == contact.id and contact.status == ActivationStatus.ACTIVE
 
 
@@ -86,7 +87,7 @@ def is_signed_in(actor: Actor) -> Decision:
     return _signed_in(actor) or ALLOW
 
 
-def can_read_contact(actor: Actor, contact: ContactFacts) -> Decision:
+def can_read_contact(actor: Actor, contact: PolicyContact) -> Decision:
     """Builders read every contact of their account; an owner only their own."""
     if denied := _signed_in(actor):
         return denied
@@ -95,7 +96,7 @@ def can_read_contact(actor: Actor, contact: ContactFacts) -> Decision:
     return FORBIDDEN
 
 
-def can_edit_contact_info(actor: Actor, contact: ContactFacts) -> Decision:
+def can_edit_contact_info(actor: Actor, contact: PolicyContact) -> Decision:
     """Names, phones, address and primary email: the builder while INACTIVE, the
     owner while ACTIVE, nobody while PENDING (SPEC 2)."""
     if denied := _signed_in(actor):
@@ -109,7 +110,7 @@ def can_edit_contact_info(actor: Actor, contact: ContactFacts) -> Decision:
     return ALLOW if _is_own_active_contact(actor, contact) else FORBIDDEN
 
 
-def can_edit_additional_emails(actor: Actor, contact: ContactFacts) -> Decision:
+def can_edit_additional_emails(actor: Actor, contact: PolicyContact) -> Decision:
     if denied := _signed_in(actor):
         return denied
     if actor.kind is ActorKind.BUILDER or _is_own_active_contact(actor, contact):
@@ -117,7 +118,7 @@ def can_edit_additional_emails(actor: Actor, contact: ContactFacts) -> Decision:
     return FORBIDDEN
 
 
-def can_edit_custom_fields(actor: Actor, contact: ContactFacts) -> Decision:
+def can_edit_custom_fields(actor: Actor, contact: PolicyContact) -> Decision:
     return is_builder(actor)
 
 
@@ -185,7 +186,7 @@ def sees_account(actor: Actor, builder_account_id: int) -> bool:
     return actor.kind is not ActorKind.ANONYMOUS and actor.builder_account_id == builder_account_id
 
 
-def can_manage_own_profile(actor: Actor, contact: ContactFacts) -> Decision:
+def can_manage_own_profile(actor: Actor, contact: PolicyContact) -> Decision:
     """Profile image, notification preferences and a pending primary email change:
     only the active owner, for themself."""
     if denied := _signed_in(actor):
@@ -193,12 +194,12 @@ def can_manage_own_profile(actor: Actor, contact: ContactFacts) -> Decision:
     return ALLOW if _is_own_active_contact(actor, contact) else FORBIDDEN
 
 
-def can_delete_contact(actor: Actor, contact: ContactFacts) -> Decision:
+def can_delete_contact(actor: Actor, contact: PolicyContact) -> Decision:
     """Deleting would destroy an owner's identity, so it is locked like contact info."""
     return can_edit_contact_info(actor, contact) if actor.kind is ActorKind.BUILDER else is_builder(actor)
 
 
-def can_set_credentials(actor: Actor, contact: ContactFacts) -> Decision:
+def can_set_credentials(actor: Actor, contact: PolicyContact) -> Decision:
     """Username and password: only the owner, for themself (SPEC 3). A builder
     never sets or resets an owner's credentials; the owner's first credentials
     come through the invite token, later ones through a reset token or
@@ -208,7 +209,7 @@ def can_set_credentials(actor: Actor, contact: ContactFacts) -> Decision:
     return ALLOW if _is_own_active_contact(actor, contact) else FORBIDDEN
 
 
-def can_manage_invites(actor: Actor, contact: ContactFacts) -> Decision:
+def can_manage_invites(actor: Actor, contact: PolicyContact) -> Decision:
     """Invite, cancel, deactivate, merge: builder staff only. Whether the contact's
     status allows the step is a business rule (INVALID_STATUS), not a permission."""
     return is_builder(actor)
@@ -235,7 +236,7 @@ _GROUP_RULES = {
 }
 
 
-def can_change(actor: Actor, contact: ContactFacts, group: FieldGroup) -> Decision:
+def can_change(actor: Actor, contact: PolicyContact, group: FieldGroup) -> Decision:
     """The one question behind every field group: may `actor` change `group` of `contact`?"""
     return _GROUP_RULES[group](actor, contact)
 
@@ -254,7 +255,7 @@ class ViewerCan:
     locked_reason: str | None
 
 
-def viewer_can(actor: Actor, contact: ContactFacts) -> ViewerCan:
+def viewer_can(actor: Actor, contact: PolicyContact) -> ViewerCan:
     """Everything a user interface needs to show or hide actions, from the same rules."""
     info = can_change(actor, contact, FieldGroup.CONTACT_INFO)
     manage = can_manage_invites(actor, contact).allowed

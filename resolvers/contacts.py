@@ -27,7 +27,7 @@ INFO_INPUT_FIELDS = ["firstName", "lastName", "phone", "cellPhone", "address", "
 
 
 async def run_contact_change(
-    info: Info, work: Callable[[UnitOfWork], Awaitable[service.ContactChange]]
+    info: Info, work: Callable[[UnitOfWork], Awaitable[service.ChangedContact]]
 ) -> ContactPayload:
     """Runs `work` in one unit of work and builds the payload: the contact and its
     merge candidates, or the user errors (and the conflicting contact) of a refusal."""
@@ -62,7 +62,7 @@ def _by_owner(info: Info) -> bool:
     return info.context.actor.kind is ActorKind.OWNER
 
 
-async def _request_primary_proof(info: Info, uow: UnitOfWork, change: service.ContactChange) -> service.ContactChange:
+async def _request_primary_proof(info: Info, uow: UnitOfWork, change: service.ChangedContact) -> service.ChangedContact:
     """An active owner's new primary email is not applied but asked for (SPEC 12):
     the request is recorded and mailed in the change's own unit of work. It counts
     against the account's reset-mail limit, so a refused count writes nothing."""
@@ -96,7 +96,7 @@ async def update_contact_info(
 ) -> ContactPayload:
     changes = present(input, INFO_INPUT_FIELDS)
 
-    async def work(uow: UnitOfWork) -> service.ContactChange:
+    async def work(uow: UnitOfWork) -> service.ChangedContact:
         change = await service.update_contact_info(
             uow, changes=changes, by_owner=_by_owner(info), **_target(info, input.contact_id)
         )
@@ -116,7 +116,7 @@ async def set_additional_emails(
 async def promote_additional_email(
     info: Info, input: Annotated[inputs.PromoteAdditionalEmailInput, INPUT],
 ) -> ContactPayload:
-    async def work(uow: UnitOfWork) -> service.ContactChange:
+    async def work(uow: UnitOfWork) -> service.ChangedContact:
         change = await service.promote_additional_email(
             uow, email=input.email, by_owner=_by_owner(info), **_target(info, input.contact_id)
         )

@@ -21,7 +21,7 @@ from domain.errors import TopLevelErrorCode
 from domain.ids import record_id
 from permissions.policy import (
     ActorKind,
-    ContactFacts,
+    PolicyContact,
     can_read_contact,
     jobs_seen_through,
     sees_account,
@@ -63,7 +63,7 @@ async def contacts_by_ids(info: Info, node_ids: list[str], required: bool) -> li
     for node_id, contact_id in zip(node_ids, resolved):
         bundle = bundles.get(contact_id)
         if bundle is None or not can_read_contact(
-            context.actor, ContactFacts(bundle.contact.id, bundle.contact.activation_status)
+            context.actor, PolicyContact(bundle.contact.id, bundle.contact.activation_status)
         ).allowed:
             result.append(_missing(required, node_id))
         else:

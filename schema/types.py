@@ -10,7 +10,7 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from permissions.policy import ContactFacts, sees_by_name_only, viewer_can
+from permissions.policy import PolicyContact, sees_by_name_only, viewer_can
 from resolvers import merge_audit, nodes, pending_email_changes, pending_invites, relations, timeline
 from schema.custom_field_types import CustomFieldValue
 from schema.enums import ActivationStatus, BuilderRole, UserErrorCode
@@ -152,7 +152,7 @@ class ContactFields:
 
     @strawberry.field(description="What the viewer may do with this contact.")
     def viewer_can(self, info: Info) -> ContactPermissions:
-        can = viewer_can(info.context.actor, ContactFacts(self.id, self.activation_status))
+        can = viewer_can(info.context.actor, PolicyContact(self.id, self.activation_status))
         return ContactPermissions(**vars(can))
 
     pending_invite: PendingInvite | None = strawberry.field(

@@ -48,8 +48,8 @@ PHONE_PATTERN = re.compile(r"^\+?[0-9 ().\-/]{3,40}(?:\s*(?:x|ext\.?)\s*[0-9]{1,
 
 
 @dataclass
-class ContactChange:
-    """The outcome of a contact mutation, for its payload."""
+class ChangedContact:
+    """A contact a service changed, with what its mutation's payload reports beside it."""
 
     contact: Contact
     duplicate_ids: list[int] = field(default_factory=list)
@@ -141,7 +141,7 @@ async def load_for_change(
 
 async def create_contact(
     uow: UnitOfWork, builder_account_id: int, data: Mapping[str, object]
-) -> ContactChange:
+) -> ChangedContact:
     errors = Collected()
     info = clean_info(data, errors)
     primary = check_primary_change(data.get("primaryEmail"), [], ActivationStatus.INACTIVE, errors)
@@ -162,7 +162,7 @@ async def create_contact(
         builder_account_id, contact.id, EventKind.CONTACT_CREATED,
         changes=changed_values({}, {**info_values(contact), "additionalEmails": additional}),
     )
-    return ContactChange(contact, duplicates)
+    return ChangedContact(contact, duplicates)
 
 
 async def update_contact_info(
@@ -173,7 +173,7 @@ async def update_contact_info(
     *,
     by_owner: bool,
     expected_version: int | None,
-) -> ContactChange:
+) -> ChangedContact:
     contact = await load_for_change(uow, builder_account_id, contact_id, expected_version)
     contacts = ContactRepository(uow.session, builder_account_id)
     additional = (await contacts.additional_emails_by_contact([contact.id]))[contact.id]
@@ -212,7 +212,7 @@ async def update_contact_info(
     # A requested primary email is on the timeline as its own request (services/email_changes.py).
     if found := changed_values(before, info_values(contact)):
         uow.timeline.record(builder_account_id, contact.id, EventKind.INFO_CHANGED, changes=found)
-    return ContactChange(contact, duplicates, requested_primary_email=requested)
+    return ChangedContact(contact, duplicates, requested_primary_email=requested)
 
 
 async def _flush_primary(
@@ -234,7 +234,7 @@ async def set_additional_emails(
     emails: Sequence[str],
     *,
     expected_version: int | None,
-) -> ContactChange:
+) -> ChangedContact:
     contact = await load_for_change(uow, builder_account_id, contact_id, expected_version)
     errors = Collected()
     cleaned = check_additional_emails(contact.primary_email, list(emails), errors, path=("emails",))
@@ -245,7 +245,7 @@ async def set_additional_emails(
     await uow.flush()
     if found := changed_values({"additionalEmails": previous}, {"additionalEmails": cleaned}):
         uow.timeline.record(builder_account_id, contact.id, EventKind.ADDITIONAL_EMAILS_SET, changes=found)
-    return ContactChange(contact)
+    return ChangedContact(contact)
 
 
 async def promote_additional_email(
@@ -256,7 +256,7 @@ async def promote_additional_email(
     *,
     by_owner: bool,
     expected_version: int | None,
-) -> ContactChange:
+) -> ChangedContact:
     """SPEC 2.3 rule 6: swaps an additional email with the primary in one step. An
     active owner's swap waits for the address to prove itself (SPEC 12)."""
     contact = await load_for_change(uow, builder_account_id, contact_id, expected_version)
@@ -270,11 +270,11 @@ async def promote_additional_email(
     promoted = additional[keys.index(email_key(email))]
     if by_owner:
         await check_owner_primary(contacts, promoted, contact.id)
-        return ContactChange(contact, requested_primary_email=promoted)
+        return ChangedContact(contact, requested_primary_email=promoted)
     duplicates = await _check_builder_primary(contacts, promoted, contact.id)
     found = await apply_primary_email(uow, contacts, contact, promoted, by_owner=False)
     uow.timeline.record(builder_account_id, contact.id, EventKind.PRIMARY_EMAIL_PROMOTED, changes=found)
-    return ContactChange(contact, duplicates)
+    return ChangedContact(contact, duplicates)
 
 
 async def apply_primary_email(

@@ -13,7 +13,7 @@ from models import CustomFieldDefinition
 from repository.contacts import ContactRepository
 from repository.custom_fields import CustomFieldRepository, FieldNameTaken
 from repository.uow import UnitOfWork
-from services.contacts import ContactChange, load_for_change
+from services.contacts import ChangedContact, load_for_change
 
 NAME_TAKEN = "A custom field with this name already exists."
 
@@ -48,7 +48,7 @@ async def set_custom_field_values(
     values: Sequence[tuple[int | None, str | None]],
     *,
     expected_version: int | None,
-) -> ContactChange:
+) -> ChangedContact:
     """`values` are (field id, value) pairs; a null or blank value clears the field,
     fields not listed keep their values. All are checked before anything is written."""
     contact = await load_for_change(uow, builder_account_id, contact_id, expected_version)
@@ -83,4 +83,4 @@ async def set_custom_field_values(
         uow.timeline.record(
             builder_account_id, contact.id, EventKind.CUSTOM_FIELDS_SET, changes=found, visible_to_owner=visible
         )
-    return ContactChange(contact)
+    return ChangedContact(contact)

@@ -30,7 +30,7 @@ from repository.email_changes import EmailChangeRepository
 from repository.owner_accounts import OwnerAccountRepository
 from repository.tokens import TokenRepository
 from repository.uow import UnitOfWork
-from services.contacts import ContactChange, apply_primary_email, check_owner_primary, load_for_change
+from services.contacts import ChangedContact, apply_primary_email, check_owner_primary, load_for_change
 
 INVALID_CONFIRMATION = "This confirmation link is no longer valid. Ask for the change again from your account."
 
@@ -105,12 +105,12 @@ async def confirm_email_change(uow: UnitOfWork, token: str, *, now: datetime) ->
     return contact.primary_email
 
 
-async def cancel_email_change(uow: UnitOfWork, builder_account_id: int, contact_id: int, *, now: datetime) -> ContactChange:
+async def cancel_email_change(uow: UnitOfWork, builder_account_id: int, contact_id: int, *, now: datetime) -> ChangedContact:
     """The signed-in owner withdraws their open request; its link dies. Nothing
     open is not an error: the answer is the same contact, with nothing pending."""
     contact = await load_for_change(uow, builder_account_id, contact_id, None)
     await revoke_open_change(uow, builder_account_id, contact.id, now)
-    return ContactChange(contact)
+    return ChangedContact(contact)
 
 
 async def revoke_open_change(

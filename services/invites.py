@@ -30,7 +30,7 @@ from repository.timeline import TimelineBatch
 from repository.uow import UnitOfWork
 from services import email_changes
 from services.auth import IssuedSession, check_new_password, check_username, issue_session
-from services.contacts import ContactChange, load_for_change
+from services.contacts import ChangedContact, load_for_change
 
 INVALID_INVITE = "This invite link is no longer valid. Ask your builder to send a new invite."
 USERNAME_TAKEN = "This username is taken. Choose another one."
@@ -74,7 +74,7 @@ def _record_expiry(timeline: TimelineBatch, contact: Contact, expired_at: dateti
 
 async def send_invite(
     uow: UnitOfWork, builder_account_id: int, contact_id: int, *, now: datetime, ttl: timedelta, app_url: str
-) -> ContactChange:
+) -> ChangedContact:
     """First send (INACTIVE) or resend (PENDING): a fresh token with the full
     lifetime, every earlier token dead, one email to the primary email only."""
     contact = await load_for_change(uow, builder_account_id, contact_id, None)
@@ -112,10 +112,10 @@ async def send_invite(
         to_contact=outbox.Addressee(contact.id, MessageKind.INVITE),
     )
     duplicates = await contacts.with_primary_email(contact.primary_email, exclude_id=contact.id, statuses=[ActivationStatus.INACTIVE])
-    return ContactChange(contact, [d.id for d in duplicates])
+    return ChangedContact(contact, [d.id for d in duplicates])
 
 
-async def cancel_invite(uow: UnitOfWork, builder_account_id: int, contact_id: int, *, now: datetime) -> ContactChange:
+async def cancel_invite(uow: UnitOfWork, builder_account_id: int, contact_id: int, *, now: datetime) -> ChangedContact:
     contact = await load_for_change(uow, builder_account_id, contact_id, None)
     contact.activation_status = activation.after_cancel_invite(contact.activation_status)
     expired_at = await InviteRepository(uow.session, builder_account_id).revoke_live(contact.id, now)
@@ -123,10 +123,10 @@ async def cancel_invite(uow: UnitOfWork, builder_account_id: int, contact_id: in
     ContactRepository(uow.session, builder_account_id).touch(contact)
     await uow.flush()
     uow.timeline.record(builder_account_id, contact.id, EventKind.INVITE_CANCELLED)
-    return ContactChange(contact)
+    return ChangedContact(contact)
 
 
-async def deactivate_owner(uow: UnitOfWork, builder_account_id: int, contact_id: int, *, now: datetime) -> ContactChange:
+async def deactivate_owner(uow: UnitOfWork, builder_account_id: int, contact_id: int, *, now: datetime) -> ChangedContact:
     """ACTIVE to INACTIVE: the login is disabled and every session, reset link and
     pending email change dies in this transaction. The user row stays (disabled), so that a later
     invite can be accepted with the same username."""
@@ -142,7 +142,7 @@ async def deactivate_owner(uow: UnitOfWork, builder_account_id: int, contact_id:
     ContactRepository(uow.session, builder_account_id).touch(contact)
     await uow.flush()
     uow.timeline.record(builder_account_id, contact.id, EventKind.OWNER_DEACTIVATED)
-    return ContactChange(contact)
+    return ChangedContact(contact)
 
 
 async def invite_details(session, token: str, now: datetime) -> InviteView | None:

@@ -17,7 +17,7 @@ from domain.activation import ActivationStatus
 from domain.emails import email_key
 from domain.errors import Collected, NotFound, RuleError, UserErrorCode, Violation
 from domain.timeline import EventKind, changes as changed_values
-from domain.merge_plan import INFO_FIELDS, ContactSnapshot, MergePlan, plan_merge
+from domain.merge_plan import INFO_FIELDS, MergeParticipant, MergePlan, plan_merge
 from models import Contact, ContactMerge, utcnow
 from repository.contacts import ContactRepository, EmailClaimConflict
 from repository.merges import LINK_TABLES, MergeRepository
@@ -88,9 +88,9 @@ async def plan_request(session, builder_account_id: int, request: MergeRequest, 
     emails = await ContactRepository(session, builder_account_id).additional_emails_by_contact(ids)
     custom = await merges.custom_values_by_contact(ids)
 
-    def snapshot(contact_id: int) -> ContactSnapshot:
+    def participant(contact_id: int) -> MergeParticipant:
         row = rows[contact_id]
-        return ContactSnapshot(
+        return MergeParticipant(
             id=row.id,
             status=row.activation_status,
             primary_email=row.primary_email,
@@ -100,7 +100,7 @@ async def plan_request(session, builder_account_id: int, request: MergeRequest, 
         )
 
     plan = plan_merge(
-        snapshot(request.survivor_id), [snapshot(i) for i in request.merged_ids], request.additional_emails
+        participant(request.survivor_id), [participant(i) for i in request.merged_ids], request.additional_emails
     )
     return PlannedMerge(plan, rows, emails, custom)
 

@@ -23,7 +23,7 @@ from repository import outbox
 from repository.accounts import AccountRepository
 from repository.contacts import ContactRepository
 from repository.uow import UnitOfWork
-from services.contacts import ContactChange, load_for_change
+from services.contacts import ChangedContact, load_for_change
 
 
 async def _active_owners(uow: UnitOfWork, builder_account_id: int, contact_ids: Sequence[int]):
@@ -97,7 +97,7 @@ async def job_updated(
 
 async def update_notification_preferences(
     uow: UnitOfWork, builder_account_id: int, contact_id: int, *, sms_opt_in: bool, expected_version: int | None
-) -> ContactChange:
+) -> ChangedContact:
     """The owner's own choice (SPEC 2); who may call it is decided by permissions/."""
     contact = await load_for_change(uow, builder_account_id, contact_id, expected_version)
     before = contact.sms_opt_in
@@ -109,4 +109,4 @@ async def update_notification_preferences(
             builder_account_id, contact.id, EventKind.NOTIFICATION_PREFERENCES_CHANGED,
             changes=[{"field": "smsOptIn", "old": str(before).lower(), "new": str(sms_opt_in).lower()}],
         )
-    return ContactChange(contact)
+    return ChangedContact(contact)

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from domain.activation import ActivationStatus
 from domain.errors import UserErrorCode, Violation
-from domain.merge_plan import INFO_FIELDS, ContactSnapshot, plan_merge
+from domain.merge_plan import INFO_FIELDS, MergeParticipant, plan_merge
 
 
 def contact(
@@ -18,8 +18,8 @@ def contact(
     additional: tuple[str, ...] = (),
     info: dict[str, str | None] | None = None,
     custom: dict[int, str] | None = None,
-) -> ContactSnapshot:
-    return ContactSnapshot(
+) -> MergeParticipant:
+    return MergeParticipant(
         id=id,
         status=status,
         primary_email=primary,
@@ -404,7 +404,7 @@ def _distinct_by_key(values: list[str]) -> tuple[str, ...]:
 
 
 @st.composite
-def contact_snapshots(draw, id: int, status: str) -> ContactSnapshot:
+def merge_participants(draw, id: int, status: str) -> MergeParticipant:
     # SPEC 2.2 invariants: a pending or active contact has a primary email; additional
     # emails exist only with a primary; at most 5 of them; no email twice.
     must_have_primary = status != ActivationStatus.INACTIVE
@@ -417,7 +417,7 @@ def contact_snapshots(draw, id: int, status: str) -> ContactSnapshot:
         )
     info = draw(st.dictionaries(st.sampled_from(INFO_FIELDS), blank_or_text, max_size=4))
     custom = draw(st.dictionaries(st.integers(1, 6), custom_value, max_size=4))
-    return ContactSnapshot(id, status, primary, additional, info, custom)
+    return MergeParticipant(id, status, primary, additional, info, custom)
 
 
 @st.composite
@@ -425,9 +425,9 @@ def valid_merges(draw):
     count = draw(st.integers(2, 10))
     ids = draw(st.lists(st.integers(1, 10_000), min_size=count, max_size=count, unique=True))
     survivor_status = draw(st.sampled_from([ActivationStatus.INACTIVE, ActivationStatus.PENDING, ActivationStatus.ACTIVE]))
-    survivor = draw(contact_snapshots(ids[0], survivor_status))
+    survivor = draw(merge_participants(ids[0], survivor_status))
     merged = [
-        draw(contact_snapshots(i, draw(st.sampled_from([ActivationStatus.INACTIVE, ActivationStatus.PENDING]))))
+        draw(merge_participants(i, draw(st.sampled_from([ActivationStatus.INACTIVE, ActivationStatus.PENDING]))))
         for i in ids[1:]
     ]
     return survivor, merged
@@ -529,10 +529,10 @@ def test_the_survivor_wins_what_it_already_has(case):
 @given(
     st.integers(1, 4).flatmap(
         lambda n: st.tuples(
-            contact_snapshots(1, ActivationStatus.INACTIVE),
+            merge_participants(1, ActivationStatus.INACTIVE),
             st.lists(
                 st.sampled_from([1, 2, 3, 4]).flatmap(
-                    lambda i: contact_snapshots(i, ActivationStatus.ACTIVE if i == 4 else ActivationStatus.INACTIVE)
+                    lambda i: merge_participants(i, ActivationStatus.ACTIVE if i == 4 else ActivationStatus.INACTIVE)
                 ),
                 max_size=12,
             ),

@@ -13,7 +13,7 @@ from permissions.policy import (
     ANONYMOUS,
     Actor,
     ActorKind,
-    ContactFacts,
+    PolicyContact,
     FieldGroup,
     can_change,
     can_manage_invites,
@@ -82,7 +82,7 @@ def test_the_table_covers_every_group_and_actor():
 
 @pytest.mark.parametrize("group, actor, status, expected", MATRIX, ids=lambda v: getattr(v, "value", str(v)))
 def test_policy_matrix(group, actor, status, expected):
-    decision = can_change(ACTORS[actor], ContactFacts(CONTACT_ID, status), group)
+    decision = can_change(ACTORS[actor], PolicyContact(CONTACT_ID, status), group)
     assert decision.allowed is (expected is None)
     assert decision.code == expected
     if expected is not None:
@@ -91,19 +91,19 @@ def test_policy_matrix(group, actor, status, expected):
 
 @pytest.mark.parametrize("status, hint", [(ActivationStatus.PENDING, "Cancel the invite"), (ActivationStatus.ACTIVE, "deactivate the owner")])
 def test_a_locked_contact_says_what_to_do(status, hint):
-    decision = can_change(ACTORS["builder staff"], ContactFacts(CONTACT_ID, status), FieldGroup.CONTACT_INFO)
+    decision = can_change(ACTORS["builder staff"], PolicyContact(CONTACT_ID, status), FieldGroup.CONTACT_INFO)
     assert hint in decision.message
 
 
 @pytest.mark.parametrize("actor, status", list(itertools.product(ACTORS, STATUSES)))
 def test_invites_are_managed_by_builder_staff_only(actor, status):
-    decision = can_manage_invites(ACTORS[actor], ContactFacts(CONTACT_ID, status))
+    decision = can_manage_invites(ACTORS[actor], PolicyContact(CONTACT_ID, status))
     assert decision.allowed is (actor in BUILDERS)
 
 
 @pytest.mark.parametrize("actor, status", list(itertools.product(ACTORS, STATUSES)))
 def test_viewer_can_answers_from_the_same_policy(actor, status):
-    facts = ContactFacts(CONTACT_ID, status)
+    facts = PolicyContact(CONTACT_ID, status)
     can = viewer_can(ACTORS[actor], facts)
     assert can.edit_info is can_change(ACTORS[actor], facts, FieldGroup.CONTACT_INFO).allowed
     assert can.edit_additional_emails is can_change(ACTORS[actor], facts, FieldGroup.ADDITIONAL_EMAILS).allowed
