@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from domain.activation import ActivationStatus
 from permissions.policy import (
     TimelineView,
     jobs_seen_through,
@@ -20,7 +21,7 @@ from repository.keyset import PageRequest
 from repository.work import Page, WorkRepository
 
 
-async def contact_count(context, *, search: str | None, statuses: Sequence[str] | None) -> int:
+async def contact_count(context, *, search: str | None, statuses: Sequence[ActivationStatus] | None) -> int:
     async with context.session_factory() as session:
         return await ContactRepository(session, context.actor.builder_account_id).count(
             search=search, statuses=statuses
