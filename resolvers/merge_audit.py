@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from strawberry.types import Info
 
+from domain.ids import record_id
 from permissions.policy import ActorKind
 from repository.merges import MergeRepository
 from resolvers import loaders, nodes
@@ -33,7 +34,7 @@ async def merges_by_ids(info: Info, node_ids: list[str], required: bool) -> list
     from schema.merge_types import ContactMerge
 
     # Same id decoding and "missing" answer as every other node type.
-    ids = nodes._int_ids(node_ids)
+    ids = [record_id(node_id) for node_id in node_ids]
     found = {}
     if _is_builder(info):
         async with info.context.session_factory() as session:
@@ -41,6 +42,6 @@ async def merges_by_ids(info: Info, node_ids: list[str], required: bool) -> list
                 [i for i in ids if i is not None]
             )
     return [
-        ContactMerge.from_model(found[i]) if i in found else nodes._missing(required, n)
+        ContactMerge.from_model(found[i]) if i in found else nodes.missing_node(required, n)
         for n, i in zip(node_ids, ids)
     ]

@@ -42,7 +42,7 @@ def _int_ids(node_ids: list[str]) -> list[int | None]:
     return [record_id(i) for i in node_ids]
 
 
-def _missing(required: bool, node_id: str):
+def missing_node(required: bool, node_id: str):
     if required:
         raise ValueError(f"No object with id {node_id}.")
     return None
@@ -51,7 +51,7 @@ def _missing(required: bool, node_id: str):
 async def contacts_by_ids(info: Info, node_ids: list[str], required: bool) -> list[types.Contact | None]:
     context = info.context
     if context.actor.kind is ActorKind.ANONYMOUS:
-        return [_missing(required, i) for i in node_ids]
+        return [missing_node(required, i) for i in node_ids]
     async with context.session_factory() as session:
         contacts = ContactRepository(session, context.actor.builder_account_id)
         # Old ids of merged contacts keep resolving to the survivor (SPEC 4).
@@ -64,7 +64,7 @@ async def contacts_by_ids(info: Info, node_ids: list[str], required: bool) -> li
         if bundle is None or not can_read_contact(
             context.actor, ContactFacts(bundle.contact.id, bundle.contact.activation_status)
         ).allowed:
-            result.append(_missing(required, node_id))
+            result.append(missing_node(required, node_id))
         else:
             result.append(types.Contact.from_model(bundle.contact, bundle.additional_emails, info))
     return result
@@ -78,38 +78,38 @@ async def _job_ids_of(session, context, contact_id: int) -> set[int]:
 async def jobs_by_ids(info: Info, node_ids: list[str], required: bool) -> list[types.Job | None]:
     context = info.context
     if context.actor.kind is ActorKind.ANONYMOUS:
-        return [_missing(required, i) for i in node_ids]
+        return [missing_node(required, i) for i in node_ids]
     ids = _int_ids(node_ids)
     async with context.session_factory() as session:
         rows = await WorkRepository(session, context.actor.builder_account_id).jobs([i for i in ids if i])
         if (contact_id := jobs_seen_through(context.actor)) is not None:
             visible = await _job_ids_of(session, context, contact_id)
             rows = {k: v for k, v in rows.items() if k in visible}
-    return [types.Job.from_model(rows[i]) if i in rows else _missing(required, n) for n, i in zip(node_ids, ids)]
+    return [types.Job.from_model(rows[i]) if i in rows else missing_node(required, n) for n, i in zip(node_ids, ids)]
 
 
 async def leads_by_ids(info: Info, node_ids: list[str], required: bool) -> list[types.Lead | None]:
     context = info.context
     if not sees_leads(context.actor):
-        return [_missing(required, i) for i in node_ids]
+        return [missing_node(required, i) for i in node_ids]
     ids = _int_ids(node_ids)
     async with context.session_factory() as session:
         rows = await WorkRepository(session, context.actor.builder_account_id).leads([i for i in ids if i])
-    return [types.Lead.from_model(rows[i]) if i in rows else _missing(required, n) for n, i in zip(node_ids, ids)]
+    return [types.Lead.from_model(rows[i]) if i in rows else missing_node(required, n) for n, i in zip(node_ids, ids)]
 
 
 async def fields_by_ids(info: Info, node_ids: list[str], required: bool) -> list[field_types.CustomField | None]:
     """An owner finds only the fields marked `visibleToOwner` (SPEC 8)."""
     context = info.context
     if context.actor.kind is ActorKind.ANONYMOUS:
-        return [_missing(required, i) for i in node_ids]
+        return [missing_node(required, i) for i in node_ids]
     ids = _int_ids(node_ids)
     async with context.session_factory() as session:
         rows = await CustomFieldRepository(session, context.actor.builder_account_id).definitions_by_id(
             [i for i in ids if i is not None], visible_only=sees_only_owner_visible_fields(context.actor)
         )
     return [
-        field_types.CustomField.from_model(rows[i]) if i in rows else _missing(required, n)
+        field_types.CustomField.from_model(rows[i]) if i in rows else missing_node(required, n)
         for n, i in zip(node_ids, ids)
     ]
 
@@ -124,7 +124,7 @@ async def accounts_by_ids(info: Info, node_ids: list[str], required: bool) -> li
         async with context.session_factory() as session:
             name = (await AccountRepository(session).builder(own)).name
     return [
-        types.BuilderAccount(id=i, name=name) if name is not None and i == own else _missing(required, n)
+        types.BuilderAccount(id=i, name=name) if name is not None and i == own else missing_node(required, n)
         for n, i in zip(node_ids, ids)
     ]
 
@@ -137,7 +137,7 @@ async def users_by_ids(
     context = info.context
     actor = context.actor
     if actor.kind is ActorKind.ANONYMOUS:
-        return [_missing(required, i) for i in node_ids]
+        return [missing_node(required, i) for i in node_ids]
     ids = _int_ids(node_ids)
     async with context.session_factory() as session:
         accounts = AccountRepository(session)
@@ -155,7 +155,7 @@ async def users_by_ids(
     for node_id, user_id in zip(node_ids, ids):
         user = rows.get(user_id)
         if user is None or (kind == "OWNER" and user.contact_id not in contacts):
-            result.append(_missing(required, node_id))
+            result.append(missing_node(required, node_id))
         elif kind == "BUILDER":
             result.append(types.BuilderUser(
                 id=user.id, username=user.username, role=types.BuilderRole(user.role), builder_account=account
