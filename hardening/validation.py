@@ -5,8 +5,9 @@ cannot hide graphql-core's "Did you mean ...?" suggestions, which leak the
 schema when introspection is off. This extension does the same caching with
 `hide_suggestions`. Its rule tuple is made of classes built once (limits.py,
 `cost_rule` is memoised per cap), so a repeated document is validated once.
-It validates against the schema's public `graphql_schema` (schema/build.py), the
-graphql-core schema of the very types Strawberry executes with.
+It validates against the schema's public `graphql_schema`
+(resolvers/root/build.py), the graphql-core schema of the very types Strawberry
+executes with.
 
 The document is keyed by identity, not by value: the parser cache hands every
 request of the same text the same `DocumentNode`, and hashing and comparing an

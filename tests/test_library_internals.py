@@ -32,7 +32,6 @@ LIBRARIES = ("strawberry", "graphql")
 # Uses that the rebuilt read path (issue 15 points 1-2) deletes with the code that
 # holds them; this list is emptied then, and an entry that is no longer found fails.
 KNOWN_READ_PATH_USES = {
-    ("resolvers/prefetch.py", "_raw_info"),
     ("schema/execution.py", "_id"),
     ("tests/unit/test_execution.py", "_schema"),
 }
@@ -41,8 +40,7 @@ KNOWN_READ_PATH_USES = {
 OWN_NAMES_THAT_MATCH = {
     # `Contact._status` (schema/types.py), the raw activation status the type keeps
     # for its resolvers; graphql-core's incremental `Computation` has one too.
-    ("resolvers/pending_email_changes.py", "_status"),
-    ("resolvers/pending_invites.py", "_status"),
+    ("schema/types.py", "_status"),
 }
 
 
@@ -145,12 +143,12 @@ def private_uses(source: str, private: frozenset[str]) -> Iterator[tuple[int, st
 
 
 def test_the_validating_schema_is_the_served_one():
-    """`schema.graphql_schema` (schema/build.py), which documents are validated
+    """`schema.graphql_schema` (resolvers/root/build.py), which documents are validated
     against, holds the very types Strawberry converted, and prints as the served
     schema does."""
     from graphql import print_schema
 
-    from schema.build import schema
+    from resolvers.root.build import schema
 
     for name, converted in schema.schema_converter.type_map.items():
         assert schema.graphql_schema.type_map[name] is converted.implementation, name
