@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import hypothesis
 import pytest
 from sqlalchemy import event, text
 
@@ -29,6 +30,11 @@ ADMIN_PASSWORD = "correct horse battery staple"
 # the production cost (64 MiB, three passes) would be most of its run time. Hashes
 # are still real Argon2id; tests/unit/test_passwords.py pins the production parameters.
 TEST_HASHING = HashParameters(time_cost=1, memory_kib=8, parallelism=1)
+
+# Timing is never asserted: Hypothesis's per-example deadline (200 ms) fails pure
+# property tests when the machine is busy, which says nothing about the rule.
+hypothesis.settings.register_profile("no-deadline", deadline=None)
+hypothesis.settings.load_profile("no-deadline")
 
 
 def _database_url(tmp_root: Path) -> str:
