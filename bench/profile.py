@@ -7,13 +7,15 @@ client is its own), the event loop, JSON. Then the most expensive functions.
 
 Batches of the same requests: first without the profiler (`--batches`, the
 cheapest reported), to measure the CPU per request of the main thread
-(time.thread_time) and of the process's other threads (aiosqlite runs every SQLite
-call in a thread of its own: the SQL driver's work on SQLite), which a busy
-machine bends less than wall time; then one under cProfile,
-for each layer's share of the main thread's time (the event loop waiting in epoll
-left out). A layer's ms per request is its share times the main thread's CPU;
-cProfile inflates small calls, so the shares lean a little towards layers of many
-small calls.
+(time.thread_time) and of the process's other threads (aiosqlite runs every
+SQLite call in a thread of its own: the SQL driver's work on SQLite), which a
+busy machine bends less than wall time; then one under cProfile, for each
+layer's share of the main thread's time (waiting left out: the event loop in
+epoll, and the hand-over of each SQLite call to aiosqlite's thread, where the
+main thread waits for the GIL). A layer's ms per request is its share times the
+main thread's CPU. cProfile inflates small calls, so the shares lean a little
+towards layers of many small calls; the in-process client's own work is in the
+main thread too, as its own row.
 
     python -m bench.profile --database sqlite --query list --requests 200
     python -m bench.profile --query profile --server peer
@@ -55,8 +57,7 @@ LIBRARIES = [
 ]
 # Built-in functions have no file: by the name cProfile gives them.
 BUILTINS = [
-    # aiosqlite hands each call to its thread through a SimpleQueue (waiting for the GIL there).
-    ("SQL driver (aiosqlite, asyncpg, sqlite3)", ("sqlite3", "asyncpg", "SimpleQueue")),
+    ("SQL driver (aiosqlite, asyncpg, sqlite3)", ("sqlite3", "asyncpg")),
     ("sqlalchemy", ("greenlet",)),  # its bridge from asyncio to its synchronous core
     ("JSON (orjson, json)", ("orjson", "_json", "json.")),
     ("event loop (asyncio, threads)", ("_asyncio", "_thread", "uvloop", "select.epoll", "poll")),
@@ -78,8 +79,9 @@ def layer(filename: str, name: str) -> str:
 
 
 def idle(name: str) -> bool:
-    """The event loop waiting for the sockets or the driver's threads: not work."""
-    return "poll" in name and "epoll" in name
+    """Waiting, not work: the event loop in epoll, and the hand-over of a call to
+    aiosqlite's thread, where the main thread waits for the GIL that thread holds."""
+    return ("poll" in name and "epoll" in name) or "SimpleQueue" in name
 
 
 def build_app(server: str, url: str):
