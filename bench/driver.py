@@ -128,14 +128,14 @@ def request_files() -> dict[str, Path]:
 _runs = itertools.count()
 
 
-def load(pid: int, port: int, query: str, seconds: float, concurrency: int) -> Sample:
+def load(pid: int, port: int, query: str, seconds: int, concurrency: int) -> Sample:
     """One wrk run (one thread, `concurrency` keep-alive connections) of one query."""
     files = request_files()
     env = {**os.environ, "BENCH_QUERY": query, "BENCH_NONCE": f"{os.getpid()}x{next(_runs)}",
            "BENCH_TOKEN": OWNER_TOKEN if query == "profile" else BUILDER_TOKEN,
            "BENCH_BODY": str(files.get(query, files["list"])), "BENCH_CREATE": str(files["create"]),
            "BENCH_SET_EMAILS": str(files["set_emails"]), "BENCH_INVITE": str(files["invite"])}
-    command = [wrk_path(), "-t1", f"-c{concurrency}", f"-d{seconds:g}s", "--timeout", "60s",
+    command = [wrk_path(), "-t1", f"-c{concurrency}", f"-d{seconds}s", "--timeout", "60s",
                "-s", str(ROOT / "bench" / "load.lua"), f"http://127.0.0.1:{port}/graphql"]
     cpu_before = cpu_seconds(pid)
     finished = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
@@ -285,7 +285,7 @@ def run(args, url: str) -> None:
         for query in args.queries:  # warm up each server (imports, caches, pools)
             for kind in kinds_for(query):
                 process, port = servers[kind]
-                load(process.pid, port, query, 1.0, args.concurrency)
+                load(process.pid, port, query, 1, args.concurrency)
         for round_no in range(args.rounds):
             for query in args.queries:
                 for kind in rotated(kinds_for(query), round_no):
@@ -347,7 +347,7 @@ def main() -> None:
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--contacts", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--seconds", type=float, default=5.0, help="per query, server and round")
+    parser.add_argument("--seconds", type=int, default=5, help="per query, server and round (whole seconds: wrk's)")
     parser.add_argument("--concurrency", type=int, default=16, help="wrk's keep-alive connections")
     parser.add_argument("--queries", default="profile,list,write")
     parser.add_argument("--generate-only", action="store_true", help="make the data set, run nothing")
