@@ -149,7 +149,7 @@ def export_schema(
     output: Path = typer.Option(SCHEMA_FILE, "--output", "-o", help="Where to write the SDL."),
 ) -> None:
     """Write the GraphQL schema's SDL (schema.graphql)."""
-    from schema.build import schema
+    from resolvers.root.build import schema
 
     output.write_text(schema.as_str() + "\n", encoding="utf-8")
     typer.echo(f"wrote {output}")
@@ -169,7 +169,7 @@ def persisted_queries(
 
     from hardening.persisted import build_manifest
     from hardening.validation import policy_for
-    from schema.build import schema
+    from resolvers.root.build import schema
 
     files: list[Path] = []
     for source in sources:
@@ -178,7 +178,7 @@ def persisted_queries(
     policy = policy_for(get_settings())
     failed = False
     for path, document in zip(files, documents):
-        errors = validate(schema._schema, parse(document), (*specified_rules, *policy.extra_rules))
+        errors = validate(schema.graphql_schema, parse(document), (*specified_rules, *policy.extra_rules))
         for error in errors:
             typer.echo(f"error: {path}: {error.message}", err=True)
             failed = True

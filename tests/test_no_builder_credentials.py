@@ -7,7 +7,7 @@ import re
 
 from graphql import GraphQLInputObjectType, GraphQLObjectType, GraphQLSchema, get_named_type
 
-from schema.build import schema
+from resolvers.root.build import schema
 
 CREDENTIAL = re.compile(r"password|username|token|credential|secret|hash", re.IGNORECASE)
 # Every mutation that takes a credential, and whose credentials it sets:
@@ -32,7 +32,7 @@ def named_type_of(type_) -> str:
 
 
 def _graphql_schema() -> GraphQLSchema:
-    return schema._schema
+    return schema.graphql_schema
 
 
 def _mutation_arguments():

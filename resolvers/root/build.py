@@ -4,23 +4,25 @@ so each area declares its own fields in its own module."""
 from __future__ import annotations
 
 import strawberry
+from graphql import GraphQLSchema
+from strawberry.types import get_object_definition
 
 from hardening.errors import log_errors
 from hardening.extensions import schema_extensions
 from observability.metrics import GraphQLMetrics
 from observability.graphql_tracing import TracedOperation
 from schema import types
-from schema.activation import ActivationMutation, ActivationQuery
+from resolvers.root.activation import ActivationMutation, ActivationQuery
 from schema.custom_field_types import CustomField
-from schema.email_change import EmailChangeMutation
+from resolvers.root.email_change import EmailChangeMutation
 from schema.execution import PlainLeafExecutionContext
-from schema.media_mutation import ProfileImageMutation
-from schema.merge import MergeMutation, MergeQuery
+from resolvers.root.media_mutation import ProfileImageMutation
+from resolvers.root.merge import MergeMutation, MergeQuery
 from schema.merge_types import ContactMerge
-from schema.mutation import ContactMutation
-from schema.query import ContactQuery
+from resolvers.root.mutation import ContactMutation
+from resolvers.root.query import ContactQuery
 from schema.scalars import SCALAR_OVERRIDES
-from schema.work import WorkMutation, WorkQuery
+from resolvers.root.work import WorkMutation, WorkQuery
 
 QUERY_AREAS: tuple[type, ...] = (ContactQuery, ActivationQuery, WorkQuery, MergeQuery)
 MUTATION_AREAS: tuple[type, ...] = (
@@ -60,12 +62,31 @@ Mutation = strawberry.type(
 
 
 class OwnerHubSchema(strawberry.Schema):
+    """Strawberry's schema, with graphql-core's schema of the same types as a public
+    attribute, `graphql_schema`, for what validates documents itself
+    (hardening/validation.py, `ownerhub register-operations`, tests that walk the
+    types). Strawberry keeps the one it executes with in a private attribute; this
+    one is built from the very type objects Strawberry converted (their
+    `extensions` carry what Strawberry's own validation rules read), in the same
+    order, with graphql-core's specified directives, which are Strawberry's when no
+    custom directive is declared. tests/test_library_internals.py checks that it
+    prints as the served schema does."""
+
+    def __init__(self, *, query: type, mutation: type, types: list[type], **options) -> None:
+        super().__init__(query=query, mutation=mutation, types=types, **options)
+        converted = self.schema_converter
+        self.graphql_schema = GraphQLSchema(
+            query=converted.from_object(get_object_definition(query, strict=True)),
+            mutation=converted.from_object(get_object_definition(mutation, strict=True)),
+            types=[converted.from_object(get_object_definition(type_, strict=True)) for type_ in types],
+        )
+
     def process_errors(self, errors, execution_context=None) -> None:
         # Strawberry logs every error at ERROR; client refusals are not failures.
         log_errors(errors)
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema() -> OwnerHubSchema:
     return OwnerHubSchema(
         query=Query,
         mutation=Mutation,
