@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Iterable
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
+from strawberry.utils.str_converters import to_camel_case
 
 from permissions.policy import ContactFacts, sees_by_name_only, viewer_can
 from resolvers import merge_audit, nodes, pending_email_changes, pending_invites, relations, timeline
@@ -60,7 +61,11 @@ class UserError:
 
     @classmethod
     def from_violations(cls, violations: Iterable) -> list[UserError]:
-        return [cls(field=list(v.field) or None, message=v.message, code=UserErrorCode(v.code)) for v in violations]
+        """Each path in the input's GraphQL names: services name fields in snake_case."""
+        return [
+            cls(field=[to_camel_case(part) for part in v.field] or None, message=v.message, code=UserErrorCode(v.code))
+            for v in violations
+        ]
 
 
 @strawberry.type(description="The live invite of a PENDING contact. Only builders see it.")

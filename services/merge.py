@@ -39,9 +39,18 @@ class MergeRefused(RuleError):
 
 @dataclass(frozen=True)
 class MergeRequest:
+    builder_account_id: int
+    user_id: int | None  # who merges (the timeline and the audit say)
     survivor_id: int
     merged_ids: tuple[int, ...]
     additional_emails: tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
+class UndoRequest:
+    builder_account_id: int
+    user_id: int | None
+    merge_id: int
 
 
 @dataclass(frozen=True)
@@ -171,9 +180,8 @@ class MergeOutcome:
     candidate_emails: tuple[str, ...]
 
 
-async def merge_contacts(
-    uow: UnitOfWork, builder_account_id: int, user_id: int | None, request: MergeRequest
-) -> MergeOutcome:
+async def merge_contacts(uow: UnitOfWork, request: MergeRequest) -> MergeOutcome:
+    builder_account_id, user_id = request.builder_account_id, request.user_id
     planned = await plan_request(uow.session, builder_account_id, request, lock=True)
     plan = planned.plan
     if not plan.ok:
@@ -254,9 +262,8 @@ class UndoOutcome:
     restored_ids: tuple[int, ...]
 
 
-async def undo_merge(
-    uow: UnitOfWork, builder_account_id: int, user_id: int | None, merge_id: int
-) -> UndoOutcome:
+async def undo_merge(uow: UnitOfWork, request: UndoRequest) -> UndoOutcome:
+    builder_account_id, user_id, merge_id = request.builder_account_id, request.user_id, request.merge_id
     now = utcnow()
     merges = MergeRepository(uow.session, builder_account_id)
     contacts = ContactRepository(uow.session, builder_account_id)
