@@ -166,14 +166,14 @@ async def _check_builder_primary(
     for holder in holders:
         if holder.activation_status == "ACTIVE":
             raise RuleError(
-                Violation(("primaryEmail",), "EMAIL_IN_USE", EMAIL_IN_USE_BY_ACTIVE_OWNER),
+                Violation(("primary_email",), "EMAIL_IN_USE", EMAIL_IN_USE_BY_ACTIVE_OWNER),
                 conflicting_contact_id=holder.id,
             )
     return [holder.id for holder in holders if holder.activation_status == "INACTIVE"]
 
 
 async def check_owner_primary(
-    contacts: ContactRepository, email: str, own_id: int, *, path: tuple[str, ...] = ("primaryEmail",)
+    contacts: ContactRepository, email: str, own_id: int, *, path: tuple[str, ...] = ("primary_email",)
 ) -> None:
     """SPEC 2.3 rule 5: an owner may not take any other contact's primary email,
     and the refusal tells nothing about that contact. Asked when the change is
@@ -279,7 +279,7 @@ async def update_contact_info(uow: UnitOfWork, target: EditedContact, command: I
 
 
 async def _flush_primary(
-    uow: UnitOfWork, contacts: ContactRepository, by_owner: bool, path: tuple[str, ...] = ("primaryEmail",)
+    uow: UnitOfWork, contacts: ContactRepository, by_owner: bool, path: tuple[str, ...] = ("primary_email",)
 ) -> None:
     """Flushes; the claimed-email index decides a race the checks above could not see."""
     try:
@@ -332,7 +332,7 @@ async def apply_primary_email(
     email: str,
     *,
     by_owner: bool,
-    path: tuple[str, ...] = ("primaryEmail",),
+    path: tuple[str, ...] = ("primary_email",),
 ) -> list[dict]:
     """Makes `email` the primary. When it is one of the additional emails it swaps
     places with the old primary (SPEC 2.3 rule 6); otherwise it replaces it. The

@@ -57,7 +57,7 @@ def _email_claimed(claimer: Contact | None) -> RuleError:
         "Select that contact, or give this contact another primary email."
     )
     return RuleError(
-        Violation(("contactId",), "EMAIL_IN_USE", message),
+        Violation(("contact_id",), "EMAIL_IN_USE", message),
         conflicting_contact_id=claimer.id if claimer else None,
     )
 
