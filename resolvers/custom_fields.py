@@ -10,8 +10,7 @@ from typing import Annotated
 from strawberry.types import Info
 
 import schema.custom_field_types as field_types
-from permissions.policy import sees_only_owner_visible_fields
-from repository.custom_fields import CustomFieldRepository
+from reads import lists
 from resolvers.runner import refused_with, run
 from resolvers.support import INPUT
 from schema.work_inputs import CustomFieldPayload, DefineCustomFieldInput
@@ -19,12 +18,7 @@ from services import custom_fields as service
 
 
 async def custom_field_definitions(info: Info) -> list[field_types.CustomField]:
-    actor = info.context.actor
-    async with info.context.session_factory() as session:
-        rows = await CustomFieldRepository(session, actor.builder_account_id).definitions(
-            visible_only=sees_only_owner_visible_fields(actor)
-        )
-    return [field_types.CustomField.from_model(row) for row in rows]
+    return [field_types.CustomField.from_model(row) for row in await lists.custom_field_definitions(info.context)]
 
 
 async def _defined(definition) -> CustomFieldPayload:

@@ -13,8 +13,7 @@ from strawberry.types import Info
 import schema.types as types
 from domain.errors import NotFound
 from domain.ids import global_record_id
-from repository.contacts import ContactRepository
-from resolvers.loaders import bundle_contacts
+from reads import nodes
 from schema import inputs
 from services.contacts import UNCHANGED, AddressInput
 
@@ -46,24 +45,11 @@ def address_input(address: inputs.AddressInput | None) -> AddressInput | None:
 async def contacts_for_payload(info: Info, contact_ids: Sequence[int]) -> list[types.Contact]:
     """Reads contacts after a commit, in a fresh session, as the viewer sees them
     (those a payload names beside the changed one, which the unit of work holds)."""
-    if not contact_ids:
-        return []
-    context = info.context
-    async with context.session_factory() as session:
-        repo = ContactRepository(session, context.actor.builder_account_id)
-        rows = await repo.get_many(list(contact_ids))
-        bundles = await bundle_contacts(repo, [rows[i] for i in contact_ids if i in rows])
-    return [types.Contact.from_model(b.contact, b.additional_emails, info) for b in bundles]
+    return [types.Contact.from_rows(rows, info) for rows in await nodes.contacts_as_written(info.context, contact_ids)]
 
 
 async def duplicates_of(info: Info, contact_id: int, primary_email: str | None) -> list[types.Contact]:
     """The never-invited contacts that share the contact's primary email (merge
     candidates), read after the commit."""
-    if not primary_email:
-        return []
-    context = info.context
-    async with context.session_factory() as session:
-        repo = ContactRepository(session, context.actor.builder_account_id)
-        rows = await repo.with_primary_email(primary_email, exclude_id=contact_id, statuses=["INACTIVE"])
-        bundles = await bundle_contacts(repo, rows)
-    return [types.Contact.from_model(b.contact, b.additional_emails, info) for b in bundles]
+    found = await nodes.never_invited_sharing(info.context, contact_id, primary_email)
+    return [types.Contact.from_rows(rows, info) for rows in found]
