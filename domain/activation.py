@@ -38,7 +38,7 @@ PRIMARY_EMAIL_FOR_INVITE = "Add a primary email first: the invite is sent to it.
 
 
 def _refuse(message: str) -> RuleError:
-    return RuleError(Violation(("contactId",), UserErrorCode.INVALID_STATUS, message))
+    return RuleError(Violation(("contact_id",), UserErrorCode.INVALID_STATUS, message))
 
 
 def after_send_invite(status: ActivationStatus, primary_email: str | None) -> ActivationStatus:
@@ -47,7 +47,7 @@ def after_send_invite(status: ActivationStatus, primary_email: str | None) -> Ac
     if status == ActivationStatus.ACTIVE:
         raise _refuse(INVITE_ACTIVE_OWNER)
     if not primary_email:
-        raise RuleError(Violation(("contactId",), UserErrorCode.PRIMARY_EMAIL_REQUIRED, PRIMARY_EMAIL_FOR_INVITE))
+        raise RuleError(Violation(("contact_id",), UserErrorCode.PRIMARY_EMAIL_REQUIRED, PRIMARY_EMAIL_FOR_INVITE))
     return ActivationStatus.PENDING
 
 

@@ -66,7 +66,7 @@ def check_additional_emails(
     primary: str | None,
     additional: Sequence[str],
     errors: Collected,
-    path: tuple[str, ...] = ("additionalEmails",),
+    path: tuple[str, ...] = ("additional_emails",),
 ) -> list[str]:
     """Validates a contact's whole additional-email list against its primary.
 
@@ -112,7 +112,7 @@ def check_primary_change(
     additional: Sequence[str],
     status: ActivationStatus,
     errors: Collected,
-    path: tuple[str, ...] = ("primaryEmail",),
+    path: tuple[str, ...] = ("primary_email",),
 ) -> str | None:
     """Validates a new primary email against the contact's additional emails.
 

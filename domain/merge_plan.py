@@ -37,9 +37,9 @@ INFO_FIELDS = (
     "postal_code",
 )
 
-MERGED_IDS_FIELD = ("mergedIds",)
-SURVIVOR_ID_FIELD = ("survivorId",)
-ADDITIONAL_EMAILS_FIELD = ("additionalEmails",)
+MERGED_IDS_FIELD = ("merged_ids",)
+SURVIVOR_ID_FIELD = ("survivor_id",)
+ADDITIONAL_EMAILS_FIELD = ("additional_emails",)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ and any other caller ask these, so each rule lives in exactly one place.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -85,6 +86,27 @@ def is_builder_admin(actor: Actor) -> Decision:
 
 def is_signed_in(actor: Actor) -> Decision:
     return _signed_in(actor) or ALLOW
+
+
+ContactRule = Callable[[Actor, PolicyContact], Decision]
+
+
+def decide_for_contact(rule: ContactRule, actor: Actor, contact: PolicyContact | None) -> Decision:
+    """`rule` for a contact the actor names; None is a contact that does not exist
+    (or is another account's): a builder passes, so that the mutation reports it as
+    NOT_FOUND exactly like a missing id, and anyone else is FORBIDDEN."""
+    if contact is None:
+        return is_builder(actor) if actor.kind is ActorKind.BUILDER else FORBIDDEN
+    return rule(actor, contact)
+
+
+def decision_without_row(rule: ContactRule, actor: Actor, contact_id: int) -> Decision | None:
+    """The decision when it is the same whatever the row holds (missing, or in any
+    activation status), so nobody needs to read it; None when the row decides."""
+    possible = {decide_for_contact(rule, actor, None)} | {
+        rule(actor, PolicyContact(contact_id, status)) for status in ActivationStatus
+    }
+    return possible.pop() if len(possible) == 1 else None
 
 
 def can_read_contact(actor: Actor, contact: PolicyContact) -> Decision:
@@ -264,7 +286,7 @@ def viewer_can(actor: Actor, contact: PolicyContact) -> ViewerCan:
         edit_additional_emails=can_change(actor, contact, FieldGroup.ADDITIONAL_EMAILS).allowed,
         edit_custom_fields=can_change(actor, contact, FieldGroup.CUSTOM_FIELDS).allowed,
         set_profile_image=can_change(actor, contact, FieldGroup.PROFILE_IMAGE).allowed,
-        invite=manage and contact.status != ActivationStatus.ACTIVE,
+        invite=manage and contact.status in (ActivationStatus.INACTIVE, ActivationStatus.PENDING),
         cancel_invite=manage and contact.status == ActivationStatus.PENDING,
         deactivate=manage and contact.status == ActivationStatus.ACTIVE,
         merge=manage,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from domain.activation import ActivationStatus
 from models import User
 from permissions.policy import (
     ActorKind,
@@ -64,6 +65,17 @@ async def contacts_as_written(context, ids: Sequence[int]) -> list[ContactRows]:
         repo = ContactRepository(session, context.actor.builder_account_id)
         rows = await repo.get_many(list(ids))
         return await with_additional_emails(repo, [rows[i] for i in ids if i in rows])
+
+
+async def never_invited_sharing(context, contact_id: int, primary_email: str | None) -> list[ContactRows]:
+    """The INACTIVE contacts that share a contact's primary email (its merge
+    candidates), read after the mutation's commit."""
+    if not primary_email:
+        return []
+    async with context.session_factory() as session:
+        repo = ContactRepository(session, context.actor.builder_account_id)
+        rows = await repo.with_primary_email(primary_email, exclude_id=contact_id, statuses=[ActivationStatus.INACTIVE])
+        return await with_additional_emails(repo, rows)
 
 
 async def jobs(context, ids: Ids) -> list:

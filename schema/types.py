@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Iterable
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
+from strawberry.utils.str_converters import to_camel_case
 
 from permissions.policy import PolicyContact, sees_by_name_only, viewer_can
 from reads import nodes, relations
@@ -65,7 +66,11 @@ class UserError:
 
     @classmethod
     def from_violations(cls, violations: Iterable) -> list[UserError]:
-        return [cls(field=list(v.field) or None, message=v.message, code=v.code) for v in violations]
+        """Each path in the input's GraphQL names: services name fields in snake_case."""
+        return [
+            cls(field=[to_camel_case(part) for part in v.field] or None, message=v.message, code=v.code)
+            for v in violations
+        ]
 
 
 @strawberry.type(description="The live invite of a PENDING contact. Only builders see it.")
@@ -92,6 +97,8 @@ USER_ERRORS = (
     "Why the mutation refused its input, as data; empty when it succeeded. Nothing is written when "
     "there is one."
 )
+
+
 
 def display_name(first: str | None, last: str | None, email: str | None) -> str:
     name = " ".join(part for part in (first, last) if part)

@@ -37,11 +37,7 @@ KNOWN_READ_PATH_USES = {
 }
 
 # Private names of our own that the libraries also define privately: (file, name).
-OWN_NAMES_THAT_MATCH = {
-    # `Contact._status` (schema/types.py), the raw activation status the type keeps
-    # for its resolvers; graphql-core's incremental `Computation` has one too.
-    ("schema/types.py", "_status"),
-}
+OWN_NAMES_THAT_MATCH: set[tuple[str, str]] = set()
 
 
 def is_private(name: str) -> bool:
