@@ -119,6 +119,18 @@ class PrefetchRepository:
             )
         return ViewerRows(first.username, first.kind, first.role, first.name, contact)
 
+    async def attach_jobs(
+        self, contacts: list[ContactRows], *, with_owners: bool, with_owner_emails: bool
+    ) -> None:
+        """Sets `jobs` of each contact (see `jobs_of_contacts`); nothing to read for none."""
+        if not contacts:
+            return
+        jobs = await self.jobs_of_contacts(
+            [c.row.id for c in contacts], with_owners=with_owners, with_owner_emails=with_owner_emails
+        )
+        for contact in contacts:
+            contact.jobs = jobs[contact.row.id]
+
     async def jobs_of_contacts(
         self, contact_ids: Sequence[int], *, with_owners: bool, with_owner_emails: bool
     ) -> dict[int, list[JobRows]]:

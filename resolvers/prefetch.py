@@ -79,13 +79,8 @@ class ContactPlan:
         self.owner_emails = asks_any(paths, prefix + "jobs.owners.", EMAIL_FIELDS)
 
     async def fetch_jobs(self, repo: PrefetchRepository, contacts: list[ContactRows]) -> None:
-        if not self.jobs or not contacts:
-            return
-        jobs = await repo.jobs_of_contacts(
-            [c.row.id for c in contacts], with_owners=self.owners, with_owner_emails=self.owner_emails
-        )
-        for contact in contacts:
-            contact.jobs = jobs[contact.row.id]
+        if self.jobs:
+            await repo.attach_jobs(contacts, with_owners=self.owners, with_owner_emails=self.owner_emails)
 
 
 def contact_type(rows: ContactRows, info: Info) -> types.Contact:

@@ -13,10 +13,10 @@ from schema import types
 from schema.activation import ActivationMutation, ActivationQuery
 from schema.custom_field_types import CustomField
 from schema.email_change import EmailChangeMutation
-from schema.execution import PlainLeafExecutionContext
 from schema.media_mutation import ProfileImageMutation
 from schema.merge import MergeMutation, MergeQuery
 from schema.merge_types import ContactMerge
+from schema.planned_reads import PlannedReads
 from schema.mutation import ContactMutation
 from schema.query import ContactQuery
 from schema.scalars import SCALAR_OVERRIDES
@@ -70,9 +70,9 @@ def build_schema() -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         types=[types.Contact, types.Job, types.Lead, CustomField, ContactMerge],
-        # Limits, cost, cached validation, persisted queries, error masking; metrics, tracing.
-        extensions=[*schema_extensions(), GraphQLMetrics, TracedOperation],
-        execution_context_class=PlainLeafExecutionContext,
+        # Limits, cost, cached validation, persisted queries, error masking; planned reads; metrics, tracing.
+        # PlannedReads comes after the viewer lookup of schema_extensions().
+        extensions=[*schema_extensions(), PlannedReads, GraphQLMetrics, TracedOperation],
         scalar_overrides=SCALAR_OVERRIDES,
     )
 

@@ -10,6 +10,7 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
+from domain.names import display_name
 from permissions.policy import ContactFacts, sees_by_name_only, viewer_can
 from resolvers import merge_audit, nodes, pending_email_changes, pending_invites, relations, timeline
 from schema.custom_field_types import CustomFieldValue
@@ -90,11 +91,6 @@ USER_ERRORS = (
 
 # Enum(value) goes through EnumMeta.__call__, slow on every row of a list: look up once.
 STATUS_BY_VALUE = {status.value: status for status in ActivationStatus}
-
-
-def display_name(first: str | None, last: str | None, email: str | None) -> str:
-    name = " ".join(part for part in (first, last) if part)
-    return name or email or "Unnamed contact"
 
 
 @strawberry.type(description="The fields a contact and a merge preview share (never in the schema by itself).")

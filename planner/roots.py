@@ -1,0 +1,229 @@
+"""The root fields a plan covers, each with its reads: a fixed number of
+statements whatever the page size (the viewer lookup, the rows with their
+emails, their jobs with their owners, and the count when `totalCount` is asked).
+
+The statements are the ones the schema's resolvers run (repository/prefetch.py),
+scoped to the viewer's builder account inside each statement."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import FieldNode
+
+from permissions.policy import ActorKind
+from planner.shapes import (
+    Compiler,
+    ContactNeeds,
+    Declined,
+    Env,
+    ObjectShape,
+    column,
+    contact_shape,
+    global_id,
+    leaf,
+)
+from repository.contacts import ContactRepository, decode_cursor, encode_cursor
+from repository.keyset import PageRequest, keyset_key
+from repository.prefetch import ContactRows, PrefetchRepository
+
+RootField = Callable[[Env], Awaitable[Any]]
+
+# SPEC 9 and 12: a page holds 1 to 100 items, 20 when neither `first` nor `last` is given.
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+
+
+async def fetch_jobs(repo: PrefetchRepository, needs: ContactNeeds, contacts: list[ContactRows]) -> None:
+    if needs.jobs:
+        await repo.attach_jobs(contacts, with_owners=needs.owners, with_owner_emails=needs.owner_emails)
+
+
+# --- me ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class ViewerSource:
+    user_id: int
+    account_id: int
+    username: str
+    role: str | None
+    builder_name: str
+    contact: ContactRows | None
+
+
+ACCOUNT = {
+    "id": leaf(lambda v, env: global_id("BuilderAccount", v.account_id)),
+    "name": column("builder_name"),
+}
+
+
+def _account(compiler: Compiler, nodes: list[FieldNode]):
+    shape = compiler.shape("BuilderAccount", nodes, ACCOUNT)
+    return lambda viewer, env: shape(viewer, env)
+
+
+def _own_contact(compiler: Compiler, nodes: list[FieldNode]):
+    shape = contact_shape(compiler, nodes)
+    return lambda viewer, env: shape(viewer.contact, env)
+
+
+BUILDER_USER = {
+    "id": leaf(lambda v, env: global_id("BuilderUser", v.user_id)),
+    "username": column("username"),
+    "role": column("role"),
+    "builderAccount": _account,
+}
+OWNER_USER = {
+    "id": leaf(lambda v, env: global_id("OwnerUser", v.user_id)),
+    "username": column("username"),
+    "builderAccount": _account,
+    "contact": _own_contact,
+}
+
+
+def me(compiler: Compiler, nodes: list[FieldNode]) -> RootField:
+    """`me`, as resolvers/prefetch.viewer reads it: the viewer lookup (unless done
+    before execution), the user with their account and own contact, its jobs."""
+    builder = compiler.shape("BuilderUser", nodes, BUILDER_USER)
+    owner = compiler.shape("OwnerUser", nodes, OWNER_USER)
+    needs = compiler.needs
+
+    async def run(env: Env) -> dict | None:
+        context = env.context
+        if context.actor.kind is ActorKind.ANONYMOUS and not context.viewer_pending:
+            return None
+        async with context.read_connection() as connection:
+            await context.resolve_viewer(connection)
+            if context.actor.kind is ActorKind.ANONYMOUS:
+                return None
+            repo = PrefetchRepository(connection, context.actor.builder_account_id)
+            found = await repo.viewer(context.user_id, with_contact=context.actor.kind is ActorKind.OWNER)
+            if found is None:
+                return None
+            if found.contact is not None:
+                await fetch_jobs(repo, needs, [found.contact])
+        viewer = ViewerSource(context.user_id, context.actor.builder_account_id, found.username, found.role,
+                              found.builder_name, found.contact)
+        if found.kind == "BUILDER":
+            return builder(viewer, env)
+        if found.contact is None:
+            return None
+        return owner(viewer, env)
+
+    return run
+
+
+# --- contacts ---------------------------------------------------------------------------
+
+SORT_COLUMNS = {"LAST_NAME": "last_name", "FIRST_NAME": "first_name", "CREATED_AT": "created_at"}
+
+
+@dataclass(frozen=True, slots=True)
+class PageSource:
+    edges: list[tuple[str, ContactRows]]
+    has_next_page: bool
+    has_previous_page: bool
+    total: int | None
+
+
+def page_request(arguments: dict[str, Any]) -> PageRequest:
+    """The page the arguments ask for; a request the resolver refuses is declined."""
+    first, last, order = arguments["first"], arguments["last"], arguments["orderBy"]
+    if first is not None and last is not None:
+        raise Declined("first and last")
+    size = last if last is not None else (DEFAULT_PAGE_SIZE if first is None else first)
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise Declined("page size")
+
+    def key(cursor: str | None):
+        return keyset_key(decode_cursor(cursor), order) if cursor else None
+
+    return PageRequest(size, after=key(arguments["after"]), before=key(arguments["before"]), backward=last is not None)
+
+
+def cursor_of(row, order: str) -> str:
+    value = getattr(row, SORT_COLUMNS[order])
+    if order == "CREATED_AT":
+        value = value.isoformat()
+    return encode_cursor(value or "", row.id)
+
+
+PAGE_INFO = {
+    "hasNextPage": column("has_next_page"),
+    "hasPreviousPage": column("has_previous_page"),
+    "startCursor": leaf(lambda page, env: page.edges[0][0] if page.edges else None),
+    "endCursor": leaf(lambda page, env: page.edges[-1][0] if page.edges else None),
+}
+
+
+def _edge_node(compiler: Compiler, nodes: list[FieldNode]):
+    shape = contact_shape(compiler, nodes)
+    return lambda edge, env: shape(edge[1], env)
+
+
+EDGE = {"cursor": leaf(lambda edge, env: edge[0]), "node": _edge_node}
+
+
+def _edges(compiler: Compiler, nodes: list[FieldNode]):
+    shape = compiler.shape("ContactEdge", nodes, EDGE)
+    return lambda page, env: [shape(edge, env) for edge in page.edges]
+
+
+def _total(compiler: Compiler, nodes: list[FieldNode]):
+    compiler.needs.total = True
+    return lambda page, env: page.total
+
+
+CONNECTION = {
+    "edges": _edges,
+    "pageInfo": lambda compiler, nodes: _page_info(compiler.shape("PageInfo", nodes, PAGE_INFO)),
+    "totalCount": _total,
+}
+
+
+def _page_info(shape: ObjectShape):
+    return lambda page, env: shape(page, env)
+
+
+def contacts(compiler: Compiler, nodes: list[FieldNode]) -> RootField:
+    """`contacts`, as resolvers/queries.contacts reads it: the page with its emails
+    on one connection, its jobs on the same, the count on its own when asked."""
+    shape = compiler.shape("ContactConnection", nodes, CONNECTION)
+    needs = compiler.needs
+    node = nodes[0]
+
+    async def run(env: Env) -> dict:
+        context = env.context
+        if context.actor.kind is not ActorKind.BUILDER:
+            raise Declined("contacts is for builders")
+        arguments = env.arguments("Query", node)
+        page = page_request(arguments)
+        order, search = arguments["orderBy"], arguments["search"]
+        statuses = list(arguments["status"]) if arguments["status"] else None
+        account = context.actor.builder_account_id
+        async with context.read_connection() as connection:
+            repo = PrefetchRepository(connection, account)
+            rows, has_more = await repo.contact_page(
+                page=page, with_emails=needs.emails, search=search, statuses=statuses, order_by=order
+            )
+            await fetch_jobs(repo, needs, rows)
+        total = None
+        if needs.total:
+            async with context.session_factory() as session:
+                total = await ContactRepository(session, account).count(search=search, statuses=statuses)
+        if page.backward:
+            has_next, has_previous = page.before is not None, has_more
+        else:
+            has_next, has_previous = has_more, page.after is not None
+        edges = [(cursor_of(contact.row, order), contact) for contact in rows]
+        return shape(PageSource(edges, has_next, has_previous, total), env)
+
+    return run
+
+
+QUERY: dict[str, Callable[[Compiler, list[FieldNode]], RootField]] = {
+    "me": me,
+    "contacts": contacts,
+}
