@@ -31,8 +31,10 @@ from planner.selection import Collector, directive_variables
 from planner.shapes import Compiler, ContactNeeds, Declined, Env, NotCovered
 
 # Variables of these types coerce the same against the exported schema as against
-# the running one; custom scalars (ID's global ids, DateTime) and input objects do not.
-COERCED_ALIKE = {"Int", "Float", "String", "Boolean"}
+# the running one; custom scalars (DateTime, Upload) and input objects do not. An
+# `ID` is a global id: the plan reads the value as sent and declines what
+# Strawberry's `GlobalID` refuses (planner/roots.decode_global_id).
+COERCED_ALIKE = {"Int", "Float", "String", "Boolean", "ID"}
 DOCUMENTS_CACHED = 512
 
 

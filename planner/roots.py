@@ -7,18 +7,21 @@ scoped to the viewer's builder account inside each statement."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import FieldNode
+from graphql import FieldNode, StringValueNode, VariableNode
 
-from permissions.policy import ActorKind
+from domain.ids import record_id
+from permissions.policy import ActorKind, ContactFacts, can_read_contact
 from planner.shapes import (
     Compiler,
     ContactNeeds,
     Declined,
     Env,
+    NotCovered,
     ObjectShape,
     column,
     contact_shape,
@@ -27,7 +30,7 @@ from planner.shapes import (
 )
 from repository.contacts import ContactRepository, decode_cursor, encode_cursor
 from repository.keyset import PageRequest, keyset_key
-from repository.prefetch import ContactRows, PrefetchRepository
+from repository.prefetch import ContactRows, MergeChainTooLong, PrefetchRepository
 
 RootField = Callable[[Env], Awaitable[Any]]
 
@@ -223,7 +226,79 @@ def contacts(compiler: Compiler, nodes: list[FieldNode]) -> RootField:
     return run
 
 
+# --- contact(id:), node(id:) --------------------------------------------------------------
+
+def decode_global_id(value: object) -> tuple[str, str]:
+    """(type name, node id) of a relay global id, decoded as Strawberry's `GlobalID`
+    decodes it; a value it refuses (an error to report) is declined."""
+    if not isinstance(value, str):
+        raise Declined("a global id that is not a string")
+    try:
+        parts = base64.b64decode(value.encode()).decode().split(":", 1)
+    except ValueError as error:
+        raise Declined("a malformed global id") from error
+    if len(parts) != 2:
+        raise Declined("a malformed global id")
+    return parts[0], parts[1]
+
+
+def _id_argument(nodes: list[FieldNode]) -> Callable[[Env], object]:
+    """The raw `id` argument: a string literal, or a variable's value as sent (an
+    `ID` variable coerces any number to text, which Strawberry's global id refuses)."""
+    [argument] = [a for a in nodes[0].arguments if a.name.value == "id"]
+    if isinstance(argument.value, StringValueNode):
+        value = argument.value.value
+        return lambda env: value
+    if isinstance(argument.value, VariableNode):
+        name = argument.value.name.value
+        return lambda env: env.variables.sources[name].value
+    raise NotCovered("an id that is neither a string nor a variable")
+
+
+def contact_by_id(*, other_types: str) -> Callable[[Compiler, list[FieldNode]], RootField]:
+    """`contact(id:)` (`other_types="null"`: another type's id finds nothing) or
+    `node(id:)` for a contact's id (`other_types="decline"`: graphql-core resolves
+    other types), as resolvers/nodes.contacts_by_ids reads them: merged ids lead to
+    the surviving contact; one the viewer may not read is not found (null)."""
+
+    def build(compiler: Compiler, nodes: list[FieldNode]) -> RootField:
+        shape = contact_shape(compiler, nodes)
+        needs = compiler.needs
+        id_of = _id_argument(nodes)
+
+        async def run(env: Env) -> dict | None:
+            type_name, node_id = decode_global_id(id_of(env))
+            if type_name != "Contact":
+                if other_types == "decline":
+                    raise Declined("a node of another type")
+                return None
+            context = env.context
+            if context.actor.kind is ActorKind.ANONYMOUS:
+                return None
+            contact_id = record_id(node_id)
+            if contact_id is None:
+                return None
+            async with context.read_connection() as connection:
+                repo = PrefetchRepository(connection, context.actor.builder_account_id)
+                try:
+                    found = (await repo.live_contacts([contact_id]))[contact_id]
+                except MergeChainTooLong as error:
+                    raise Declined("a long chain of merges") from error
+                if found is None or not can_read_contact(
+                    context.actor, ContactFacts(found.row.id, found.row.activation_status)
+                ).allowed:
+                    return None
+                await fetch_jobs(repo, needs, [found])
+            return shape(found, env)
+
+        return run
+
+    return build
+
+
 QUERY: dict[str, Callable[[Compiler, list[FieldNode]], RootField]] = {
     "me": me,
     "contacts": contacts,
+    "contact": contact_by_id(other_types="null"),
+    "node": contact_by_id(other_types="decline"),
 }

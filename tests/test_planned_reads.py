@@ -28,6 +28,7 @@ with co-owners on their jobs, profile images, blank and filled addresses.
 from __future__ import annotations
 
 import ast
+import base64
 from pathlib import Path
 
 import pytest
@@ -47,17 +48,18 @@ from graphql.error import GraphQLSyntaxError
 from hypothesis import HealthCheck, given, settings as hypothesis_settings
 from hypothesis import strategies as st
 from prometheus_client import REGISTRY
+from sqlalchemy import select
 
 from bench import queries
 from bench.generate import BUILDER_TOKEN, OWNER_TOKEN, generate
 from hardening_support import app_client, post
+from models import Contact
 from schema.build import schema
 from schema.planned_reads import planner_schema
 
 TESTS = Path(__file__).resolve().parent
 GRAPHQL_SCHEMA = planner_schema(schema)
 TOKENS = {"builder": BUILDER_TOKEN, "owner": OWNER_TOKEN, "anonymous": None}
-SAMPLE_ID = "Q29udGFjdDox"  # Contact:1
 
 
 def planned_count() -> float:
@@ -68,9 +70,35 @@ def failed_count() -> float:
     return REGISTRY.get_sample_value("ownerhub_graphql_planned_reads_total", {"outcome": "failed"}) or 0.0
 
 
+MERGE = """mutation($input: MergeContactsInput!) { mergeContacts(input: $input) { userErrors { code } } }"""
+INACTIVE = """{ contacts(first: 3, status: [INACTIVE], orderBy: CREATED_AT) { edges { node { id } } } }"""
+
+
+def global_id(type_name: str, number: int) -> str:
+    return base64.b64encode(f"{type_name}:{number}".encode()).decode()
+
+
 @pytest.fixture
-async def bench_data(database_url):
+async def bench_data(database_url, app, client):
+    """The benchmark's data, with a chain of merges: c0 merged into c1, c1 into c2.
+    Returns ids to ask for by name."""
     await generate(database_url, 120)
+    [c0, c1, c2] = [e["node"]["id"] for e in (await post(client, INACTIVE, token=BUILDER_TOKEN)).json()
+                    ["data"]["contacts"]["edges"]]
+    for merged, survivor in ((c0, c1), (c1, c2)):
+        answer = (await post(client, MERGE, {"input": {"survivorId": survivor, "mergedIds": [merged]}},
+                             token=BUILDER_TOKEN)).json()
+        assert answer["data"]["mergeContacts"]["userErrors"] == [], answer
+    async with app.state.engine.connect() as connection:
+        other = (await connection.execute(
+            select(Contact.id).where(Contact.builder_account_id != 1).order_by(Contact.id).limit(1)
+        )).scalar_one()
+    return {
+        "merged twice": c0, "merged once": c1, "survivor": c2, "the owner's": global_id("Contact", 1),
+        "another account's": global_id("Contact", other), "a job's": global_id("Job", 1),
+        "missing": global_id("Contact", 999_999), "not a number": global_id("Contact", "x"),
+        "malformed": "not base64!", "no colon": base64.b64encode(b"Contact").decode(),
+    }
 
 
 @pytest.fixture
@@ -98,7 +126,7 @@ def _value_for(type_) -> object:
         return [_value_for(type_.of_type)]
     if isinstance(type_, GraphQLEnumType):
         return next(iter(type_.values))
-    return {"Int": 5, "Float": 1.0, "String": "a", "Boolean": True, "ID": SAMPLE_ID}.get(type_.name, "a")
+    return {"Int": 5, "Float": 1.0, "String": "a", "Boolean": True, "ID": global_id("Contact", 1)}.get(type_.name, "a")
 
 
 def _variables(operation: OperationDefinitionNode) -> dict | None:
@@ -155,6 +183,22 @@ async def test_the_benchmark_documents_run_by_their_plan(bench_data, client, gra
     assert await same_answer(client, graphql_core, query, variables, token)
 
 
+CONTACT_BY_ID = """query($id: ID!) {
+  contact(id: $id) { id displayName emails jobs { name owners { id displayName primaryEmail } } }
+  node(id: $id) { id ... on Contact { activationStatus viewerCan { editInfo lockedReason } } }
+}"""
+
+
+@pytest.mark.parametrize("which", ["merged twice", "survivor", "another account's", "missing", "not a number"])
+@pytest.mark.parametrize("actor", ["builder", "owner"])
+async def test_contacts_by_id_run_by_their_plan_merged_ids_included(bench_data, client, graphql_core, which, actor):
+    variables = {"id": bench_data[which]}
+    assert await same_answer(client, graphql_core, CONTACT_BY_ID, variables, TOKENS[actor])
+    if which == "merged twice" and actor == "builder":
+        answer = (await post(client, CONTACT_BY_ID, variables, token=BUILDER_TOKEN)).json()["data"]
+        assert answer["contact"]["id"] == answer["node"]["id"] == bench_data["survivor"]
+
+
 # --- generated selections -----------------------------------------------------------------
 
 ADDRESS = "{ street city state postalCode }"
@@ -192,6 +236,8 @@ def selection(draw, leaves: list[str], nested: dict[str, st.SearchStrategy] | No
     return "{ " + " ".join(parts) + " }"
 
 
+IDS = ["merged twice", "merged once", "survivor", "the owner's", "another account's", "a job's", "missing",
+       "not a number", "malformed", "no colon"]
 owners = selection(CONTACT_LEAVES, depth=2)
 jobs = selection(JOB_LEAVES, {"owners": owners}, depth=1)
 contact = selection(CONTACT_LEAVES * 4 + NOT_COVERED, {"jobs": jobs})
@@ -217,12 +263,19 @@ def document(draw) -> tuple[str, dict]:
                                       "__typename pageInfo { endCursor __typename }"]))
         alias = draw(st.sampled_from(["", "page: "]))
         roots.append(f"{alias}contacts(first: $first{order}) {{ {extra} edges {{ cursor node {node} }} }}")
+    if draw(st.integers(0, 2)) == 0:
+        roots.append(draw(st.sampled_from([
+            f"contact(id: $id) {node}",
+            f"found: node(id: $id) {{ __typename ... on Contact {node} }}",
+            "node(id: $id) { id }",
+        ])))
     if draw(st.booleans()):
         roots.insert(0, "__typename")
     fragment = f"fragment Card on Contact {card}" if use_fragment else ""
     body = f"{{ {' '.join(roots)} }} {fragment}"
     first = draw(st.sampled_from([1, 3, 50, 100, 0, 101, None]))
-    declared = {"first": ("Int", first), "yes": ("Boolean!", True), "no": ("Boolean!", False)}
+    declared = {"first": ("Int", first), "yes": ("Boolean!", True), "no": ("Boolean!", False),
+                "id": ("ID!", draw(st.sampled_from(IDS)))}
     used = {name: declared[name] for name in declared if f"${name}" in body}
     signature = ", ".join(f"${name}: {type_}" for name, (type_, _) in used.items())
     query = f"query({signature}) {body}" if used else f"query {body}"
@@ -235,4 +288,6 @@ async def test_generated_selections_answer_the_same_through_the_plan(
     bench_data, client, graphql_core, request, actor
 ):
     query, variables = request
+    if "id" in variables:
+        variables["id"] = bench_data[variables["id"]]
     await same_answer(client, graphql_core, query, variables, TOKENS[actor])
