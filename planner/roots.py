@@ -1,6 +1,8 @@
 """The root fields a plan covers, each with its reads: a fixed number of
 statements whatever the page size (the viewer lookup, the rows with their
 emails, their jobs with their owners, and the count when `totalCount` is asked).
+Each looks the viewer up on the connection it reads with (at once when that was
+done already), so a request opens one read scope.
 
 The statements are the ones the schema's resolvers run (repository/prefetch.py),
 scoped to the viewer's builder account inside each statement."""
@@ -199,14 +201,15 @@ def contacts(compiler: Compiler, nodes: list[FieldNode]) -> RootField:
 
     async def run(env: Env) -> dict:
         context = env.context
-        if context.actor.kind is not ActorKind.BUILDER:
-            raise Declined("contacts is for builders")
         arguments = env.arguments("Query", node)
         page = page_request(arguments)
         order, search = arguments["orderBy"], arguments["search"]
         statuses = list(arguments["status"]) if arguments["status"] else None
-        account = context.actor.builder_account_id
         async with context.read_connection() as connection:
+            await context.resolve_viewer(connection)
+            if context.actor.kind is not ActorKind.BUILDER:
+                raise Declined("contacts is for builders")
+            account = context.actor.builder_account_id
             repo = PrefetchRepository(connection, account)
             rows, has_more = await repo.contact_page(
                 page=page, with_emails=needs.emails, search=search, statuses=statuses, order_by=order
@@ -273,12 +276,11 @@ def contact_by_id(*, other_types: str) -> Callable[[Compiler, list[FieldNode]], 
                     raise Declined("a node of another type")
                 return None
             context = env.context
-            if context.actor.kind is ActorKind.ANONYMOUS:
-                return None
             contact_id = record_id(node_id)
-            if contact_id is None:
-                return None
             async with context.read_connection() as connection:
+                await context.resolve_viewer(connection)
+                if context.actor.kind is ActorKind.ANONYMOUS or contact_id is None:
+                    return None
                 repo = PrefetchRepository(connection, context.actor.builder_account_id)
                 try:
                     found = (await repo.live_contacts([contact_id]))[contact_id]

@@ -71,8 +71,7 @@ def build_schema() -> strawberry.Schema:
         mutation=Mutation,
         types=[types.Contact, types.Job, types.Lead, CustomField, ContactMerge],
         # Limits, cost, cached validation, persisted queries, error masking; planned reads; metrics, tracing.
-        # PlannedReads comes after the viewer lookup of schema_extensions().
-        extensions=[*schema_extensions(), PlannedReads, GraphQLMetrics, TracedOperation],
+        extensions=[*schema_extensions(before_viewer_lookup=[PlannedReads]), GraphQLMetrics, TracedOperation],
         scalar_overrides=SCALAR_OVERRIDES,
     )
 

@@ -3,8 +3,10 @@ documented extension hook: an extension that sets `execution_context.result`
 in `on_execute` before yielding makes Strawberry skip graphql-core's execution
 (strawberry.rocks, "Schema extensions": the in-memory cache example).
 
-Validation has run by then, and so has the viewer lookup of
-`ResolveViewerBeforeExecution` (which comes before this extension). When the
+Validation has run by then. This extension comes before the viewer lookup of
+`ResolveViewerBeforeExecution`: a plan looks the viewer up on the connection it
+reads with (one read scope for the request), and when graphql-core runs the
+request instead, that lookup follows as before. When the
 planner does not cover the document, or a planned run meets a case it does not
 reproduce (an error to report), nothing is set and graphql-core runs the
 request as before; reads have no side effects, so running them again is safe.
