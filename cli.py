@@ -149,7 +149,7 @@ def export_schema(
     output: Path = typer.Option(SCHEMA_FILE, "--output", "-o", help="Where to write the SDL."),
 ) -> None:
     """Write the GraphQL schema's SDL (schema.graphql)."""
-    from schema.build import schema
+    from resolvers.root.build import schema
 
     output.write_text(schema.as_str() + "\n", encoding="utf-8")
     typer.echo(f"wrote {output}")
@@ -169,7 +169,7 @@ def persisted_queries(
 
     from hardening.persisted import build_manifest
     from hardening.validation import policy_for
-    from schema.build import schema
+    from resolvers.root.build import schema
 
     files: list[Path] = []
     for source in sources:

@@ -46,7 +46,7 @@ from owner_pages.routes import owner_page_routes
 from owner_pages.session import cookie_session_token
 from ratelimit import AuthRateLimiter
 from request_context import RequestContext
-from schema.build import schema
+from resolvers.root.build import schema
 from settings import Settings, get_settings
 
 log = logging.getLogger("ownerhub.server")

@@ -2,5 +2,5 @@
 cost, validation caching, error masking, GraphQL over HTTP conventions, CSRF and
 CORS, body and time limits, persisted queries and the offline GraphiQL page.
 
-`schema/build.py` takes `schema_extensions()`; `server.py` takes the HTTP view base
+`resolvers/root/build.py` takes `schema_extensions()`; `server.py` takes the HTTP view base
 class, the middleware and the GraphiQL routes. Nothing here imports `server.py`."""

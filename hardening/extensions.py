@@ -1,5 +1,5 @@
 """The schema extensions of the hardened surface, in the order they matter.
-`schema/build.py` passes `schema_extensions()` to `strawberry.Schema`."""
+`resolvers/root/build.py` passes `schema_extensions()` to `strawberry.Schema`."""
 
 from __future__ import annotations
 

@@ -89,7 +89,7 @@ OWNER_USER = {
 
 
 def me(compiler: Compiler, nodes: list[FieldNode]) -> RootField:
-    """`me`, as resolvers/prefetch.viewer reads it: the viewer lookup (unless done
+    """`me`, as reads/prefetch.viewer reads it: the viewer lookup (unless done
     before execution), the user with their account and own contact, its jobs."""
     builder = compiler.shape("BuilderUser", nodes, BUILDER_USER)
     owner = compiler.shape("OwnerUser", nodes, OWNER_USER)
@@ -193,7 +193,7 @@ def _page_info(shape: ObjectShape):
 
 
 def contacts(compiler: Compiler, nodes: list[FieldNode]) -> RootField:
-    """`contacts`, as resolvers/queries.contacts reads it: the page with its emails
+    """`contacts`, as resolvers/queries.contacts and reads/prefetch.contact_page read it: the page with its emails
     on one connection, its jobs on the same, the count on its own when asked."""
     shape = compiler.shape("ContactConnection", nodes, CONNECTION)
     needs = compiler.needs
@@ -261,7 +261,7 @@ def _id_argument(nodes: list[FieldNode]) -> Callable[[Env], object]:
 def contact_by_id(*, other_types: str) -> Callable[[Compiler, list[FieldNode]], RootField]:
     """`contact(id:)` (`other_types="null"`: another type's id finds nothing) or
     `node(id:)` for a contact's id (`other_types="decline"`: graphql-core resolves
-    other types), as resolvers/nodes.contacts_by_ids reads them: merged ids lead to
+    other types), as reads/nodes.contacts reads them: merged ids lead to
     the surviving contact; one the viewer may not read is not found (null)."""
 
     def build(compiler: Compiler, nodes: list[FieldNode]) -> RootField:

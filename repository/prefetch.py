@@ -1,4 +1,4 @@
-"""Reads for prefetch plans (resolvers/prefetch.py): a root resolver fetches what
+"""Reads for prefetch plans (reads/prefetch.py): a root field fetches what
 the selection asks for in a constant number of statements, joining a parent
 with its child rows instead of one query per relation.
 

@@ -10,9 +10,9 @@ from strawberry.types import Info
 import schema.types as types
 from domain.errors import RuleError
 from permissions.policy import ActorKind
-from repository.accounts import AccountRepository
-from repository.contacts import ContactRepository
-from resolvers import prefetch, throttle
+from reads import nodes, prefetch
+from resolvers import throttle
+from resolvers.selection import selected_paths
 from resolvers.support import INPUT, violation_payload
 from schema import inputs
 from schema.payloads import OkPayload, SessionPayload
@@ -20,24 +20,8 @@ from services import auth as service
 
 
 async def viewer_for_user(info: Info, user_id: int) -> types.BuilderUser | types.OwnerUser | None:
-    async with info.context.session_factory() as session:
-        accounts = AccountRepository(session)
-        user = await accounts.user(user_id)
-        if user is None:
-            return None
-        account = types.BuilderAccount(
-            id=user.builder_account_id, name=(await accounts.builder(user.builder_account_id)).name
-        )
-        if user.kind == "BUILDER":
-            return types.BuilderUser(
-                id=user.id, username=user.username, role=types.BuilderRole(user.role), builder_account=account
-            )
-        contacts = ContactRepository(session, user.builder_account_id)
-        contact = await contacts.get(user.contact_id)
-        emails = (await contacts.additional_emails_by_contact([contact.id]))[contact.id]
-    return types.OwnerUser(
-        id=user.id, username=user.username, builder_account=account, contact=types.Contact.from_model(contact, emails, info)
-    )
+    found = await nodes.signed_in_user(info.context, user_id)
+    return None if found is None else types.user_from_rows(found, info)
 
 
 async def me(info: Info) -> types.BuilderUser | types.OwnerUser | None:
@@ -45,7 +29,21 @@ async def me(info: Info) -> types.BuilderUser | types.OwnerUser | None:
         return None
     # Looks the viewer up (unless that was done before execution) and fetches what
     # the selection asks of their contact, on one connection.
-    return await prefetch.viewer(info)
+    context = info.context
+    found = await prefetch.viewer(context, selected_paths(info))
+    if found is None:
+        return None
+    account = types.BuilderAccount(id=context.actor.builder_account_id, name=found.builder_name)
+    if found.kind == "BUILDER":
+        return types.BuilderUser(
+            id=context.user_id, username=found.username, role=types.BuilderRole(found.role), builder_account=account
+        )
+    if found.contact is None:
+        return None
+    return types.OwnerUser(
+        id=context.user_id, username=found.username, builder_account=account,
+        contact=types.Contact.from_rows(found.contact, info),
+    )
 
 
 async def session_payload(info: Info, issued: service.IssuedSession) -> SessionPayload:

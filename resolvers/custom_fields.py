@@ -11,20 +11,14 @@ from strawberry.types import Info
 
 import schema.custom_field_types as field_types
 from domain.errors import RuleError
-from permissions.policy import sees_only_owner_visible_fields
-from repository.custom_fields import CustomFieldRepository
+from reads import lists
 from resolvers.support import INPUT, violation_payload
 from schema.work_inputs import CustomFieldPayload, DefineCustomFieldInput
 from services import custom_fields as service
 
 
 async def custom_field_definitions(info: Info) -> list[field_types.CustomField]:
-    actor = info.context.actor
-    async with info.context.session_factory() as session:
-        rows = await CustomFieldRepository(session, actor.builder_account_id).definitions(
-            visible_only=sees_only_owner_visible_fields(actor)
-        )
-    return [field_types.CustomField.from_model(row) for row in rows]
+    return [field_types.CustomField.from_model(row) for row in await lists.custom_field_definitions(info.context)]
 
 
 async def define_custom_field(info: Info, input: Annotated[DefineCustomFieldInput, INPUT]) -> CustomFieldPayload:

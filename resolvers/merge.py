@@ -14,7 +14,6 @@ import schema.types as types
 from domain.errors import Collected, NotFound, RuleError
 from domain.ids import record_id
 from permissions.classes import decode_contact_id
-from resolvers import merge_audit, nodes
 from resolvers.support import INPUT, contacts_for_payload, violation_payload
 from schema.merge_types import (
     ContactMerge,
@@ -45,7 +44,7 @@ def _request(input: MergeContactsInput) -> service.MergeRequest:
 
 
 async def _merge_for_payload(info: Info, merge_id: int) -> ContactMerge:
-    return (await merge_audit.merges_by_ids(info, [str(merge_id)], required=True))[0]
+    return (await ContactMerge.resolve_nodes(info=info, node_ids=[str(merge_id)], required=True))[0]
 
 
 async def merge_contacts(info: Info, input: Annotated[MergeContactsInput, INPUT]) -> MergeContactsPayload:
@@ -62,7 +61,7 @@ async def merge_contacts(info: Info, input: Annotated[MergeContactsInput, INPUT]
     return MergeContactsPayload(
         # Read through merge redirects: a concurrent merge may already have merged
         # this survivor into another contact, which its id now stands for (SPEC 4).
-        contact=(await nodes.contacts_by_ids(info, [str(outcome.survivor_id)], required=False))[0],
+        contact=(await types.contacts_by_ids(info, [str(outcome.survivor_id)]))[0],
         merge=await _merge_for_payload(info, outcome.merge_id),
         candidate_emails=list(outcome.candidate_emails),
     )

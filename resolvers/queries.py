@@ -1,20 +1,26 @@
-"""Root query resolvers for contacts."""
+"""Root query resolvers for contacts, and `nodes(ids:)`."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 import strawberry
 from strawberry import relay
+from strawberry.exceptions import StrawberryGraphQLError
+from strawberry.relay.types import GlobalIDValueError
 from strawberry.types import Info
 
 import schema.types as types
-from repository.contacts import ContactRepository, encode_cursor
+from reads import lists, prefetch
+from repository.contacts import encode_cursor
 from repository.keyset import keyset_key
-from resolvers import nodes, prefetch
-from resolvers.paging import After, Before, First, Last, page_info, page_request
+from resolvers.selection import selected_paths
 from schema.connections import ContactConnection, ContactEdge
 from schema.enums import ActivationStatus, ContactOrder
+from schema.paging import After, Before, First, Last, page_info, page_request
+
+MAX_NODES = 100
 
 
 async def contact(
@@ -22,7 +28,7 @@ async def contact(
 ) -> types.Contact | None:
     if id.type_name != "Contact":
         return None
-    return (await nodes.contacts_by_ids(info, [id.node_id], required=False))[0]
+    return (await types.contacts_by_ids(info, [id.node_id]))[0]
 
 
 async def contacts(
@@ -45,8 +51,8 @@ async def contacts(
     page = page_request(first, after, last, before, key=lambda cursor: keyset_key(cursor, order_by.value))
     context = info.context
     statuses = [s.value for s in status] if status else None
-    rows, has_more = await prefetch.contact_page(
-        info, page=page, search=search, statuses=statuses, order_by=order_by.value
+    found, has_more = await prefetch.contact_page(
+        context, selected_paths(info), page=page, search=search, statuses=statuses, order_by=order_by.value
     )
 
     sort_attr = {"LAST_NAME": "last_name", "FIRST_NAME": "first_name", "CREATED_AT": "created_at"}[order_by.value]
@@ -57,12 +63,37 @@ async def contacts(
             value = value.isoformat()
         return encode_cursor(value or "", row.id)
 
-    edges = [ContactEdge(cursor=cursor_of(row), node=node) for row, node in rows]
+    edges = [ContactEdge(cursor=cursor_of(rows.row), node=types.Contact.from_rows(rows, info)) for rows in found]
 
     async def total() -> int:
-        async with context.session_factory() as session:
-            return await ContactRepository(session, context.actor.builder_account_id).count(
-                search=search, statuses=statuses
-            )
+        return await lists.contact_count(context, search=search, statuses=statuses)
 
     return ContactConnection(edges=edges, page_info=page_info(edges, page, has_more), _total=total)
+
+
+async def nodes_by_global_ids(
+    info: Info,
+    ids: Annotated[list[relay.GlobalID], strawberry.argument(description="Global ids (at most 100), of any types.")],
+) -> list[relay.Node | None]:
+    """`nodes(ids:)`: each id as `node(id)` would answer it, in order, one batch per
+    type. An id of an unknown type is reported like a missing object (null)."""
+    if len(ids) > MAX_NODES:
+        raise StrawberryGraphQLError(
+            f"`ids` may hold at most {MAX_NODES} ids.", extensions={"code": "INVALID_INPUT"}
+        )
+    by_type: dict[type, list[tuple[int, str]]] = {}
+    for index, global_id in enumerate(ids):
+        try:
+            node_type = global_id.resolve_type(info)
+        except GlobalIDValueError:
+            continue
+        by_type.setdefault(node_type, []).append((index, global_id.node_id))
+    found = await asyncio.gather(*(
+        node_type.resolve_nodes(info=info, node_ids=[node_id for _, node_id in entries], required=False)
+        for node_type, entries in by_type.items()
+    ))
+    result: list[relay.Node | None] = [None] * len(ids)
+    for entries, nodes in zip(by_type.values(), found):
+        for (index, _), node in zip(entries, nodes):
+            result[index] = node
+    return result

@@ -12,8 +12,7 @@ from strawberry.types import Info
 import schema.types as types
 from domain.errors import NotFound, RuleError
 from permissions.classes import decode_node_id
-from repository.contacts import ContactRepository
-from resolvers.loaders import bundle_contacts
+from reads import nodes
 
 
 # Every mutation takes one `input` argument (SPEC 9, 11); its type says the rest.
@@ -52,13 +51,6 @@ def violation_payload(payload_cls, error: RuleError, **extra):
 
 async def contacts_for_payload(info: Info, contact_ids: Sequence[int]) -> list[types.Contact]:
     """Reads contacts after a commit, in a fresh session, as the viewer sees them."""
-    if not contact_ids:
-        return []
-    context = info.context
-    async with context.session_factory() as session:
-        repo = ContactRepository(session, context.actor.builder_account_id)
-        rows = await repo.get_many(list(contact_ids))
-        bundles = await bundle_contacts(repo, [rows[i] for i in contact_ids if i in rows])
-    return [types.Contact.from_model(b.contact, b.additional_emails, info) for b in bundles]
+    return [types.Contact.from_rows(rows, info) for rows in await nodes.contacts_as_written(info.context, contact_ids)]
 
 

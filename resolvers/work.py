@@ -18,15 +18,13 @@ import schema.types as types
 from domain.errors import RuleError
 from models import Job, Lead
 from permissions.classes import decode_node_id
-from permissions.policy import jobs_seen_through
+from reads import lists
 from repository.contacts import encode_cursor
 from repository.keyset import keyset_key
-from repository.work import WorkRepository
-from resolvers import nodes
-from resolvers.paging import After, Before, First, Last, page_info, page_request
 from resolvers.support import INPUT, contact_id_or_error, node_id_or_error, present, violation_payload
 from schema.connections import JobConnection, JobEdge, LeadConnection, LeadEdge
 from schema.enums import JobOrder, LeadOrder
+from schema.paging import After, Before, First, Last, page_info, page_request
 from schema.work_inputs import (
     CreateJobInput,
     CreateLeadInput,
@@ -46,7 +44,7 @@ async def job(
 ) -> types.Job | None:
     if id.type_name != "Job":
         return None
-    return (await nodes.jobs_by_ids(info, [id.node_id], required=False))[0]
+    return (await types.Job.resolve_nodes(info=info, node_ids=[id.node_id]))[0]
 
 
 async def lead(
@@ -54,7 +52,7 @@ async def lead(
 ) -> types.Lead | None:
     if id.type_name != "Lead":
         return None
-    return (await nodes.leads_by_ids(info, [id.node_id], required=False))[0]
+    return (await types.Lead.resolve_nodes(info=info, node_ids=[id.node_id]))[0]
 
 
 async def _connection(info: Info, model, order: str, page_args: tuple, search: str | None):
@@ -64,18 +62,10 @@ async def _connection(info: Info, model, order: str, page_args: tuple, search: s
     by_creation = order == "CREATED_AT"
     page = page_request(*page_args, key=lambda cursor: keyset_key(cursor, order))
     context = info.context
-    actor = context.actor
-    owner_contact_id = jobs_seen_through(actor)
-    async with context.session_factory() as session:
-        found = await WorkRepository(session, actor.builder_account_id).page(
-            model, page=page, order=order, search=search, owner_contact_id=owner_contact_id
-        )
+    found = await lists.work_page(context, model, page=page, order=order, search=search)
 
     async def total() -> int:
-        async with context.session_factory() as session:
-            return await WorkRepository(session, actor.builder_account_id).count(
-                model, search=search, owner_contact_id=owner_contact_id
-            )
+        return await lists.work_count(context, model, search=search)
 
     def cursor_of(row, label: str) -> str:
         return encode_cursor(row.created_at.isoformat() if by_creation else label, row.id)

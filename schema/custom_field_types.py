@@ -1,16 +1,35 @@
 """Custom field types (SPEC 8, 11), kept apart from the root fields so that
-`Contact.customFields` in schema/types.py can use them without an import cycle."""
+`Contact.customFields` in schema/types.py can use them without an import cycle;
+and `answer_nodes`, how every type answers lookups by global id."""
 
 from __future__ import annotations
 
 from enum import Enum
-from typing import Iterable
+from collections.abc import Callable, Sequence
+from typing import Any, Iterable
 
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from resolvers import nodes
+from domain.ids import record_id
+from reads import nodes
+
+
+def record_ids(node_ids: Iterable[str]) -> list[int | None]:
+    """The database ids behind the node ids of global ids; None for a malformed one."""
+    return [record_id(i) for i in node_ids]
+
+
+def answer_nodes(node_ids: Sequence[str], found: Sequence[Any], required: bool, build: Callable[[Any], Any]) -> list:
+    """One answer per id asked: `build(rows)` where the read layer found rows, else
+    null (or, when `required`, the error Strawberry's relay turns into one)."""
+    answers = []
+    for node_id, rows in zip(node_ids, found):
+        if rows is None and required:
+            raise ValueError(f"No object with id {node_id}.")
+        answers.append(None if rows is None else build(rows))
+    return answers
 
 
 @strawberry.enum(description="The kind of value a custom field holds; values travel as strings.")
@@ -39,7 +58,9 @@ class CustomField(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
-        return await nodes.fields_by_ids(info, list(node_ids), required)
+        node_ids = list(node_ids)
+        found = await nodes.custom_fields(info.context, record_ids(node_ids))
+        return answer_nodes(node_ids, found, required, cls.from_model)
 
 
 @strawberry.type(description="A contact's value of one custom field.")
@@ -48,3 +69,7 @@ class CustomFieldValue:
     value: str = strawberry.field(
         description='As a string: "42.5", "2026-03-01", "true", or an option\'s label.'
     )
+
+    @classmethod
+    def from_model(cls, definition, value: str) -> CustomFieldValue:
+        return cls(field=CustomField.from_model(definition), value=value)

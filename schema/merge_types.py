@@ -9,8 +9,9 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from resolvers import merge_audit
-from schema.types import USER_ERRORS, Contact, ContactPreview, UserError
+from reads import nodes
+from schema.custom_field_types import answer_nodes, record_ids
+from schema.types import USER_ERRORS, Contact, ContactPreview, UserError, contacts_by_ids
 
 
 @strawberry.input(description="Which contacts to merge into which, and the survivor's additional emails.")
@@ -76,11 +77,14 @@ class ContactMerge(relay.Node):
 
     @strawberry.field(description="The surviving contact.")
     async def survivor(self, info: Info) -> Contact | None:
-        return await merge_audit.survivor(info, self._survivor_id)
+        return (await contacts_by_ids(info, [str(self._survivor_id)]))[0]
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
-        return await merge_audit.merges_by_ids(info, list(node_ids), required)
+        """Builders only: owners never see merges (they are reported like missing objects)."""
+        node_ids = list(node_ids)
+        found = await nodes.merges(info.context, record_ids(node_ids))
+        return answer_nodes(node_ids, found, required, cls.from_model)
 
 
 def _camel(name: str) -> str:

@@ -1,6 +1,6 @@
 """The custom scalars, each with where it is specified (`@specifiedBy`, SPEC 12).
 Strawberry's own definitions, with our descriptions and specification URLs;
-`schema/build.py` passes them as scalar overrides."""
+`resolvers/root/build.py` passes them as scalar overrides."""
 
 from __future__ import annotations
 

@@ -1,18 +1,30 @@
 """The contact's timeline as GraphQL types (issue 19): `Contact.timeline` is a Relay
 connection of `TimelineEvent`s, newest first. Enum values are those of
 domain/timeline.py, each with its description here. Nothing here imports
-schema.types, so the Contact type's resolver can name these types directly."""
+schema.types, so the Contact type's resolver can name these types directly.
+
+A page is one statement on a plain connection (reads/lists.py), and `totalCount`
+one more only when selected. Who sees what is the policy's `timeline_view`:
+builders everything, the owner their own contact's entries without the builder's
+internal ones, anyone else an empty list (a contact of another account is never
+reached at all)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 from strawberry import relay
 from strawberry.relay import PageInfo
 
 from domain import timeline as domain
+from reads import lists
+from repository.contacts import encode_cursor
+from schema.paging import page_info, page_request
+
+CURSOR_PREFIX = "timeline"
 
 
 def _value(member: Enum, description: str):
@@ -146,3 +158,72 @@ class TimelineConnection:
     @strawberry.field(description="How many events the timeline holds for this viewer and these kinds, across all pages.")
     async def total_count(self) -> int:
         return await self._total()
+
+
+Kinds = Annotated[
+    list[TimelineEventKind] | None,
+    strawberry.argument(description="Only events of these kinds; all kinds when absent."),
+]
+
+
+def _event_id(cursor: tuple[str, int] | None) -> tuple[str, int] | None:
+    """A timeline cursor, or None for anything else (which bounds nothing)."""
+    return cursor if cursor and cursor[0] == CURSOR_PREFIX else None
+
+
+async def contact_timeline(context, contact_id: int, page_args: tuple, kinds: list | None) -> TimelineConnection:
+    """`Contact.timeline`: one page of the contact's events as the viewer may read them."""
+    page = page_request(*page_args, key=_event_id)
+    query = lists.timeline_query(context, contact_id, tuple(kind.value for kind in kinds) if kinds is not None else None)
+    rows = await lists.timeline_page(context, query, page)
+    listed = rows[: page.size]
+    if page.backward:
+        listed.reverse()
+    owner_view = query is not None and query.owner_view
+    edges = [
+        TimelineEdge(cursor=encode_cursor(CURSOR_PREFIX, row.id), node=_event(row, owner_view)) for row in listed
+    ]
+
+    async def total() -> int:
+        return await lists.timeline_count(context, query)
+
+    return TimelineConnection(edges=edges, page_info=page_info(edges, page, len(rows) > page.size), _total=total)
+
+
+def _event(row, owner_view: bool) -> TimelineEvent:
+    data = row.data or {}
+    # Builders see which of their staff acted; an owner learns only that the builder
+    # did. An owner's username is half of their credentials: nobody else reads it.
+    named = not owner_view and row.actor_kind == domain.ActorKind.BUILDER_USER.value
+    return TimelineEvent(
+        kind=TimelineEventKind(row.kind),
+        occurred_at=row.occurred_at,
+        actor=TimelineActor(kind=TimelineActorKind(row.actor_kind), name=row.actor_username if named else None),
+        contact_id=relay.GlobalID("Contact", str(row.contact_id)),
+        changes=[
+            TimelineChange(field=c["field"], old_value=c["old"], new_value=c["new"]) for c in data.get("changes", ())
+        ],
+        related=[
+            TimelineReference(type_name=r["type"], id=relay.GlobalID(r["type"], str(r["id"])), name=r["name"])
+            for r in data.get("related", ())
+        ],
+        message=_message(row, owner_view) if row.message_id is not None else None,
+    )
+
+
+def _message(row, owner_view: bool) -> TimelineMessage:
+    return TimelineMessage(
+        kind=MessageKind(row.message_kind),
+        channel=MessageChannel(row.channel),
+        recipient=row.recipient,
+        subject=row.subject,
+        state=DeliveryState(
+            domain.delivery_state(
+                sent=row.sent_at is not None, gave_up=row.failed_at is not None, last_error=row.last_error
+            ).value
+        ),
+        attempts=row.attempts,
+        # The mail server's words are for the builder's staff to act on.
+        last_error=None if owner_view else row.last_error,
+        sent_at=row.sent_at,
+    )

@@ -1,10 +1,12 @@
 """GraphQL object types. Each is built explicitly from rows (`from_model`) and
-carries only what it exposes; relations resolve through per-request DataLoaders."""
+carries only what it exposes; relations and lookups by id read through the read
+layer (reads/), which applies who may see what, and build their types from its rows."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Iterable
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Annotated, Any, Iterable
 
 import strawberry
 from strawberry import relay
@@ -12,10 +14,13 @@ from strawberry.types import Info
 
 from domain.names import display_name
 from permissions.policy import ContactFacts, sees_by_name_only, viewer_can
-from resolvers import merge_audit, nodes, pending_email_changes, pending_invites, relations, timeline
-from schema.custom_field_types import CustomFieldValue
+from reads import nodes, relations
+from reads.loaders import then
+from schema.custom_field_types import CustomFieldValue, answer_nodes, record_ids
 from schema.enums import ActivationStatus, BuilderRole, UserErrorCode
 from schema.media import ProfileImage
+from schema.paging import After, Before, First, Last
+from schema.timeline_types import Kinds, TimelineConnection, contact_timeline
 
 if TYPE_CHECKING:
     from schema.merge_types import ContactMerge
@@ -93,6 +98,65 @@ USER_ERRORS = (
 STATUS_BY_VALUE = {status.value: status for status in ActivationStatus}
 
 
+# The relations of a contact: each asks the read layer (which applies who may see
+# what) and builds its types from the rows; synchronous when a prefetch primed them.
+def _each(build: Callable[[Any], Any]) -> Callable[[Iterable], list]:
+    return lambda rows: [build(row) for row in rows]
+
+
+def _pending_invite(root, info: Info) -> PendingInvite | None:
+    def build(invite) -> PendingInvite | None:
+        if invite is None:
+            return None
+        return PendingInvite(
+            sent_at=invite.sent_at, expires_at=invite.expires_at,
+            expired=invite.expires_at <= info.context.now(), sent_to=invite.sent_to,
+        )
+
+    return then(relations.live_invite_of_contact(info.context, root.id, root._status), build)
+
+
+def _pending_primary_email(root, info: Info) -> PendingPrimaryEmail | None:
+    def build(change) -> PendingPrimaryEmail | None:
+        return None if change is None else PendingPrimaryEmail(email=change.new_email, expires_at=change.expires_at)
+
+    return then(relations.open_email_change_of_contact(info.context, root.id, root._status), build)
+
+
+def _contact_jobs(root, info: Info) -> list[Job]:
+    return then(relations.jobs_of_contact(info.context, root.id, root._merging_ids), _each(Job.from_model))
+
+
+def _contact_leads(root, info: Info) -> list[Lead]:
+    return then(relations.leads_of_contact(info.context, root.id, root._merging_ids), _each(Lead.from_model))
+
+
+def _contact_merges(root, info: Info) -> list[Annotated[ContactMerge, strawberry.lazy("schema.merge_types")]]:
+    from schema.merge_types import ContactMerge  # it imports this module
+
+    return then(relations.merges_of_contact(info.context, root.id), _each(ContactMerge.from_model))
+
+
+async def _contact_timeline(
+    root,
+    info: Info,
+    first: First = None,
+    after: After = None,
+    last: Last = None,
+    before: Before = None,
+    kinds: Kinds = None,
+) -> TimelineConnection:
+    return await contact_timeline(info.context, root.id, (first, after, last, before), kinds)
+
+
+def _contact_custom_fields(root, info: Info) -> list[CustomFieldValue]:
+    return then(
+        relations.custom_values_of_contact(info.context, root.id),
+        lambda pairs: [CustomFieldValue.from_model(definition, value) for definition, value in pairs],
+    )
+
+
+
 @strawberry.type(description="The fields a contact and a merge preview share (never in the schema by itself).")
 class ContactFields:
     first_name: str | None = strawberry.field(description="First name.")
@@ -117,8 +181,11 @@ class ContactFields:
     created_at: datetime = strawberry.field(description="When the contact was created.")
     updated_at: datetime = strawberry.field(description="When the contact last changed.")
     _status: strawberry.Private[str]
-    # Relations a root resolver prefetched (resolvers/prefetch.py); None: not fetched.
-    _jobs: strawberry.Private[list[Job] | None] = None
+
+    @classmethod
+    def from_rows(cls, rows, info_or_context):
+        """From a contact's rows (repository.prefetch.ContactRows) as the read layer answers them."""
+        return cls.from_model(rows.row, rows.additional_emails, info_or_context)
 
     @classmethod
     def from_model(cls, row, additional_emails: list[str], info_or_context):
@@ -158,18 +225,16 @@ class ContactFields:
         return ContactPermissions(**vars(can))
 
     pending_invite: PendingInvite | None = strawberry.field(
-        resolver=pending_invites.pending_invite, description="The live invite while PENDING; null for owners."
+        resolver=_pending_invite, description="The live invite while PENDING; null for owners."
     )
     pending_primary_email: PendingPrimaryEmail | None = strawberry.field(
-        resolver=pending_email_changes.pending_primary_email,
+        resolver=_pending_primary_email,
         description="The active owner's requested new primary email until it is confirmed, cancelled or expires. "
         "Only the owner sees it; null for everyone else.",
     )
-    jobs: list[Job] = strawberry.field(
-        resolver=relations.contact_jobs, description="The jobs this contact is an owner of."
-    )
+    jobs: list[Job] = strawberry.field(resolver=_contact_jobs, description="The jobs this contact is an owner of.")
     leads: list[Lead] = strawberry.field(
-        resolver=relations.contact_leads,
+        resolver=_contact_leads,
         description="Lead opportunities this contact is on (empty for an owner: owners never see leads).",
     )
     # A plain value set by from_model, not a resolver: it is on every list row.
@@ -180,11 +245,11 @@ class ContactFields:
         description="The owner's picture; null when none is set, and for other contacts an owner sees by name only.",
     )
     merges: list[Annotated[ContactMerge, strawberry.lazy("schema.merge_types")]] = strawberry.field(
-        resolver=merge_audit.contact_merges,
+        resolver=_contact_merges,
         description="Merges into this contact, newest first (builders only; empty for an owner).",
     )
     timeline = strawberry.field(
-        resolver=timeline.contact_timeline,
+        resolver=_contact_timeline,
         description=(
             "What happened to this contact, newest first: changes with who made them, invites, messages with "
             "their delivery state, merges (events of contacts merged into this one included). Builders see "
@@ -197,12 +262,17 @@ class ContactFields:
     _merging_ids: strawberry.Private[tuple[int, ...]] = ()
 
     custom_fields: list[CustomFieldValue] = strawberry.field(
-        resolver=relations.contact_custom_fields,
+        resolver=_contact_custom_fields,
         description=(
             "The contact's custom field values, in field order; fields without a value are left out "
             "(`customFieldDefinitions` lists them all). An owner sees only fields marked visibleToOwner."
         ),
     )
+
+
+
+def _each(build: Callable[[Any], Any]) -> Callable[[Iterable], list]:
+    return lambda rows: [build(row) for row in rows]
 
 
 @strawberry.type(description="An Owner Contact: a homeowner the builder works for.")
@@ -211,7 +281,7 @@ class Contact(relay.Node, ContactFields):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
-        return await nodes.contacts_by_ids(info, list(node_ids), required)
+        return await contacts_by_ids(info, list(node_ids), required)
 
 
 @strawberry.type(
@@ -234,18 +304,21 @@ class Job(relay.Node):
     address: Address | None = strawberry.field(description="Where the job is; null when blank.")
     created_at: datetime = strawberry.field(description="When the job was created.")
     updated_at: datetime = strawberry.field(description="When the job last changed.")
-    _owners: strawberry.Private[list[Contact] | None] = None
 
     @classmethod
     def from_model(cls, row) -> Job:
         return cls(id=row.id, name=row.name, address=Address.from_columns(row),
                    created_at=row.created_at, updated_at=row.updated_at)
 
-    owners: list[Contact] = strawberry.field(resolver=relations.job_owners, description="The job's owners, in order.")
+    @strawberry.field(description="The job's owners, in order.")
+    def owners(self, info: Info) -> list[Contact]:
+        return then(relations.owners_of_job(info.context, self.id), _contacts(info))
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
-        return await nodes.jobs_by_ids(info, list(node_ids), required)
+        node_ids = list(node_ids)
+        found = await nodes.jobs(info.context, record_ids(node_ids))
+        return answer_nodes(node_ids, found, required, cls.from_model)
 
 
 @strawberry.type(description="A lead opportunity.")
@@ -259,13 +332,15 @@ class Lead(relay.Node):
     def from_model(cls, row) -> Lead:
         return cls(id=row.id, title=row.title, created_at=row.created_at, updated_at=row.updated_at)
 
-    contacts: list[Contact] = strawberry.field(
-        resolver=relations.lead_contacts, description="The contacts on this lead, in order."
-    )
+    @strawberry.field(description="The contacts on this lead, in order.")
+    def contacts(self, info: Info) -> list[Contact]:
+        return then(relations.contacts_of_lead(info.context, self.id), _contacts(info))
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
-        return await nodes.leads_by_ids(info, list(node_ids), required)
+        node_ids = list(node_ids)
+        found = await nodes.leads(info.context, record_ids(node_ids))
+        return answer_nodes(node_ids, found, required, cls.from_model)
 
 
 @strawberry.type(description="A home builder's company: its staff, contacts, jobs and leads.")
@@ -275,7 +350,11 @@ class BuilderAccount(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
-        return await nodes.accounts_by_ids(info, list(node_ids), required)
+        node_ids = list(node_ids)
+        ids = record_ids(node_ids)
+        names = await nodes.account_names(info.context, ids)
+        found = [(i, name) if name is not None else None for i, name in zip(ids, names)]
+        return answer_nodes(node_ids, found, required, lambda pair: cls(id=pair[0], name=pair[1]))
 
 
 @strawberry.type(description="A member of a builder's staff.")
@@ -287,7 +366,15 @@ class BuilderUser(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
-        return await nodes.users_by_ids(info, list(node_ids), required, kind="BUILDER")
+        node_ids = list(node_ids)
+        found = await nodes.users(info.context, record_ids(node_ids), "BUILDER")
+        return answer_nodes(node_ids, found, required, cls.from_rows)
+
+    @classmethod
+    def from_rows(cls, rows: nodes.UserRows) -> BuilderUser:
+        user = rows.user
+        account = BuilderAccount(id=user.builder_account_id, name=rows.builder_name)
+        return cls(id=user.id, username=user.username, role=BuilderRole(user.role), builder_account=account)
 
 
 @strawberry.type(description="An owner signed in to their own contact.")
@@ -299,10 +386,34 @@ class OwnerUser(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
-        return await nodes.users_by_ids(info, list(node_ids), required, kind="OWNER")
+        node_ids = list(node_ids)
+        found = await nodes.users(info.context, record_ids(node_ids), "OWNER")
+        return answer_nodes(node_ids, found, required, lambda rows: cls.from_rows(rows, info))
+
+    @classmethod
+    def from_rows(cls, rows: nodes.UserRows, info: Info) -> OwnerUser:
+        user = rows.user
+        account = BuilderAccount(id=user.builder_account_id, name=rows.builder_name)
+        return cls(id=user.id, username=user.username, builder_account=account,
+                   contact=Contact.from_rows(rows.contact, info))
 
 
 Viewer = Annotated[
     BuilderUser | OwnerUser,
     strawberry.union("Viewer", description="Who is signed in: a builder's staff member or an owner."),
 ]
+
+
+def user_from_rows(rows: nodes.UserRows, info: Info) -> BuilderUser | OwnerUser:
+    """The `Viewer` of a user the read layer found."""
+    return BuilderUser.from_rows(rows) if rows.user.kind == "BUILDER" else OwnerUser.from_rows(rows, info)
+
+
+def _contacts(info: Info) -> Callable[[Iterable], list[Contact]]:
+    return lambda found: [Contact.from_rows(rows, info) for rows in found]
+
+
+async def contacts_by_ids(info: Info, node_ids: Sequence[str], required: bool = False) -> list[Contact | None]:
+    """Contacts by (string) id as the viewer may see them; merged ids resolve to the survivor."""
+    found = await nodes.contacts(info.context, record_ids(node_ids))
+    return answer_nodes(node_ids, found, required, lambda rows: Contact.from_rows(rows, info))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import vulture
 
-from schema.build import schema
+from resolvers.root.build import schema
 
 ROOT = Path(__file__).resolve().parent.parent
 MIN_CONFIDENCE = 60

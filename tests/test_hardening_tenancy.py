@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 from strawberry.permission import BasePermission
 
 from models import Base, Job, JobOwner
-from schema.build import schema
+from resolvers.root.build import schema
 
 UNKNOWN_ID = "Q29udGFjdDo5OTk5OTk="  # Contact:999999
 CREATE = """mutation($input: CreateContactInput!) {

@@ -7,7 +7,7 @@ import re
 
 from graphql import GraphQLInputObjectType, GraphQLObjectType, GraphQLSchema, get_named_type
 
-from schema.build import schema
+from resolvers.root.build import schema
 
 CREDENTIAL = re.compile(r"password|username|token|credential|secret|hash", re.IGNORECASE)
 # Every mutation that takes a credential, and whose credentials it sets:

@@ -54,7 +54,7 @@ from bench import queries
 from bench.generate import BUILDER_TOKEN, OWNER_TOKEN, generate
 from hardening_support import app_client, post
 from models import Contact
-from schema.build import schema
+from resolvers.root.build import schema
 from schema.planned_reads import planner_schema
 
 TESTS = Path(__file__).resolve().parent

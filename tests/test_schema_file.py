@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from schema.build import schema
+from resolvers.root.build import schema
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
 

@@ -29,7 +29,7 @@ PROFILE = """
 JOBS_WITH_OWNERS = "{ jobs(first: 50) { edges { node { owners { emails } } } } }"
 
 # The session lookup, the prefetch of the viewer's contact with its emails, jobs and
-# co-owners (resolvers/prefetch.py), and the batch of custom field values.
+# co-owners (reads/prefetch.py), and the batch of custom field values.
 PROFILE_STATEMENTS = 4
 # The session lookup (1), the page of jobs (1), owners (1), owners' emails (1).
 JOB_LIST_STATEMENTS = 4

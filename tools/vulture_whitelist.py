@@ -12,7 +12,7 @@ _ = object()
 _.get_context, _.get_form_data, _.encode_json, _.render_graphql_ide, _.request_adapter_class
 _.decode_json, _.parse_http_body
 _.has_permission, _.on_execute, _.on_validate, _.on_parse, _.anonymise_error, _.resolve_nodes
-# Strawberry's schema hook for the errors of a result (schema/build.py logs them).
+# Strawberry's schema hook for the errors of a result (resolvers/root/build.py logs them).
 _.process_errors
 
 # graphql-core: validation rules' visitor methods.

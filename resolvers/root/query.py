@@ -1,4 +1,4 @@
-"""Root query fields for sign-in and contacts (merged into `Query` in schema/build.py)."""
+"""Root query fields for sign-in and contacts (merged into `Query` in resolvers/root/build.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import strawberry
 from strawberry import relay
 
 from permissions.classes import IsBuilder
-from resolvers import auth, nodes, queries
+from resolvers import auth, queries
 from schema.connections import ContactConnection
 from schema.types import Contact, Viewer
 
@@ -15,7 +15,7 @@ from schema.types import Contact, Viewer
 class ContactQuery:
     node: relay.Node | None = relay.node(description="Any object by its global id; null when not found or not yours.")
     nodes: list[relay.Node | None] | None = strawberry.field(
-        resolver=nodes.nodes_by_global_ids,
+        resolver=queries.nodes_by_global_ids,
         description="Objects by their global ids (at most 100), in the order asked; null for each one "
         "not found or not yours.",
     )

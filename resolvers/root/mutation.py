@@ -1,4 +1,4 @@
-"""Mutations for sign-in and contacts (merged into `Mutation` in schema/build.py).
+"""Mutations for sign-in and contacts (merged into `Mutation` in resolvers/root/build.py).
 Each mutation takes one `input` and returns a payload."""
 
 from __future__ import annotations

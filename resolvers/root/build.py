@@ -10,17 +10,17 @@ from hardening.extensions import schema_extensions
 from observability.metrics import GraphQLMetrics
 from observability.graphql_tracing import TracedOperation
 from schema import types
-from schema.activation import ActivationMutation, ActivationQuery
+from resolvers.root.activation import ActivationMutation, ActivationQuery
 from schema.custom_field_types import CustomField
-from schema.email_change import EmailChangeMutation
-from schema.media_mutation import ProfileImageMutation
-from schema.merge import MergeMutation, MergeQuery
+from resolvers.root.email_change import EmailChangeMutation
+from resolvers.root.media_mutation import ProfileImageMutation
+from resolvers.root.merge import MergeMutation, MergeQuery
 from schema.merge_types import ContactMerge
 from schema.planned_reads import PlannedReads
-from schema.mutation import ContactMutation
-from schema.query import ContactQuery
+from resolvers.root.mutation import ContactMutation
+from resolvers.root.query import ContactQuery
 from schema.scalars import SCALAR_OVERRIDES
-from schema.work import WorkMutation, WorkQuery
+from resolvers.root.work import WorkMutation, WorkQuery
 
 QUERY_AREAS: tuple[type, ...] = (ContactQuery, ActivationQuery, WorkQuery, MergeQuery)
 MUTATION_AREAS: tuple[type, ...] = (

@@ -1,5 +1,5 @@
 """Merging contacts (SPEC 4): the preview query and the merge and undo mutations,
-merged into the root types in schema/build.py. Builders only."""
+merged into the root types in resolvers/root/build.py. Builders only."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Mutations of an active owner's primary email change (SPEC 12), merged into
-`Mutation` in schema/build.py. The change itself is asked for through
+`Mutation` in resolvers/root/build.py. The change itself is asked for through
 `updateContactInfo(primaryEmail:)` or `promoteAdditionalEmail`."""
 
 from __future__ import annotations

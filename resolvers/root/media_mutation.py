@@ -1,4 +1,4 @@
-"""Profile image mutations (merged into `Mutation` in schema/build.py)."""
+"""Profile image mutations (merged into `Mutation` in resolvers/root/build.py)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Root fields of owner activation (SPEC 3), merged into `Query` and `Mutation`
-in schema/build.py."""
+in resolvers/root/build.py."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Root fields for jobs, leads, custom fields and the owner's notification
-preferences (SPEC 5, 6, 8), merged into `Query` and `Mutation` in schema/build.py."""
+preferences (SPEC 5, 6, 8), merged into `Query` and `Mutation` in resolvers/root/build.py."""
 
 from __future__ import annotations
 
