@@ -178,7 +178,7 @@ def persisted_queries(
     policy = policy_for(get_settings())
     failed = False
     for path, document in zip(files, documents):
-        errors = validate(schema._schema, parse(document), (*specified_rules, *policy.extra_rules))
+        errors = validate(schema.graphql_schema, parse(document), (*specified_rules, *policy.extra_rules))
         for error in errors:
             typer.echo(f"error: {path}: {error.message}", err=True)
             failed = True

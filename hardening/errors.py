@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
+from strawberry.extensions import SchemaExtension
 from strawberry.relay.types import GlobalIDValueError
 
 from observability.request_id import current_request_id
@@ -66,45 +66,36 @@ def log_errors(errors: list[GraphQLError]) -> None:
             log.info("request refused at %s: %s", where, code or "invalid request")
 
 
-class MaskUnexpectedErrors(MaskErrors):
-    """Strawberry's `MaskErrors`, on in production only, masking only bugs; with
-    introspection off it also drops suggestions from execution-time errors
-    (variable coercion), which validation alone cannot hide."""
-
-    def __init__(self) -> None:
-        super().__init__(should_mask_error=is_unexpected, error_message=UNEXPECTED)
-
-    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        log.error(
-            "unexpected error at %s (request_id=%s)",
-            ".".join(map(str, error.path)) if error.path else "-",
-            current_request_id(),
-            exc_info=error.original_error,
-        )
-        # The GraphQL path and locations stay: they point into the client's own
-        # document. The request id lets support find the trace in the log.
-        return GraphQLError(
-            UNEXPECTED, error.nodes, error.source, error.positions, error.path,
-            extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": current_request_id()},
-        )
-
-    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        settings = _settings(self.execution_context)
-        processed = super()._process_errors(errors)
-        if settings is not None and not settings.introspection_enabled:
-            processed = [without_suggestions(error) for error in processed]
-        return processed
+class MaskUnexpectedErrors(SchemaExtension):
+    """Masks bugs in production: what Strawberry's `MaskErrors` does, through the
+    public `on_operation` hook and the operation's result only. With introspection
+    off it also drops suggestions from execution-time errors (variable coercion),
+    which validation alone cannot hide."""
 
     def on_operation(self) -> Iterator[None]:
+        yield
         settings = _settings(self.execution_context)
-        if settings is None or not settings.is_production:
-            yield
+        result = self.execution_context.result
+        if settings is None or not settings.is_production or result is None or not result.errors:
             return
-        yield from super().on_operation()
+        errors = [anonymise(error) if is_unexpected(error) else error for error in result.errors]
+        if not settings.introspection_enabled:
+            errors = [without_suggestions(error) for error in errors]
+        result.errors = errors
 
-    def on_stream_result(self, result) -> Iterator[None]:  # pragma: no cover - no streaming here
-        settings = _settings(self.execution_context)
-        if settings is not None and settings.is_production:
-            yield from super().on_stream_result(result)
-        else:
-            yield None
+
+def anonymise(error: GraphQLError) -> GraphQLError:
+    """The client's view of a bug: "Unexpected error." with the request id; the
+    log keeps the trace."""
+    log.error(
+        "unexpected error at %s (request_id=%s)",
+        ".".join(map(str, error.path)) if error.path else "-",
+        current_request_id(),
+        exc_info=error.original_error,
+    )
+    # The GraphQL path and locations stay: they point into the client's own
+    # document. The request id lets support find the trace in the log.
+    return GraphQLError(
+        UNEXPECTED, error.nodes, error.source, error.positions, error.path,
+        extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": current_request_id()},
+    )

@@ -5,6 +5,9 @@ cannot hide graphql-core's "Did you mean ...?" suggestions, which leak the
 schema when introspection is off. This extension does the same caching with
 `hide_suggestions`. Its rule tuple is made of classes built once (limits.py,
 `cost_rule` is memoised per cap), so a repeated document is validated once.
+It validates against the schema's public `graphql_schema`
+(resolvers/root/build.py), the graphql-core schema of the very types Strawberry
+executes with.
 
 The document is keyed by identity, not by value: the parser cache hands every
 request of the same text the same `DocumentNode`, and hashing and comparing an
@@ -98,7 +101,7 @@ class LimitedValidation(SchemaExtension):
         execution_context = self.execution_context
         policy = policy_for(getattr(execution_context.context, "settings", None))
         arguments = (
-            execution_context.schema._schema,
+            execution_context.schema.graphql_schema,
             DocumentIdentity(execution_context.graphql_document),
             (*execution_context.validation_rules, *policy.extra_rules),
             policy.hide_suggestions,

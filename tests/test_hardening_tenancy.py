@@ -120,7 +120,7 @@ FORBIDDEN_NAMES = {"activationstatus", "builderid", "builderaccountid", "passwor
 
 
 def test_case_20_no_input_type_carries_internal_or_status_fields():
-    for type_ in schema._schema.type_map.values():
+    for type_ in schema.graphql_schema.type_map.values():
         if type_.name.startswith("__") or not hasattr(type_, "fields") or type(type_).__name__ != "GraphQLInputObjectType":
             continue
         for name in type_.fields:
@@ -129,7 +129,7 @@ def test_case_20_no_input_type_carries_internal_or_status_fields():
 
 def test_case_20_no_output_type_exposes_secrets_or_tenant_ids():
     secrets = {"passwordhash", "tokenhash", "password", "token_hash", "builderid", "builderaccountid", "sessiontoken"}
-    for type_ in schema._schema.type_map.values():
+    for type_ in schema.graphql_schema.type_map.values():
         if type_.name.startswith("__") or type(type_).__name__ not in ("GraphQLObjectType", "GraphQLInterfaceType"):
             continue
         for name in type_.fields:

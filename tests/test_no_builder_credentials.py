@@ -32,7 +32,7 @@ def named_type_of(type_) -> str:
 
 
 def _graphql_schema() -> GraphQLSchema:
-    return schema._schema
+    return schema.graphql_schema
 
 
 def _mutation_arguments():

@@ -11,7 +11,7 @@ _ = object()
 # Strawberry: the HTTP view's hooks, permission classes, extensions, relay nodes.
 _.get_context, _.get_form_data, _.encode_json, _.render_graphql_ide, _.request_adapter_class
 _.decode_json, _.parse_http_body
-_.has_permission, _.on_execute, _.on_validate, _.on_parse, _.anonymise_error, _.resolve_nodes
+_.has_permission, _.on_operation, _.on_execute, _.on_validate, _.on_parse, _.resolve_nodes
 # Strawberry's schema hook for the errors of a result (resolvers/root/build.py logs them).
 _.process_errors
 

@@ -4,6 +4,8 @@ so each area declares its own fields in its own module."""
 from __future__ import annotations
 
 import strawberry
+from graphql import GraphQLSchema
+from strawberry.types import get_object_definition
 
 from hardening.errors import log_errors
 from hardening.extensions import schema_extensions
@@ -60,12 +62,31 @@ Mutation = strawberry.type(
 
 
 class OwnerHubSchema(strawberry.Schema):
+    """Strawberry's schema, with graphql-core's schema of the same types as a public
+    attribute, `graphql_schema`, for what validates documents itself
+    (hardening/validation.py, `ownerhub register-operations`, tests that walk the
+    types). Strawberry keeps the one it executes with in a private attribute; this
+    one is built from the very type objects Strawberry converted (their
+    `extensions` carry what Strawberry's own validation rules read), in the same
+    order, with graphql-core's specified directives, which are Strawberry's when no
+    custom directive is declared. tests/test_library_internals.py checks that it
+    prints as the served schema does."""
+
+    def __init__(self, *, query: type, mutation: type, types: list[type], **options) -> None:
+        super().__init__(query=query, mutation=mutation, types=types, **options)
+        converted = self.schema_converter
+        self.graphql_schema = GraphQLSchema(
+            query=converted.from_object(get_object_definition(query, strict=True)),
+            mutation=converted.from_object(get_object_definition(mutation, strict=True)),
+            types=[converted.from_object(get_object_definition(type_, strict=True)) for type_ in types],
+        )
+
     def process_errors(self, errors, execution_context=None) -> None:
         # Strawberry logs every error at ERROR; client refusals are not failures.
         log_errors(errors)
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema() -> OwnerHubSchema:
     return OwnerHubSchema(
         query=Query,
         mutation=Mutation,
