@@ -31,8 +31,10 @@ from planner.shapes import (
     leaf,
 )
 from repository.contacts import ContactRepository, decode_cursor, encode_cursor
+from repository.invites import InviteRepository
 from repository.keyset import PageRequest, keyset_key
 from repository.prefetch import ContactRows, MergeChainTooLong, PrefetchRepository
+from repository.work import WorkRepository
 
 RootField = Callable[[Env], Awaitable[Any]]
 
@@ -44,6 +46,22 @@ DEFAULT_PAGE_SIZE = 20
 async def fetch_jobs(repo: PrefetchRepository, needs: ContactNeeds, contacts: list[ContactRows]) -> None:
     if needs.jobs:
         await repo.attach_jobs(contacts, with_owners=needs.owners, with_owner_emails=needs.owner_emails)
+
+
+async def fetch_beside(env: Env, needs: ContactNeeds, contacts: list[ContactRows]) -> None:
+    """The builder's relations of the contacts (leads, live invites), each one statement
+    when asked and visible to the viewer (reads/loaders.py reads the same)."""
+    context = env.context
+    if context.actor.kind is not ActorKind.BUILDER or not contacts or not (needs.leads or needs.invites):
+        return
+    account = context.actor.builder_account_id
+    async with context.session_factory() as session:
+        if needs.leads:
+            ids = [c.row.id for c in contacts]
+            env.related["leads"] = await WorkRepository(session, account).leads_by_contact(ids)
+        pending = [c.row.id for c in contacts if c.row.activation_status == "PENDING"]
+        if needs.invites:
+            env.related["invites"] = await InviteRepository(session, account).live_by_contact(pending)
 
 
 # --- me ---------------------------------------------------------------------------------
@@ -215,6 +233,7 @@ def contacts(compiler: Compiler, nodes: list[FieldNode]) -> RootField:
                 page=page, with_emails=needs.emails, search=search, statuses=statuses, order_by=order
             )
             await fetch_jobs(repo, needs, rows)
+        await fetch_beside(env, needs, rows)
         total = None
         if needs.total:
             async with context.session_factory() as session:
@@ -291,6 +310,7 @@ def contact_by_id(*, other_types: str) -> Callable[[Compiler, list[FieldNode]], 
                 ).allowed:
                     return None
                 await fetch_jobs(repo, needs, [found])
+            await fetch_beside(env, needs, [found])
             return shape(found, env)
 
         return run

@@ -19,7 +19,7 @@ from graphql.execution import VariableValues, get_argument_values
 
 from domain.names import display_name
 from media.images import rendition_name
-from permissions.policy import Actor, ContactFacts, sees_by_name_only, viewer_can
+from permissions.policy import Actor, ActorKind, ContactFacts, sees_by_name_only, sees_leads, viewer_can
 from planner.selection import Collector
 
 Getter = Callable[[Any, "Env"], Any]
@@ -42,6 +42,8 @@ class Env:
     schema: GraphQLSchema
     variables: VariableValues
     memo: dict[int, Any] = field(default_factory=dict)
+    # Rows of the relations read beside the contacts, by relation then contact id.
+    related: dict[str, dict[int, Any]] = field(default_factory=dict)
 
     @property
     def actor(self) -> Actor:
@@ -82,6 +84,8 @@ class ContactNeeds:
     owners: bool = False
     owner_emails: bool = False
     total: bool = False
+    leads: bool = False
+    invites: bool = False
 
 
 class Compiler:
@@ -224,12 +228,60 @@ def _viewer_can(compiler: Compiler, nodes: list[FieldNode]) -> Getter:
     return lambda c, env: shape(viewer_can(env.actor, ContactFacts(c.row.id, c.row.activation_status)), env)
 
 
-def _jobs(compiler: Compiler, nodes: list[FieldNode]) -> Getter:
+def _top_level(compiler: Compiler, relation: str) -> None:
+    """A relation read for the contacts of the root field only, not for a job's owners."""
     if compiler.owner_level:
-        raise NotCovered("the jobs of a job's owners")
-    compiler.needs.jobs = True
+        raise NotCovered(f"the {relation} of a job's owners")
+    setattr(compiler.needs, relation, True)
+
+
+def _jobs(compiler: Compiler, nodes: list[FieldNode]) -> Getter:
+    _top_level(compiler, "jobs")
     shape = compiler.shape("Job", nodes, JOB)
     return lambda c, env: [] if _hidden(c, env) else [shape(job, env) for job in c.jobs]
+
+
+LEAD = {
+    "id": leaf(lambda lead, env: global_id("Lead", lead.id)),
+    "title": column("title"),
+    "createdAt": datetime_column("created_at"),
+    "updatedAt": datetime_column("updated_at"),
+}
+
+
+def _leads(compiler: Compiler, nodes: list[FieldNode]) -> Getter:
+    """Leads: the builder's pipeline, none for owners (reads/relations.leads_of_contact)."""
+    _top_level(compiler, "leads")
+    shape = compiler.shape("Lead", nodes, LEAD)
+
+    def get(c, env):
+        if not sees_leads(env.actor):
+            return []
+        return [shape(lead, env) for lead in env.related["leads"].get(c.row.id, ())]
+
+    return get
+
+
+PENDING_INVITE = {
+    "sentAt": datetime_column("sent_at"),
+    "expiresAt": datetime_column("expires_at"),
+    "expired": leaf(lambda invite, env: invite.expires_at <= env.context.now()),
+    "sentTo": column("sent_to"),
+}
+
+
+def _pending_invite(compiler: Compiler, nodes: list[FieldNode]) -> Getter:
+    """The live invite of a PENDING contact, builders only (reads/relations.live_invite_of_contact)."""
+    _top_level(compiler, "invites")
+    shape = compiler.shape("PendingInvite", nodes, PENDING_INVITE)
+
+    def get(c, env):
+        if env.actor.kind is not ActorKind.BUILDER or c.row.activation_status != "PENDING":
+            return None
+        invite = env.related["invites"].get(c.row.id)
+        return None if invite is None else shape(invite, env)
+
+    return get
 
 
 CONTACT: dict[str, Callable[[Compiler, list[FieldNode]], Getter]] = {
@@ -250,6 +302,8 @@ CONTACT: dict[str, Callable[[Compiler, list[FieldNode]], Getter]] = {
     "profileImage": _profile_image,
     "viewerCan": _viewer_can,
     "jobs": _jobs,
+    "leads": _leads,
+    "pendingInvite": _pending_invite,
 }
 
 

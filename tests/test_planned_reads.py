@@ -71,7 +71,7 @@ def failed_count() -> float:
 
 
 MERGE = """mutation($input: MergeContactsInput!) { mergeContacts(input: $input) { userErrors { code } } }"""
-INACTIVE = """{ contacts(first: 3, status: [INACTIVE], orderBy: CREATED_AT) { edges { node { id } } } }"""
+INACTIVE = """{ contacts(first: 10, status: [INACTIVE], orderBy: CREATED_AT) { edges { node { id primaryEmail } } } }"""
 
 
 def global_id(type_name: str, number: int) -> str:
@@ -83,8 +83,12 @@ async def bench_data(database_url, app, client):
     """The benchmark's data, with a chain of merges: c0 merged into c1, c1 into c2.
     Returns ids to ask for by name."""
     await generate(database_url, 120)
-    [c0, c1, c2] = [e["node"]["id"] for e in (await post(client, INACTIVE, token=BUILDER_TOKEN)).json()
-                    ["data"]["contacts"]["edges"]]
+    inactive = [e["node"] for e in (await post(client, INACTIVE, token=BUILDER_TOKEN)).json()
+                ["data"]["contacts"]["edges"]]
+    [c0, c1, c2] = [node["id"] for node in inactive[:3]]
+    invited = next(node["id"] for node in inactive[3:] if node["primaryEmail"])
+    answer = (await post(client, queries.SEND_INVITE, {"input": {"contactId": invited}}, token=BUILDER_TOKEN)).json()
+    assert answer["data"]["sendInvite"]["userErrors"] == [], answer
     for merged, survivor in ((c0, c1), (c1, c2)):
         answer = (await post(client, MERGE, {"input": {"survivorId": survivor, "mergedIds": [merged]}},
                              token=BUILDER_TOKEN)).json()
@@ -94,7 +98,8 @@ async def bench_data(database_url, app, client):
             select(Contact.id).where(Contact.builder_account_id != 1).order_by(Contact.id).limit(1)
         )).scalar_one()
     return {
-        "merged twice": c0, "merged once": c1, "survivor": c2, "the owner's": global_id("Contact", 1),
+        "merged twice": c0, "merged once": c1, "survivor": c2, "invited": invited,
+        "the owner's": global_id("Contact", 1),
         "another account's": global_id("Contact", other), "a job's": global_id("Job", 1),
         "missing": global_id("Contact", 999_999), "not a number": global_id("Contact", "x"),
         "malformed": "not base64!", "no colon": base64.b64encode(b"Contact").decode(),
@@ -184,12 +189,17 @@ async def test_the_benchmark_documents_run_by_their_plan(bench_data, client, gra
 
 
 CONTACT_BY_ID = """query($id: ID!) {
-  contact(id: $id) { id displayName emails jobs { name owners { id displayName primaryEmail } } }
+  contact(id: $id) {
+    id displayName emails jobs { name owners { id displayName primaryEmail } }
+    leads { title } pendingInvite { sentTo expired }
+  }
   node(id: $id) { id ... on Contact { activationStatus viewerCan { editInfo lockedReason } } }
 }"""
 
 
-@pytest.mark.parametrize("which", ["merged twice", "survivor", "another account's", "missing", "not a number"])
+@pytest.mark.parametrize(
+    "which", ["merged twice", "survivor", "invited", "another account's", "missing", "not a number"]
+)
 @pytest.mark.parametrize("actor", ["builder", "owner"])
 async def test_contacts_by_id_run_by_their_plan_merged_ids_included(bench_data, client, graphql_core, which, actor):
     variables = {"id": bench_data[which]}
@@ -207,8 +217,9 @@ CONTACT_LEAVES = [
     "emails", "activationStatus", "smsOptIn", "createdAt", "updatedAt", "__typename", f"address {ADDRESS}",
     "profileImage { url(size: SMALL) width height updatedAt __typename }", "profileImage { url }",
     "viewerCan { editInfo invite cancelInvite deactivate merge delete lockedReason __typename }",
+    "leads { id title createdAt updatedAt __typename }", "pendingInvite { sentAt expiresAt expired sentTo __typename }",
 ]
-NOT_COVERED = ["leads { id }"]
+NOT_COVERED = ["customFields { value }"]
 JOB_LEAVES = ["id", "name", "createdAt", "updatedAt", "__typename", f"address {ADDRESS}"]
 DIRECTIVES = ["", "", "", " @include(if: $yes)", " @skip(if: $yes)", " @include(if: $no)", " @skip(if: $no)"]
 
@@ -236,7 +247,7 @@ def selection(draw, leaves: list[str], nested: dict[str, st.SearchStrategy] | No
     return "{ " + " ".join(parts) + " }"
 
 
-IDS = ["merged twice", "merged once", "survivor", "the owner's", "another account's", "a job's", "missing",
+IDS = ["merged twice", "merged once", "survivor", "invited", "the owner's", "another account's", "a job's", "missing",
        "not a number", "malformed", "no colon"]
 owners = selection(CONTACT_LEAVES, depth=2)
 jobs = selection(JOB_LEAVES, {"owners": owners}, depth=1)
