@@ -44,7 +44,8 @@ async def contacts(context, ids: Ids) -> list[ContactRows | None]:
         return [None] * len(ids)
     async with context.session_factory() as session:
         repo = ContactRepository(session, context.actor.builder_account_id)
-        resolved = [await repo.resolve_id(i) if i is not None else None for i in ids]
+        survivors = await repo.resolve_ids(i for i in ids if i is not None)
+        resolved = [survivors.get(i) if i is not None else None for i in ids]
         rows = await repo.get_many([i for i in resolved if i is not None])
         found = {c.row.id: c for c in await with_additional_emails(repo, list(rows.values()))}
     readable = {

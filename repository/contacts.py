@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import Select, delete, func, literal_column, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -106,23 +106,36 @@ class ContactRepository:
 
     async def resolve_id(self, contact_id: int) -> int | None:
         """Follows merge redirects: the id a (possibly merged) contact id now stands for."""
-        seen: set[int] = set()
-        current = contact_id
-        while current not in seen:
-            seen.add(current)
-            row = (
-                await self.session.execute(
-                    select(Contact.id, Contact.merged_into_id).where(
-                        Contact.id == current, Contact.builder_account_id == self.builder_account_id
-                    )
+        return (await self.resolve_ids([contact_id])).get(contact_id)
+
+    async def resolve_ids(self, contact_ids: Iterable[int]) -> dict[int, int]:
+        """Follows merge redirects for many ids at once: each id found -> the id it now
+        stands for (missing ids, and a cycle, are left out). One statement per level
+        of redirects, whatever the number of ids."""
+        ids = set(contact_ids)
+        redirect: dict[int, int | None] = {}
+        asked = fetched = ids
+        while asked:
+            rows = await self.session.execute(
+                select(Contact.id, Contact.merged_into_id).where(
+                    Contact.id.in_(asked), Contact.builder_account_id == self.builder_account_id
                 )
-            ).one_or_none()
-            if row is None:
-                return None
-            if row.merged_into_id is None:
-                return row.id
-            current = row.merged_into_id
-        return None
+            )
+            redirect.update((row.id, row.merged_into_id) for row in rows)
+            asked = {target for target in redirect.values() if target is not None and target not in fetched}
+            fetched = fetched | asked
+
+        def survivor(current: int) -> int | None:
+            seen: set[int] = set()
+            while current in redirect and current not in seen:
+                seen.add(current)
+                if redirect[current] is None:
+                    return current
+                current = redirect[current]
+            return None
+
+        found = {contact_id: survivor(contact_id) for contact_id in ids}
+        return {contact_id: target for contact_id, target in found.items() if target is not None}
 
     async def get_many(self, contact_ids: Sequence[int]) -> dict[int, Contact]:
         if not contact_ids:

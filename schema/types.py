@@ -4,8 +4,8 @@ layer (reads/), which applies who may see what, and build their types from its r
 
 from __future__ import annotations
 
-from datetime import datetime
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Iterable
 
 import strawberry
@@ -98,8 +98,11 @@ USER_ERRORS = (
 STATUS_BY_VALUE = {status.value: status for status in ActivationStatus}
 
 
-# The relations of a contact: each asks the read layer (which applies who may see
-# what) and builds its types from the rows; synchronous when a prefetch primed them.
+# The relations of a contact, below: each asks the read layer (which applies who
+# may see what) and builds its types from the rows, synchronously when a prefetch
+# primed them.
+
+
 def _each(build: Callable[[Any], Any]) -> Callable[[Iterable], list]:
     return lambda rows: [build(row) for row in rows]
 
@@ -154,7 +157,6 @@ def _contact_custom_fields(root, info: Info) -> list[CustomFieldValue]:
         relations.custom_values_of_contact(info.context, root.id),
         lambda pairs: [CustomFieldValue.from_model(definition, value) for definition, value in pairs],
     )
-
 
 
 @strawberry.type(description="The fields a contact and a merge preview share (never in the schema by itself).")

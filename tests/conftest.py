@@ -1,11 +1,25 @@
 """Test harness: one migrated database per run (SQLite by default, PostgreSQL when
-DATABASE_URL says so), emptied between tests; the ASGI app driven over HTTP by httpx."""
+DATABASE_URL says so), emptied between tests; the ASGI app driven over HTTP by httpx.
+
+Why the tests empty the tables instead of rolling back a transaction per test: the
+app opens several sessions and connections in one request, at the same time
+(graphql-core resolves sibling fields concurrently, DataLoader batches run as their
+own tasks). One test transaction means one connection, and SAVEPOINTs on one
+connection are a stack, so two sessions open at once end each other's savepoint
+("no such savepoint"); making it work would mean serialising the app's database
+work, which is what the suite is there to test. The suite is kept fast instead by
+commits that do not wait for the disk (`_database_folder`, `_commits_without_flush_wait`)
+and one round trip for the emptying (`empty_tables`).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import tempfile
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +43,8 @@ ADMIN_PASSWORD = "correct horse battery staple"
 # are still real Argon2id; tests/unit/test_passwords.py pins the production parameters.
 TEST_HASHING = HashParameters(time_cost=1, memory_kib=8, parallelism=1)
 
+MEMORY_FOLDER = Path("/dev/shm")
+
 
 def _database_url(tmp_root: Path) -> str:
     url = os.environ.get("DATABASE_URL")
@@ -37,11 +53,37 @@ def _database_url(tmp_root: Path) -> str:
     return f"sqlite+aiosqlite:///{tmp_root / 'test.sqlite3'}"
 
 
+@contextlib.contextmanager
+def _database_folder(tmp_path_factory) -> Iterator[Path]:
+    """Where the shared SQLite test database lives: in memory (/dev/shm) where the
+    machine has it, so that its thousands of commits do not each wait for the disk
+    (the app keeps `synchronous=FULL`; the crash tests check durability on their
+    own databases on disk)."""
+    if MEMORY_FOLDER.is_dir() and os.access(MEMORY_FOLDER, os.W_OK):
+        with tempfile.TemporaryDirectory(prefix="ownerhub-tests-", dir=MEMORY_FOLDER) as folder:
+            yield Path(folder)
+    else:
+        yield tmp_path_factory.mktemp("db")
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
-    url = _database_url(tmp_path_factory.mktemp("db"))
-    upgrade_to_head(url)
-    return url
+def database_url(tmp_path_factory) -> Iterator[str]:
+    with _database_folder(tmp_path_factory) as folder:
+        url = _database_url(folder)
+        upgrade_to_head(url)
+        yield url
+
+
+def _commits_without_flush_wait(engine) -> None:
+    """PostgreSQL: the test app's commits return before the WAL is flushed to disk
+    (`synchronous_commit = off`). What other connections see is unchanged; only a
+    crash of the database server could lose the last commits, which no test needs."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SET synchronous_commit = off")
+        cursor.close()
 
 
 @pytest.fixture(scope="session")
@@ -60,8 +102,28 @@ def settings(database_url, tmp_path_factory) -> Settings:
 @pytest.fixture(scope="session")
 async def app(settings):
     application = create_app(settings, password_hashing=TEST_HASHING)
+    if not is_sqlite(settings.DATABASE_URL):
+        _commits_without_flush_wait(application.state.engine)
     yield application
     await application.state.engine.dispose()
+
+
+async def empty_tables(engine) -> None:
+    """Deletes every row of every table, children first. On PostgreSQL in one round
+    trip: one script, which asyncpg sends by the simple query protocol and the server
+    runs as one transaction. On SQLite one transaction of DELETEs (in process, no
+    round trips to save)."""
+    tables = reversed(Base.metadata.sorted_tables)
+    async with engine.connect() as connection:
+        quote = connection.dialect.identifier_preparer.format_table
+        statements = [f"DELETE FROM {quote(table)}" for table in tables]
+        if is_sqlite(str(engine.url)):
+            async with connection.begin():
+                for statement in statements:
+                    await connection.exec_driver_sql(statement)
+        else:
+            raw = await connection.get_raw_connection()
+            await raw.driver_connection.execute(";".join(statements))
 
 
 @pytest.fixture(autouse=True)
@@ -70,9 +132,7 @@ async def clean_database(app):
     (all tests call from one client address)."""
     yield
     await app.state.rate_limiter.reset()
-    async with app.state.engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            await connection.execute(table.delete())
+    await empty_tables(app.state.engine)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ and `deletedContactId`. Through GraphQL over HTTP, as Apollo, Relay and urql sen
 
 from __future__ import annotations
 
-from merge_support import PREVIEW, create_contact, gid, make_active, pk, read_contact
+from merge_support import PREVIEW, create_contact, gid, make_active, merge, pk, read_contact
 
 from conftest import make_active_owner
 
@@ -188,6 +188,22 @@ async def test_nodes_answers_each_id_in_order_with_null_for_missing_and_foreign(
         {"__typename": "Contact", "id": first},
         {"__typename": "Contact", "id": second},
     ]
+
+
+async def test_nodes_reads_any_number_of_contacts_in_the_same_statements(builder, sql_counter):
+    """Merged ids follow their redirects level by level, not id by id (STYLE 4: no N+1)."""
+    contacts = [await create_contact(builder, firstName=f"Many{number}") for number in range(8)]
+    survivor = contacts[0]
+    assert (await merge(builder, survivor, contacts[1:3]))["userErrors"] == []
+
+    with sql_counter:
+        await builder.gql(NODES, {"ids": [contacts[1], contacts[3]]})
+    two = sql_counter.count
+    with sql_counter:
+        found = (await builder.gql(NODES, {"ids": contacts[1:]}))["data"]["nodes"]
+
+    assert sql_counter.count == two
+    assert [node["id"] for node in found] == [survivor, survivor, *contacts[3:]]
 
 
 async def test_nodes_takes_at_most_100_ids(builder):

@@ -15,6 +15,7 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
+from conftest import TEST_HASHING
 from db.engine import create_engine
 from db.migrate import alembic_config, upgrade_to_head
 from fleet_support import ServerProcess, base_env
@@ -34,7 +35,7 @@ async def app_on(settings):
     built = []
 
     def build(url: str):
-        app = create_app(settings.model_copy(update={"DATABASE_URL": url}))
+        app = create_app(settings.model_copy(update={"DATABASE_URL": url}), password_hashing=TEST_HASHING)
         built.append(app)
         return app
 
