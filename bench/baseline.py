@@ -181,18 +181,21 @@ def error(message: str, code: str) -> Response:
                     media_type="application/json")
 
 
+async def viewer(conn, request: Request):
+    """The signed-in user of a live session, or None; an owner only while ACTIVE.
+    `conn` is a connection or an ORM session (the peer's)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return None
+    row = (await conn.execute(VIEWER, {"token_hash": hash_token(token.strip()),
+                                       "now": datetime.now(timezone.utc)})).first()
+    if row is None or (row.kind == "OWNER" and row.activation_status != "ACTIVE"):
+        return None
+    return row
+
+
 def create_app(settings: Settings) -> Starlette:
     engine = create_engine(settings.DATABASE_URL)
-
-    async def viewer(conn, request: Request):
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not token:
-            return None
-        row = (await conn.execute(VIEWER, {"token_hash": hash_token(token.strip()),
-                                           "now": datetime.now(timezone.utc)})).first()
-        if row is None or (row.kind == "OWNER" and row.activation_status != "ACTIVE"):
-            return None
-        return row
 
     async def profile(request: Request, body: dict) -> Response:
         async with engine.connect() as conn:

@@ -1,8 +1,24 @@
-"""Where a benchmark query's time goes: runs it in process under cProfile and
-sums the time spent in each layer's own functions (graphql-core, Strawberry,
-SQLAlchemy, ...), then lists the most expensive functions.
+"""Where a benchmark query's CPU goes, by layer: runs it in process (httpx's ASGI
+transport, production settings) under cProfile and sums each layer's own time:
+graphql-core's execution, the rest of graphql-core, Strawberry, each of the
+project's packages (schema/, resolvers/, repository/, ...), SQLAlchemy, the SQL
+driver, HTTP (Starlette and Strawberry's view are in their layers; the in-process
+client is its own), the event loop, JSON. Then the most expensive functions.
+
+Batches of the same requests: first without the profiler (`--batches`, the
+cheapest reported), to measure the CPU per request of the main thread
+(time.thread_time) and of the process's other threads (aiosqlite runs every
+SQLite call in a thread of its own: the SQL driver's work on SQLite), which a
+busy machine bends less than wall time; then one under cProfile, for each
+layer's share of the main thread's time (waiting left out: the event loop in
+epoll, and the hand-over of each SQLite call to aiosqlite's thread, where the
+main thread waits for the GIL). A layer's ms per request is its share times the
+main thread's CPU. cProfile inflates small calls, so the shares lean a little
+towards layers of many small calls; the in-process client's own work is in the
+main thread too, as its own row.
 
     python -m bench.profile --database sqlite --query list --requests 200
+    python -m bench.profile --query profile --server peer
 """
 
 from __future__ import annotations
@@ -11,7 +27,9 @@ import argparse
 import asyncio
 import cProfile
 import pstats
+import time
 from collections import defaultdict
+from pathlib import Path
 
 import httpx
 
@@ -19,70 +37,112 @@ from bench import queries
 from bench.driver import database_url
 from bench.generate import BUILDER_TOKEN, OWNER_TOKEN, ensure
 
-LAYERS = [
+ROOT = Path(__file__).resolve().parent.parent
+OTHER_THREADS = "other threads (aiosqlite's: the SQL driver on SQLite; not profiled)"
+# By where a function's code lives; the first match wins.
+LIBRARIES = [
     ("graphql-core execution", "/graphql/execution/"),
-    ("graphql-core other", "/graphql/"),
+    ("graphql-core parse, validate, other", "/graphql/"),
     ("strawberry", "/strawberry/"),
     ("sqlalchemy", "/sqlalchemy/"),
-    ("aiosqlite / asyncpg", "/aiosqlite/"),
-    ("aiosqlite / asyncpg", "/asyncpg/"),
-    ("starlette", "/starlette/"),
-    ("httpx (the client)", "/httpx/"),
-    ("httpx (the client)", "/httpcore/"),
-    ("ownerhub", "/wt-"),
-    ("ownerhub", "/work/main/"),
-    ("asyncio / threads", "/asyncio/"),
-    ("asyncio / threads", "/threading.py"),
+    ("SQL driver (aiosqlite, asyncpg, sqlite3)", "/aiosqlite/"),
+    ("SQL driver (aiosqlite, asyncpg, sqlite3)", "/asyncpg/"),
+    ("SQL driver (aiosqlite, asyncpg, sqlite3)", "/sqlite3/"),
+    ("HTTP (starlette)", "/starlette/"),
+    ("the in-process client (httpx)", "/httpx/"),
+    ("the in-process client (httpx)", "/httpcore/"),
+    ("event loop (asyncio, threads)", "/asyncio/"),
+    ("event loop (asyncio, threads)", "/threading.py"),
+    ("event loop (asyncio, threads)", "/concurrent/"),
+]
+# Built-in functions have no file: by the name cProfile gives them.
+BUILTINS = [
+    ("SQL driver (aiosqlite, asyncpg, sqlite3)", ("sqlite3", "asyncpg")),
+    ("sqlalchemy", ("greenlet",)),  # its bridge from asyncio to its synchronous core
+    ("JSON (orjson, json)", ("orjson", "_json", "json.")),
+    ("event loop (asyncio, threads)", ("_asyncio", "_thread", "uvloop", "select.epoll", "poll")),
 ]
 
 
-def layer(filename: str) -> str:
-    for name, marker in LAYERS:
+def layer(filename: str, name: str) -> str:
+    for label, marker in LIBRARIES:
         if marker in filename:
-            return name
-    return "builtins and stdlib" if not filename.startswith("/") or "/lib/python3" in filename else "other"
+            return label
+    if filename.startswith(f"{ROOT}/") and "-packages/" not in filename:
+        top = Path(filename).relative_to(ROOT).parts[0]
+        return f"ownerhub {top}" if top.endswith(".py") else f"ownerhub {top}/"
+    if filename == "~":
+        for label, markers in BUILTINS:
+            if any(marker in name for marker in markers):
+                return label
+    return "builtins and stdlib"
 
 
-async def run(url: str, query: str, requests: int, top: int) -> None:
-    from server import create_app
+def idle(name: str) -> bool:
+    """Waiting, not work: the event loop in epoll, and the hand-over of a call to
+    aiosqlite's thread, where the main thread waits for the GIL that thread holds."""
+    return ("poll" in name and "epoll" in name) or "SimpleQueue" in name
+
+
+def build_app(server: str, url: str):
     from settings import Settings
 
-    app = create_app(Settings(_env_file=None, DATABASE_URL=url, ENVIRONMENT="production", OUTBOX_WORKER="external"))
-    body = {"query": queries.PROFILE} if query == "profile" else {"query": queries.LIST, "variables": queries.LIST_VARIABLES}
-    headers = {"Authorization": f"Bearer {OWNER_TOKEN if query == 'profile' else BUILDER_TOKEN}"}
+    settings = Settings(_env_file=None, DATABASE_URL=url, ENVIRONMENT="production", OUTBOX_WORKER="external")
+    if server == "graphql":
+        from server import create_app
+
+        return create_app(settings)
+    from bench import baseline, peer
+
+    return (peer if server == "peer" else baseline).create_app(settings)
+
+
+async def run(args, url: str) -> None:
+    app = build_app(args.server, url)
+    body = {"query": queries.PROFILE} if args.query == "profile" else {"query": queries.LIST, "variables": queries.LIST_VARIABLES}
+    headers = {"Authorization": f"Bearer {OWNER_TOKEN if args.query == 'profile' else BUILDER_TOKEN}"}
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
         for _ in range(20):
             await client.post("/graphql", json=body, headers=headers)
+        batches = []
+        for _ in range(args.batches):
+            process_before, main_before = time.process_time(), time.thread_time()
+            for _ in range(args.requests):
+                await client.post("/graphql", json=body, headers=headers)
+            main_thread = time.thread_time() - main_before
+            batches.append((main_thread, time.process_time() - process_before - main_thread))
+        main_thread, other_threads = min(batches)  # the batch least bent by the rest of the machine
         profiler = cProfile.Profile()
         profiler.enable()
-        for _ in range(requests):
+        for _ in range(args.requests):
             await client.post("/graphql", json=body, headers=headers)
         profiler.disable()
     await app.state.engine.dispose()
+    report(args, pstats.Stats(profiler), main_thread / args.requests, other_threads / args.requests)
 
-    stats = pstats.Stats(profiler)
+
+def report(args, stats: pstats.Stats, main_cpu: float, other_cpu: float) -> None:
+    requests = args.requests
     by_layer: dict[str, float] = defaultdict(float)
     calls: dict[str, int] = defaultdict(int)
-    idle = 0.0
     for (filename, _line, name), (_cc, ncalls, tottime, _ct, _callers) in stats.stats.items():
-        if "poll" in name and "epoll" in name:  # the event loop waiting: not work
-            idle += tottime
-            continue
-        by_layer[layer(filename)] += tottime
-        calls[layer(filename)] += ncalls
+        if not idle(name):
+            by_layer[layer(filename, name)] += tottime
+            calls[layer(filename, name)] += ncalls
     total = sum(by_layer.values())
-    print(f"{query}: {total / requests * 1000:.2f} ms of profiled work per request, {idle / requests * 1000:.2f} ms"
-          " waiting in epoll (cProfile inflates small calls; the shares are what matter)\n")
-    print("| layer | share | calls per request |\n|---|---|---|")
+    print(f"{args.server}, {args.query}, {args.database}: {(main_cpu + other_cpu) * 1000:.2f} ms of CPU per request"
+          f" in process ({main_cpu * 1000:.2f} main thread, {other_cpu * 1000:.2f} other threads; the cheapest of"
+          f" {args.batches} batches of {requests} requests)\n")
+    print("| layer | share of the main thread | ms per request | calls per request |\n|---|---|---|---|")
     for name, seconds in sorted(by_layer.items(), key=lambda item: -item[1]):
-        print(f"| {name} | {seconds / total:.0%} | {calls[name] / requests:.0f} |")
-    print(f"\nTop {top} functions by own time:\n")
-    print("| function | calls per request | own ms per request |\n|---|---|---|")
-    rows = sorted((item for item in stats.stats.items() if "epoll" not in item[0][2]),
-                  key=lambda item: -item[1][2])[:top]
-    for (filename, line, name), (_cc, ncalls, tottime, _ct, _callers) in rows:
-        where = filename.split("site-packages/")[-1].split("wt-bench/")[-1]
-        print(f"| `{name}` ({where}:{line}) | {ncalls / requests:.0f} | {tottime / requests * 1000:.2f} |")
+        print(f"| {name} | {seconds / total:.0%} | {seconds / total * main_cpu * 1000:.2f} | {calls[name] / requests:.0f} |")
+    print(f"| {OTHER_THREADS} | | {other_cpu * 1000:.2f} | |")
+    print(f"\nTop {args.top} functions by own time:\n")
+    print("| function | layer | calls per request | share of the main thread |\n|---|---|---|---|")
+    rows = sorted((item for item in stats.stats.items() if not idle(item[0][2])), key=lambda item: -item[1][2])
+    for (filename, line, name), (_cc, ncalls, tottime, _ct, _callers) in rows[:args.top]:
+        where = filename.split("-packages/")[-1].removeprefix(f"{ROOT}/")
+        print(f"| `{name}` ({where}:{line}) | {layer(filename, name)} | {ncalls / requests:.0f} | {tottime / total:.1%} |")
 
 
 def main() -> None:
@@ -90,12 +150,14 @@ def main() -> None:
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--contacts", type=int, default=10_000)
     parser.add_argument("--query", choices=("profile", "list"), default="list")
+    parser.add_argument("--server", choices=("graphql", "peer", "baseline"), default="graphql")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--top", type=int, default=15)
+    parser.add_argument("--batches", type=int, default=3, help="unprofiled batches; the cheapest one is reported")
     args = parser.parse_args()
     url = database_url(args.database, args.contacts)
     ensure(url, args.contacts)
-    asyncio.run(run(url, args.query, args.requests, args.top))
+    asyncio.run(run(args, url))
 
 
 if __name__ == "__main__":
