@@ -15,6 +15,7 @@ from domain.passwords import PRODUCTION_PARAMETERS, HashParameters
 from domain.timeline import SYSTEM, ActorKind, EventActor
 from models import utcnow
 from permissions.policy import ANONYMOUS, Actor
+from permissions.reads import ContactReads
 from permissions.policy import ActorKind as ViewerKind
 from repository.uow import UnitOfWork
 from settings import Settings
@@ -34,9 +35,8 @@ class RequestContext:
     client_ip: str = "unknown"
     request: Any = None
     response: Any = None
-    # contact id -> version seen by a permission check in this request; the
-    # mutation refuses to write if the row changed since (STALE_OBJECT).
-    checked_versions: dict[int, int] = field(default_factory=dict)
+    # The contacts permission checks read, as they saw them (permissions/reads.py).
+    contact_reads: ContactReads = field(init=False)
     loaders: dict[str, Any] = field(default_factory=dict)
     # The time token lifetimes are measured against; tests replace the app's
     # `state.now` to move it (invite and reset expiry) without sleeping.
@@ -60,6 +60,9 @@ class RequestContext:
     # The one lookup of the bearer token; fields that ask for the viewer while it
     # runs (two `me` under different aliases) wait for it rather than see anonymous.
     _viewer_lookup: asyncio.Future | None = None
+
+    def __post_init__(self) -> None:
+        self.contact_reads = ContactReads(self.session_factory)
 
     async def resolve_viewer(self, connection: AsyncConnection | None = None) -> None:
         """Sets `actor` from the bearer token (by its hash); once per request. On

@@ -28,6 +28,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from strawberry.utils.str_converters import to_camel_case  # the rules name fields in snake_case
 
 from bench import queries
 from db.engine import WRITE_OPTION, create_engine
@@ -267,7 +268,8 @@ def create_app(settings: Settings) -> Starlette:
                         media_type="application/json")
 
     def user_errors(name: str, rule_error: RuleError) -> Response:
-        errors = [{"field": list(v.field) or None, "code": v.code, "message": v.message} for v in rule_error.violations]
+        errors = [{"field": [to_camel_case(part) for part in v.field] or None, "code": v.code, "message": v.message}
+                  for v in rule_error.violations]
         return Response(orjson.dumps({"data": {name: {"contact": None, "userErrors": errors}}}),
                         media_type="application/json")
 

@@ -21,7 +21,7 @@ PRIMARY_EMAIL_FOR_INVITE = "Add a primary email first: the invite is sent to it.
 
 
 def _refuse(message: str) -> RuleError:
-    return RuleError(Violation(("contactId",), "INVALID_STATUS", message))
+    return RuleError(Violation(("contact_id",), "INVALID_STATUS", message))
 
 
 def after_send_invite(status: str, primary_email: str | None) -> str:
@@ -30,7 +30,7 @@ def after_send_invite(status: str, primary_email: str | None) -> str:
     if status == "ACTIVE":
         raise _refuse(INVITE_ACTIVE_OWNER)
     if not primary_email:
-        raise RuleError(Violation(("contactId",), "PRIMARY_EMAIL_REQUIRED", PRIMARY_EMAIL_FOR_INVITE))
+        raise RuleError(Violation(("contact_id",), "PRIMARY_EMAIL_REQUIRED", PRIMARY_EMAIL_FOR_INVITE))
     return "PENDING"
 
 

@@ -65,7 +65,7 @@ def check_additional_emails(
     primary: str | None,
     additional: Sequence[str],
     errors: Collected,
-    path: tuple[str, ...] = ("additionalEmails",),
+    path: tuple[str, ...] = ("additional_emails",),
 ) -> list[str]:
     """Validates a contact's whole additional-email list against its primary.
 
@@ -111,7 +111,7 @@ def check_primary_change(
     additional: Sequence[str],
     status: str,
     errors: Collected,
-    path: tuple[str, ...] = ("primaryEmail",),
+    path: tuple[str, ...] = ("primary_email",),
 ) -> str | None:
     """Validates a new primary email against the contact's additional emails.
 

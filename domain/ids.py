@@ -24,3 +24,13 @@ def record_id(text: str) -> int | None:
 def is_record_id(value: object) -> bool:
     """True for an int (not a bool) that a row's id can be."""
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_RECORD_ID
+
+
+def global_record_id(global_id: object, type_name: str) -> int | None:
+    """The record id inside a client's global id when it names a `type_name`, else
+    None. The project's one decoder of global ids: `global_id` is what the schema
+    parsed (a type name and a node id), and a wrong type, a malformed number or
+    one past the column's range all name no row, like a missing one."""
+    if getattr(global_id, "type_name", None) != type_name:
+        return None
+    return record_id(getattr(global_id, "node_id", None))

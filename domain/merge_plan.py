@@ -44,9 +44,9 @@ MERGE_CONFLICT = "MERGE_CONFLICT"
 EMAIL_LIMIT_EXCEEDED = "EMAIL_LIMIT_EXCEEDED"
 INVALID_INPUT = "INVALID_INPUT"
 
-MERGED_IDS_FIELD = ("mergedIds",)
-SURVIVOR_ID_FIELD = ("survivorId",)
-ADDITIONAL_EMAILS_FIELD = ("additionalEmails",)
+MERGED_IDS_FIELD = ("merged_ids",)
+SURVIVOR_ID_FIELD = ("survivor_id",)
+ADDITIONAL_EMAILS_FIELD = ("additional_emails",)
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class ContactSnapshot:
 
 @dataclass(frozen=True)
 class MergeError:
-    field: tuple[str, ...]  # path into the input, e.g. ("mergedIds",)
+    field: tuple[str, ...]  # path into the input, e.g. ("merged_ids",)
     code: str  # MERGE_CONFLICT | EMAIL_LIMIT_EXCEEDED | INVALID_INPUT
     message: str
 

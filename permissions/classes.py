@@ -7,15 +7,13 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from strawberry import relay
 from strawberry.exceptions import StrawberryGraphQLError
 from strawberry.permission import BasePermission
 from strawberry.types import Info
 
-from domain.ids import record_id
+from domain.ids import global_record_id
 from permissions import policy
 from permissions.policy import ContactFacts, Decision
-from repository.contacts import ContactRepository
 
 
 class PolicyPermission(BasePermission):
@@ -49,51 +47,37 @@ IsBuilder = _actor_rule(policy.is_builder, "IsBuilder")
 IsBuilderAdmin = _actor_rule(policy.is_builder_admin, "IsBuilderAdmin")
 
 
-def decode_node_id(value: Any, type_name: str) -> int | None:
-    """The database id behind a global id of `type_name`, or None if it is not one."""
-    if isinstance(value, relay.GlobalID):
-        gid = value
-    else:
-        try:
-            gid = relay.GlobalID.from_id(str(value))
-        except Exception:  # noqa: BLE001 - any malformed id is simply "not one of these"
-            return None
-    if gid.type_name != type_name:
-        return None
-    return record_id(gid.node_id)
+def _named_contact(actor: policy.Actor, input: Any) -> int | None:
+    """The contact the mutation's input names (`contactId`); an owner who names
+    none, or one that is not a contact id, is asked about as their own."""
+    named = global_record_id(getattr(input, "contact_id", None), "Contact")
+    if named is None and actor.kind is policy.ActorKind.OWNER:
+        return actor.contact_id
+    return named
 
 
-def decode_contact_id(value: Any) -> int | None:
-    return decode_node_id(value, "Contact")
+def _contact_rule(rule: policy.ContactRule, name: str) -> type[PolicyPermission]:
+    """A permission that asks `rule` about the contact named by `input.contactId`.
 
-
-def _contact_rule(rule: Callable[[policy.Actor, ContactFacts], Decision], name: str) -> type[PolicyPermission]:
-    """A permission that loads the contact named by `input.contactId` and asks `rule`.
-
-    A contact that does not exist (or belongs to another builder account) passes
-    here, and the mutation reports it as NOT_FOUND, exactly like a missing id.
-    For an owner the target must be their own contact. The version seen is kept so
-    the mutation can refuse to write if the contact changed meanwhile.
+    The row is read only when the decision depends on it (ContactReads), and then
+    the mutation writes only that version of it. A contact that does not exist
+    (or is another account's) passes for a builder, and the mutation reports it as
+    NOT_FOUND, exactly like a missing id; for an owner it is FORBIDDEN.
     """
 
     class ContactPermission(PolicyPermission):
         async def decide(self, source, info, **kwargs):
-            context = info.context
-            actor = context.actor
+            actor = info.context.actor
             if actor.kind is policy.ActorKind.ANONYMOUS:
                 return policy.UNAUTHENTICATED
-            target = kwargs.get("input")
-            contact_id = decode_contact_id(getattr(target, "contact_id", None)) if target is not None else None
-            if actor.kind is policy.ActorKind.OWNER and contact_id is None:
-                contact_id = actor.contact_id
-            if contact_id is None:
-                return rule(actor, ContactFacts(-1, "INACTIVE")) if actor.kind is policy.ActorKind.BUILDER else policy.FORBIDDEN
-            async with context.session_factory() as session:
-                contact = await ContactRepository(session, actor.builder_account_id).get(contact_id)
-            if contact is None:
-                return policy.is_builder(actor) if actor.kind is policy.ActorKind.BUILDER else policy.FORBIDDEN
-            context.checked_versions[contact.id] = contact.version
-            return rule(actor, ContactFacts(contact.id, contact.activation_status))
+            contact_id = _named_contact(actor, kwargs.get("input"))
+            if contact_id is None:  # a builder's id that names no contact: NOT_FOUND follows
+                return rule(actor, ContactFacts(-1, "INACTIVE"))
+            decided = policy.decision_without_row(rule, actor, contact_id)
+            if decided is not None:
+                return decided
+            seen = await info.context.contact_reads.read(actor.builder_account_id, contact_id)
+            return policy.decide_for_contact(rule, actor, seen.facts if seen else None)
 
     ContactPermission.__name__ = ContactPermission.__qualname__ = name
     return ContactPermission

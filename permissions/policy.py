@@ -6,8 +6,11 @@ and any other caller ask these, so each rule lives in exactly one place.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+
+from models.contacts import ACTIVATION_STATUSES
 
 
 class ActorKind(str, Enum):
@@ -81,6 +84,27 @@ def is_builder_admin(actor: Actor) -> Decision:
 
 def is_signed_in(actor: Actor) -> Decision:
     return _signed_in(actor) or ALLOW
+
+
+ContactRule = Callable[[Actor, ContactFacts], Decision]
+
+
+def decide_for_contact(rule: ContactRule, actor: Actor, contact: ContactFacts | None) -> Decision:
+    """`rule` for a contact the actor names; None is a contact that does not exist
+    (or is another account's): a builder passes, so that the mutation reports it as
+    NOT_FOUND exactly like a missing id, and anyone else is FORBIDDEN."""
+    if contact is None:
+        return is_builder(actor) if actor.kind is ActorKind.BUILDER else FORBIDDEN
+    return rule(actor, contact)
+
+
+def decision_without_row(rule: ContactRule, actor: Actor, contact_id: int) -> Decision | None:
+    """The decision when it is the same whatever the row holds (missing, or in any
+    activation status), so nobody needs to read it; None when the row decides."""
+    possible = {decide_for_contact(rule, actor, None)} | {
+        rule(actor, ContactFacts(contact_id, status)) for status in ACTIVATION_STATUSES
+    }
+    return possible.pop() if len(possible) == 1 else None
 
 
 def can_read_contact(actor: Actor, contact: ContactFacts) -> Decision:

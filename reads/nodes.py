@@ -66,6 +66,17 @@ async def contacts_as_written(context, ids: Sequence[int]) -> list[ContactRows]:
         return await with_additional_emails(repo, [rows[i] for i in ids if i in rows])
 
 
+async def never_invited_sharing(context, contact_id: int, primary_email: str | None) -> list[ContactRows]:
+    """The INACTIVE contacts that share a contact's primary email (its merge
+    candidates), read after the mutation's commit."""
+    if not primary_email:
+        return []
+    async with context.session_factory() as session:
+        repo = ContactRepository(session, context.actor.builder_account_id)
+        rows = await repo.with_primary_email(primary_email, exclude_id=contact_id, statuses=["INACTIVE"])
+        return await with_additional_emails(repo, rows)
+
+
 async def jobs(context, ids: Ids) -> list:
     """Job rows; an owner finds only the jobs they are an owner of (SPEC 5)."""
     if not _signed_in(context):

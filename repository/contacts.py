@@ -7,17 +7,32 @@ import base64
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import Select, delete, func, literal_column, or_, select, update
+from sqlalchemy import Select, delete, exists, func, insert, literal_column, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from domain.emails import email_key
 from domain.ids import is_record_id
 from repository.keyset import PageRequest, keyset_key, page_of
-from models import CLAIMING_STATUSES, Contact, ContactEmail, utcnow
+from models import CLAIMING_STATUSES, BuilderAccount, Contact, ContactEmail, Invite, utcnow
 
 CLAIMED_EMAIL_INDEX = "uq_contacts_claimed_primary_email"
+
+
+@dataclass
+class EditedContact:
+    """The contact a mutation changes: its row, locked in the unit of work, its
+    additional emails, and what its use cases ask of it besides (the account's
+    name for mails, whether an invite is live). The use case keeps the row and
+    the emails current; the payload is read from them."""
+
+    row: Contact
+    additional_emails: list[str]
+    builder_name: str
+    has_live_invite: bool
 
 
 class EmailClaimConflict(Exception):
@@ -104,6 +119,43 @@ class ContactRepository:
             query = query.with_for_update()
         return (await self.session.execute(query)).scalar_one_or_none()
 
+    async def get_for_change(self, contact_id: int) -> EditedContact | None:
+        """The contact under its row lock, with what a change of it needs, in one
+        statement (FOR UPDATE OF contacts: PostgreSQL refuses to lock the nullable
+        side of the outer join; SQLite's writer transaction already excludes other
+        writers).
+
+        On PostgreSQL a lock that waited for another writer returns the row as
+        that writer left it, but the joined rows as they were when the statement
+        began: the version read beside the row, as of that beginning, tells, and
+        the statement runs again, under the lock now held, to see them as they are."""
+        for _attempt in range(2):
+            rows = (await self.session.execute(self._for_change(contact_id))).all()
+            if not rows:
+                return None
+            contact, _email, builder_name, has_live_invite, version_before_lock = rows[0]
+            if version_before_lock == contact.version:
+                break
+        return EditedContact(
+            contact, [row[1] for row in rows if row[1] is not None], builder_name, bool(has_live_invite)
+        )
+
+    def _for_change(self, contact_id: int) -> Select:
+        live_invite = exists().where(
+            Invite.contact_id == Contact.id, Invite.used_at.is_(None), Invite.revoked_at.is_(None)
+        )
+        before = aliased(Contact)
+        version_before_lock = select(before.version).where(before.id == Contact.id).scalar_subquery()
+        return (
+            self._scoped()
+            .add_columns(ContactEmail.email, BuilderAccount.name, live_invite, version_before_lock)
+            .join(BuilderAccount, BuilderAccount.id == Contact.builder_account_id)
+            .outerjoin(ContactEmail, ContactEmail.contact_id == Contact.id)
+            .where(Contact.id == contact_id)
+            .order_by(ContactEmail.position)
+            .with_for_update(of=Contact)
+        )
+
     async def resolve_id(self, contact_id: int) -> int | None:
         """Follows merge redirects: the id a (possibly merged) contact id now stands for."""
         return (await self.resolve_ids([contact_id])).get(contact_id)
@@ -188,17 +240,22 @@ class ContactRepository:
 
     async def replace_additional_emails(self, contact: Contact, emails: Sequence[str]) -> list[str]:
         """Returns the emails replaced, in their order (for the timeline), read by the
-        DELETE itself."""
+        DELETE itself. The new ones go in with one INSERT."""
         removed = await self.session.execute(
             delete(ContactEmail).where(ContactEmail.contact_id == contact.id)
             .returning(ContactEmail.position, ContactEmail.email)
         )
         previous = [email for _position, email in sorted(removed.all())]
-        self.session.add_all(
-            ContactEmail(contact_id=contact.id, position=index, email=email, email_key=email_key(email))
-            for index, email in enumerate(emails)
-        )
+        await self.add_additional_emails(contact, emails)
         return previous
+
+    async def add_additional_emails(self, contact: Contact, emails: Sequence[str]) -> None:
+        """Appends to a contact that has none (a new one, or one just emptied)."""
+        if emails:
+            await self.session.execute(insert(ContactEmail), [
+                {"contact_id": contact.id, "position": index, "email": email, "email_key": email_key(email)}
+                for index, email in enumerate(emails)
+            ])
 
     def touch(self, contact: Contact) -> None:
         """Marks the contact changed, bumping its version (optimistic concurrency)."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from functools import partial
 from typing import Annotated
 
 import strawberry
@@ -16,8 +17,9 @@ from domain.errors import RuleError
 from request_context import after_response
 from resolvers import throttle
 from resolvers.auth import session_payload
-from resolvers.contacts import run_contact_change
-from resolvers.support import INPUT, contact_id_or_error, violation_payload
+from resolvers.contacts import change_contact, contact_id
+from resolvers.runner import refused_with, run
+from resolvers.support import INPUT
 from schema import inputs
 from schema.activation_types import (
     AcceptInviteInput,
@@ -36,33 +38,25 @@ def _session_ttl(info: Info) -> timedelta:
     return timedelta(hours=info.context.settings.SESSION_TTL_HOURS)
 
 
-async def _contact_step(info: Info, input: inputs.ContactIdInput, step, **options) -> ContactPayload:
-    """One builder step on a contact (send, cancel, deactivate) in one unit of work."""
-    context = info.context
-    account_id = context.actor.builder_account_id
-    return await run_contact_change(
-        info,
-        lambda uow: step(uow, account_id, contact_id_or_error(input.contact_id), now=context.now(), **options),
-    )
+def _step(info: Info, input: inputs.ContactIdInput, **options) -> invites.InviteStep:
+    return invites.InviteStep(contact_id(input.contact_id), now=info.context.now(), **options)
 
 
 async def send_invite(info: Info, input: Annotated[inputs.ContactIdInput, INPUT]) -> ContactPayload:
     settings = info.context.settings
-    payload = await _contact_step(
-        info, input, invites.send_invite,
-        ttl=timedelta(hours=settings.INVITE_TTL_HOURS), app_url=settings.APP_URL,
-    )
+    command = _step(info, input, ttl=timedelta(hours=settings.INVITE_TTL_HOURS), app_url=settings.APP_URL)
+    payload = await change_contact(info, invites.send_invite, command)
     if not payload.user_errors:
         info.context.wake_outbox()
     return payload
 
 
 async def cancel_invite(info: Info, input: Annotated[inputs.ContactIdInput, INPUT]) -> ContactPayload:
-    return await _contact_step(info, input, invites.cancel_invite)
+    return await change_contact(info, invites.cancel_invite, _step(info, input))
 
 
 async def deactivate_owner(info: Info, input: Annotated[inputs.ContactIdInput, INPUT]) -> ContactPayload:
-    return await _contact_step(info, input, invites.deactivate_owner)
+    return await change_contact(info, invites.deactivate_owner, _step(info, input))
 
 
 async def invite_details(
@@ -78,17 +72,14 @@ async def invite_details(
 
 async def accept_invite(info: Info, input: Annotated[AcceptInviteInput, INPUT]) -> SessionPayload:
     context = info.context
-    try:
-        await throttle.check_call(info, "acceptInvite", input.username)
-        async with context.unit_of_work() as uow:
-            issued = await invites.accept_invite(
-                uow, input.token, input.username, input.password,
-                hashing=context.password_hashing, now=context.now(), session_ttl=_session_ttl(info),
-            )
-            await uow.commit()
-    except RuleError as error:
-        return violation_payload(SessionPayload, error)
-    return await session_payload(info, issued)
+    command = invites.Acceptance(
+        input.token, input.username, input.password,
+        hashing=context.password_hashing, now=context.now(), session_ttl=_session_ttl(info),
+    )
+    return await run(
+        info, invites.accept_invite, command, first=partial(throttle.check_call, info, "acceptInvite", input.username),
+        answer=partial(session_payload, info), refused=refused_with(SessionPayload),
+    )
 
 
 async def request_password_reset(info: Info, input: Annotated[RequestPasswordResetInput, INPUT]) -> OkPayload:
@@ -96,13 +87,15 @@ async def request_password_reset(info: Info, input: Annotated[RequestPasswordRes
     the same work either way: the rate limit counts the call, and the lookup and
     the mail run once the answer is sent, so its timing tells nothing about the
     login (issue 13)."""
-    context = info.context
-    try:
-        await throttle.check_call(info, "requestPasswordReset", input.login)
-    except RuleError as error:
-        return violation_payload(OkPayload, error)
-    after_response(context, _queue_reset_mail, context, input.login)
-    return OkPayload(ok=True)
+
+    async def queued(login: str) -> OkPayload:
+        after_response(info.context, _queue_reset_mail, info.context, login)
+        return OkPayload(ok=True)
+
+    return await run(
+        info, None, input.login, first=partial(throttle.check_call, info, "requestPasswordReset", input.login),
+        answer=queued, refused=refused_with(OkPayload),
+    )
 
 
 async def _queue_reset_mail(context, login: str) -> None:
@@ -123,18 +116,19 @@ async def _queue_reset_mail(context, login: str) -> None:
 
 async def reset_password(info: Info, input: Annotated[ResetPasswordInput, INPUT]) -> SessionPayload:
     context = info.context
-    try:
-        await throttle.check_call(info, "resetPassword", None)
-        async with context.unit_of_work() as uow:
-            issued = await passwords.reset_password(
-                uow, input.token, input.new_password,
-                hashing=context.password_hashing, now=context.now(), session_ttl=_session_ttl(info),
-            )
-            await uow.commit()
+    command = passwords.Reset(
+        input.token, input.new_password, hashing=context.password_hashing, now=context.now(),
+        session_ttl=_session_ttl(info),
+    )
+
+    async def signed_in(issued) -> SessionPayload:
         await throttle.clear_failed_logins(info, issued.user.username)
-    except RuleError as error:
-        return violation_payload(SessionPayload, error)
-    return await session_payload(info, issued)
+        return await session_payload(info, issued)
+
+    return await run(
+        info, passwords.reset_password, command, first=partial(throttle.check_call, info, "resetPassword", None),
+        answer=signed_in, refused=refused_with(SessionPayload),
+    )
 
 
 async def change_password(info: Info, input: Annotated[ChangePasswordInput, INPUT]) -> OkPayload:
@@ -142,19 +136,20 @@ async def change_password(info: Info, input: Annotated[ChangePasswordInput, INPU
     session cannot be used to guess the password at leisure."""
     context = info.context
     username = context.username
-    try:
-        await throttle.check_login_unlocked(info, username)
-        try:
-            async with context.unit_of_work() as uow:
-                await passwords.change_password(
-                    uow, context.user_id, context.session_id, input.current_password, input.new_password,
-                    hashing=context.password_hashing, now=context.now(),
-                )
-                await uow.commit()
-        except RuleError as error:
-            if error.violations[0].field == ("currentPassword",):
-                await throttle.record_failed_login(info, username)
-            raise
-    except RuleError as error:
-        return violation_payload(OkPayload, error)
-    return OkPayload(ok=True)
+    command = passwords.PasswordChange(
+        context.user_id, context.session_id, input.current_password, input.new_password,
+        hashing=context.password_hashing, now=context.now(),
+    )
+
+    async def refused(error: RuleError) -> OkPayload:
+        if error.violations[0].field == ("current_password",):
+            await throttle.record_failed_login(info, username)
+        return await refused_with(OkPayload)(error)
+
+    async def changed(_result: None) -> OkPayload:
+        return OkPayload(ok=True)
+
+    return await run(
+        info, passwords.change_password, command, first=partial(throttle.check_login_unlocked, info, username),
+        answer=changed, refused=refused,
+    )

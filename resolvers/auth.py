@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from typing import Annotated
 
 from strawberry.types import Info
@@ -12,8 +13,9 @@ from domain.errors import RuleError
 from permissions.policy import ActorKind
 from reads import nodes, prefetch
 from resolvers import throttle
+from resolvers.runner import refused_with, run
 from resolvers.selection import selected_paths
-from resolvers.support import INPUT, violation_payload
+from resolvers.support import INPUT
 from schema import inputs
 from schema.payloads import OkPayload, SessionPayload
 from services import auth as service
@@ -58,28 +60,31 @@ async def session_payload(info: Info, issued: service.IssuedSession) -> SessionP
 
 
 async def login(info: Info, input: Annotated[inputs.LoginInput, INPUT]) -> SessionPayload:
-    ttl = timedelta(hours=info.context.settings.SESSION_TTL_HOURS)
-    try:
+    context = info.context
+
+    async def authenticated() -> service.Authenticated:
+        """The limits count the call first; the password is checked outside the write
+        transaction (hashing takes time)."""
         await throttle.check_call(info, "login", input.username)
         await throttle.check_login_unlocked(info, input.username)
-        try:
-            async with info.context.session_factory() as session:
-                authenticated = await service.authenticate(
-                    session, input.username, input.password, info.context.password_hashing
-                )
-            async with info.context.unit_of_work() as uow:
-                issued = await service.start_session(uow, authenticated, ttl)
-                await uow.commit()
-        except RuleError:
+        async with context.session_factory() as session:
+            return await service.authenticate(session, input.username, input.password, context.password_hashing)
+
+    async def refused(error: RuleError) -> SessionPayload:
+        if not isinstance(error, throttle.RateLimited):
             await throttle.record_failed_login(info, input.username)
-            raise
-    except RuleError as error:
-        return violation_payload(SessionPayload, error)
-    return await session_payload(info, issued)
+        return await refused_with(SessionPayload)(error)
+
+    ttl = timedelta(hours=context.settings.SESSION_TTL_HOURS)
+    return await run(
+        info, partial(service.start_session, ttl=ttl), None, first=authenticated,
+        answer=partial(session_payload, info), refused=refused,
+    )
 
 
 async def logout(info: Info) -> OkPayload:
-    async with info.context.unit_of_work() as uow:
-        await service.logout(uow, info.context.session_id)
-        await uow.commit()
+    return await run(info, service.logout, info.context.session_id, answer=_ok, refused=refused_with(OkPayload))
+
+
+async def _ok(_result: None) -> OkPayload:
     return OkPayload(ok=True)

@@ -1,61 +1,63 @@
-"""Owner Contact mutations: decode ids, run the use case in one unit of work,
-commit once, answer with the payload. Who may call them is decided by the
-permission classes on the fields."""
+"""Owner Contact mutations: each maps its input to the service's typed command and
+runs it through the mutation runner (resolvers/runner.py). Who may call them is
+decided by the permission classes on the fields."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from functools import partial
 from typing import Annotated
 
 from strawberry import relay
 from strawberry.types import Info
 
+import schema.types as types
 from domain.errors import RuleError
-from permissions.classes import decode_node_id
+from domain.ids import global_record_id
 from permissions.policy import ActorKind
 from repository.uow import UnitOfWork
 from resolvers import throttle
-from resolvers.support import INPUT, contact_id_or_error, contacts_for_payload, present, violation_payload
+from resolvers.runner import on_contact, refused_with, run
+from resolvers.support import INPUT, address_input, contacts_for_payload, duplicates_of, given
 from schema import inputs
 from schema.payloads import ContactPayload, DeleteContactPayload
 from schema.work_inputs import SetCustomFieldValuesInput, UpdateNotificationPreferencesInput
 from services import contacts as service
 from services import custom_fields, email_changes, notifications, profile_images
 
-INFO_INPUT_FIELDS = ["firstName", "lastName", "phone", "cellPhone", "address", "primaryEmail"]
 
-
-async def run_contact_change(
-    info: Info, work: Callable[[UnitOfWork], Awaitable[service.ContactChange]]
-) -> ContactPayload:
-    """Runs `work` in one unit of work and builds the payload: the contact and its
-    merge candidates, or the user errors (and the conflicting contact) of a refusal."""
-    try:
-        async with info.context.unit_of_work() as uow:
-            change = await work(uow)
-            await uow.commit()
-    except RuleError as error:
-        conflicting = None
-        if error.conflicting_contact_id is not None:
-            found = await contacts_for_payload(info, [error.conflicting_contact_id])
-            conflicting = found[0] if found else None
-        return violation_payload(ContactPayload, error, conflicting_contact=conflicting)
+async def contact_payload(info: Info, change: service.ContactChange) -> ContactPayload:
+    """The changed contact as the unit of work left it (no read), and its merge
+    candidates (read only when there are some)."""
     if change.requested_primary_email:
-        info.context.wake_outbox()
-    found = await contacts_for_payload(info, [change.contact.id, *change.duplicate_ids])
-    return ContactPayload(contact=found[0] if found else None, duplicate_contacts=found[1:])
+        info.context.wake_outbox()  # the request's mails (_request_primary_proof)
+    contact = types.Contact.from_model(change.contact, change.additional_emails, info)
+    if change.duplicate_ids is None:
+        duplicates = partial(duplicates_of, info, change.contact.id, change.contact.primary_email)
+    else:
+        duplicates = partial(contacts_for_payload, info, change.duplicate_ids)
+    return ContactPayload(contact=contact, _duplicates=duplicates)
 
 
-def _target(info: Info, contact_global_id) -> dict:
-    """The arguments every change to an existing contact takes: who, and the version
-    the permission check saw (a concurrent change in between is STALE_OBJECT)."""
-    contact_id = contact_id_or_error(contact_global_id)
-    return {
-        "builder_account_id": info.context.actor.builder_account_id,
-        "contact_id": contact_id,
-        "expected_version": info.context.checked_versions.get(contact_id),
-    }
+async def contact_refusal(info: Info, error: RuleError) -> ContactPayload:
+    """The user errors, and the contact that holds the email when the app may offer it."""
+    conflicting = None
+    if error.conflicting_contact_id is not None:
+        conflicting = (await contacts_for_payload(info, [error.conflicting_contact_id]) or [None])[0]
+    return await refused_with(ContactPayload, conflicting_contact=conflicting)(error)
+
+
+async def change_contact(info: Info, step, command, *, then=None) -> ContactPayload:
+    """Runs a change of one existing contact (`command.contact_id`) and answers with
+    the contact payload."""
+    return await run(
+        info, on_contact(info, step, then), command,
+        answer=partial(contact_payload, info), refused=partial(contact_refusal, info),
+    )
+
+
+def contact_id(value: relay.GlobalID) -> int | None:
+    return global_record_id(value, "Contact")
 
 
 def _by_owner(info: Info) -> bool:
@@ -77,84 +79,72 @@ async def _request_primary_proof(info: Info, uow: UnitOfWork, change: service.Co
 
 
 async def create_contact(info: Info, input: Annotated[inputs.CreateContactInput, INPUT]) -> ContactPayload:
-    data = {
-        "firstName": input.first_name,
-        "lastName": input.last_name,
-        "phone": input.phone,
-        "cellPhone": input.cell_phone,
-        "primaryEmail": input.primary_email,
-        "additionalEmails": input.additional_emails or [],
-    }
-    if input.address is not None:
-        data["address"] = present(input.address, ["street", "city", "state", "postalCode"])
-    account_id = info.context.actor.builder_account_id
-    return await run_contact_change(info, lambda uow: service.create_contact(uow, account_id, data))
+    command = service.NewContact(
+        builder_account_id=info.context.actor.builder_account_id,
+        info=service.ContactInfo(
+            first_name=input.first_name, last_name=input.last_name, phone=input.phone, cell_phone=input.cell_phone,
+            primary_email=input.primary_email,
+            address=service.UNCHANGED if input.address is None else address_input(input.address),
+        ),
+        additional_emails=input.additional_emails or [],
+    )
+    return await run(
+        info, service.create_contact, command,
+        answer=partial(contact_payload, info), refused=partial(contact_refusal, info),
+    )
 
 
 async def update_contact_info(
     info: Info, input: Annotated[inputs.UpdateContactInfoInput, INPUT],
 ) -> ContactPayload:
-    changes = present(input, INFO_INPUT_FIELDS)
-
-    async def work(uow: UnitOfWork) -> service.ContactChange:
-        change = await service.update_contact_info(
-            uow, changes=changes, by_owner=_by_owner(info), **_target(info, input.contact_id)
-        )
-        return await _request_primary_proof(info, uow, change)
-
-    return await run_contact_change(info, work)
+    address = given(input.address)
+    changes = service.ContactInfo(
+        first_name=given(input.first_name), last_name=given(input.last_name), phone=given(input.phone),
+        cell_phone=given(input.cell_phone), primary_email=given(input.primary_email),
+        address=address_input(address) if address is not service.UNCHANGED else address,
+    )
+    command = service.InfoChange(contact_id(input.contact_id), changes, by_owner=_by_owner(info))
+    return await change_contact(info, service.update_contact_info, command, then=_request_primary_proof)
 
 
 async def set_additional_emails(
     info: Info, input: Annotated[inputs.SetAdditionalEmailsInput, INPUT],
 ) -> ContactPayload:
-    return await run_contact_change(
-        info, lambda uow: service.set_additional_emails(uow, emails=input.emails, **_target(info, input.contact_id))
-    )
+    command = service.AdditionalEmails(contact_id(input.contact_id), input.emails)
+    return await change_contact(info, service.set_additional_emails, command)
 
 
 async def promote_additional_email(
     info: Info, input: Annotated[inputs.PromoteAdditionalEmailInput, INPUT],
 ) -> ContactPayload:
-    async def work(uow: UnitOfWork) -> service.ContactChange:
-        change = await service.promote_additional_email(
-            uow, email=input.email, by_owner=_by_owner(info), **_target(info, input.contact_id)
-        )
-        return await _request_primary_proof(info, uow, change)
-
-    return await run_contact_change(info, work)
+    command = service.Promotion(contact_id(input.contact_id), input.email, by_owner=_by_owner(info))
+    return await change_contact(info, service.promote_additional_email, command, then=_request_primary_proof)
 
 
 async def delete_contact(info: Info, input: Annotated[inputs.ContactIdInput, INPUT]) -> DeleteContactPayload:
-    try:
-        target = _target(info, input.contact_id)
-        async with info.context.unit_of_work() as uow:
-            image_key = await service.delete_contact(uow, **target)
-            await uow.commit()
-    except RuleError as error:
-        return violation_payload(DeleteContactPayload, error)
-    await profile_images.discard(info.context.media_storage, image_key)
-    return DeleteContactPayload(ok=True, deleted_contact_id=relay.GlobalID("Contact", str(target["contact_id"])))
+    command = service.ContactRef(contact_id(input.contact_id))
+
+    async def deleted(image_key: str | None) -> DeleteContactPayload:
+        await profile_images.discard(info.context.media_storage, image_key)
+        return DeleteContactPayload(ok=True, deleted_contact_id=relay.GlobalID("Contact", str(command.contact_id)))
+
+    return await run(
+        info, on_contact(info, service.delete_contact), command,
+        answer=deleted, refused=refused_with(DeleteContactPayload),
+    )
 
 
 async def set_custom_field_values(
     info: Info, input: Annotated[SetCustomFieldValuesInput, INPUT],
 ) -> ContactPayload:
-    values = [(decode_node_id(v.field_id, "CustomField"), v.value) for v in input.values]
-    return await run_contact_change(
-        info, lambda uow: custom_fields.set_custom_field_values(uow, values=values, **_target(info, input.contact_id))
-    )
+    values = [(global_record_id(v.field_id, "CustomField"), v.value) for v in input.values]
+    command = custom_fields.FieldValues(contact_id(input.contact_id), values)
+    return await change_contact(info, custom_fields.set_custom_field_values, command)
 
 
 async def update_notification_preferences(
     info: Info, input: Annotated[UpdateNotificationPreferencesInput, INPUT],
 ) -> ContactPayload:
     # The owner's own contact: the permission class admits only the active owner.
-    own = info.context.actor.contact_id
-    return await run_contact_change(
-        info,
-        lambda uow: notifications.update_notification_preferences(
-            uow, info.context.actor.builder_account_id, own,
-            sms_opt_in=input.sms_opt_in, expected_version=info.context.checked_versions.get(own),
-        ),
-    )
+    command = notifications.Preferences(info.context.actor.contact_id, sms_opt_in=input.sms_opt_in)
+    return await change_contact(info, notifications.update_notification_preferences, command)

@@ -10,9 +10,9 @@ from typing import Annotated
 from strawberry.types import Info
 
 import schema.custom_field_types as field_types
-from domain.errors import RuleError
 from reads import lists
-from resolvers.support import INPUT, violation_payload
+from resolvers.runner import refused_with, run
+from resolvers.support import INPUT
 from schema.work_inputs import CustomFieldPayload, DefineCustomFieldInput
 from services import custom_fields as service
 
@@ -21,15 +21,15 @@ async def custom_field_definitions(info: Info) -> list[field_types.CustomField]:
     return [field_types.CustomField.from_model(row) for row in await lists.custom_field_definitions(info.context)]
 
 
-async def define_custom_field(info: Info, input: Annotated[DefineCustomFieldInput, INPUT]) -> CustomFieldPayload:
-    try:
-        async with info.context.unit_of_work() as uow:
-            definition = await service.define_custom_field(
-                uow, info.context.actor.builder_account_id, name=input.name, field_type=input.type.value,
-                options=input.options, visible_to_owner=input.visible_to_owner,
-            )
-            await uow.commit()
-    except RuleError as error:
-        return violation_payload(CustomFieldPayload, error)
+async def _defined(definition) -> CustomFieldPayload:
     return CustomFieldPayload(custom_field=field_types.CustomField.from_model(definition))
 
+
+async def define_custom_field(info: Info, input: Annotated[DefineCustomFieldInput, INPUT]) -> CustomFieldPayload:
+    command = service.FieldDefinition(
+        info.context.actor.builder_account_id, name=input.name, field_type=input.type.value,
+        options=input.options, visible_to_owner=input.visible_to_owner,
+    )
+    return await run(
+        info, service.define_custom_field, command, answer=_defined, refused=refused_with(CustomFieldPayload)
+    )

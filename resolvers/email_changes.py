@@ -3,14 +3,15 @@ Who may call them is decided by the permission classes on the fields."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from strawberry.types import Info
 
-from domain.errors import RuleError
 from resolvers import throttle
-from resolvers.contacts import run_contact_change
-from resolvers.support import INPUT, violation_payload
+from resolvers.contacts import change_contact
+from resolvers.runner import refused_with, run
+from resolvers.support import INPUT
 from schema.activation_types import ConfirmEmailChangeInput, ConfirmEmailChangePayload
 from schema.payloads import ContactPayload
 from services import email_changes
@@ -21,23 +22,19 @@ async def confirm_email_change(
 ) -> ConfirmEmailChangePayload:
     """Anonymous, like `resetPassword`: the token is the credential, and it is
     counted per client address on the reset path."""
-    context = info.context
-    try:
-        await throttle.check_call(info, "confirmEmailChange", None)
-        async with context.unit_of_work() as uow:
-            primary_email = await email_changes.confirm_email_change(uow, input.token, now=context.now())
-            await uow.commit()
-    except RuleError as error:
-        return violation_payload(ConfirmEmailChangePayload, error)
-    return ConfirmEmailChangePayload(ok=True, primary_email=primary_email)
+    command = email_changes.Confirmation(input.token, now=info.context.now())
+
+    async def confirmed(primary_email: str) -> ConfirmEmailChangePayload:
+        return ConfirmEmailChangePayload(ok=True, primary_email=primary_email)
+
+    return await run(
+        info, email_changes.confirm_email_change, command,
+        first=partial(throttle.check_call, info, "confirmEmailChange", None),
+        answer=confirmed, refused=refused_with(ConfirmEmailChangePayload),
+    )
 
 
 async def cancel_email_change(info: Info) -> ContactPayload:
     # The owner's own contact: the permission class admits only the active owner.
-    actor = info.context.actor
-    return await run_contact_change(
-        info,
-        lambda uow: email_changes.cancel_email_change(
-            uow, actor.builder_account_id, actor.contact_id, now=info.context.now()
-        ),
-    )
+    command = email_changes.Withdrawal(info.context.actor.contact_id, now=info.context.now())
+    return await change_contact(info, email_changes.cancel_email_change, command)

@@ -4,17 +4,17 @@ answer with the payload. Builder-only, by the permission classes on the fields."
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 import strawberry
-from strawberry import relay
 from strawberry.types import Info
 
 import schema.types as types
 from domain.errors import Collected, NotFound, RuleError
-from domain.ids import record_id
-from permissions.classes import decode_contact_id
-from resolvers.support import INPUT, contacts_for_payload, violation_payload
+from domain.ids import global_record_id
+from resolvers.runner import refused_with, run
+from resolvers.support import INPUT, contacts_for_payload
 from schema.merge_types import (
     ContactMerge,
     MergeContactsInput,
@@ -26,44 +26,49 @@ from schema.merge_types import (
 from services import merge as service
 
 
-def _request(input: MergeContactsInput) -> service.MergeRequest:
+async def _request(info: Info, input: MergeContactsInput) -> service.MergeRequest:
     """Decodes the ids; one that is not a contact id is NOT_FOUND, like a missing contact."""
     errors = Collected()
-    survivor_id = decode_contact_id(input.survivor_id)
+    survivor_id = global_record_id(input.survivor_id, "Contact")
     if survivor_id is None:
         errors.add(("survivorId",), "NOT_FOUND", "No contact with this id.")
     merged_ids = []
     for index, value in enumerate(input.merged_ids):
-        contact_id = decode_contact_id(value)
+        contact_id = global_record_id(value, "Contact")
         if contact_id is None:
             errors.add(("mergedIds", str(index)), "NOT_FOUND", "No contact with this id.")
         merged_ids.append(contact_id)
     errors.raise_if_any()
     chosen = tuple(input.additional_emails) if input.additional_emails is not None else None
-    return service.MergeRequest(survivor_id, tuple(merged_ids), chosen)
+    context = info.context
+    return service.MergeRequest(
+        context.actor.builder_account_id, context.user_id, survivor_id, tuple(merged_ids), chosen
+    )
 
 
 async def _merge_for_payload(info: Info, merge_id: int) -> ContactMerge:
     return (await ContactMerge.resolve_nodes(info=info, node_ids=[str(merge_id)], required=True))[0]
 
 
-async def merge_contacts(info: Info, input: Annotated[MergeContactsInput, INPUT]) -> MergeContactsPayload:
-    context = info.context
-    try:
-        request = _request(input)
-        async with context.unit_of_work() as uow:
-            outcome = await service.merge_contacts(uow, context.actor.builder_account_id, context.user_id, request)
-            await uow.commit()
-    except service.MergeRefused as error:
-        return violation_payload(MergeContactsPayload, error, candidate_emails=list(error.candidate_emails))
-    except RuleError as error:
-        return violation_payload(MergeContactsPayload, error)
+async def _merged(info: Info, outcome: service.MergeOutcome) -> MergeContactsPayload:
     return MergeContactsPayload(
         # Read through merge redirects: a concurrent merge may already have merged
         # this survivor into another contact, which its id now stands for (SPEC 4).
         contact=(await types.contacts_by_ids(info, [str(outcome.survivor_id)]))[0],
         merge=await _merge_for_payload(info, outcome.merge_id),
         candidate_emails=list(outcome.candidate_emails),
+    )
+
+
+async def _merge_refused(error: RuleError) -> MergeContactsPayload:
+    candidates = list(error.candidate_emails) if isinstance(error, service.MergeRefused) else []
+    return await refused_with(MergeContactsPayload, candidate_emails=candidates)(error)
+
+
+async def merge_contacts(info: Info, input: Annotated[MergeContactsInput, INPUT]) -> MergeContactsPayload:
+    return await run(
+        info, service.merge_contacts, None, first=partial(_request, info, input),
+        answer=partial(_merged, info), refused=_merge_refused,
     )
 
 
@@ -74,11 +79,11 @@ async def merge_contacts_preview(
     """The same loading and plan as `mergeContacts`, in a read-only session."""
     context = info.context
     try:
-        request = _request(input)
+        request = await _request(info, input)
         async with context.session_factory() as session:
             planned = await service.plan_request(session, context.actor.builder_account_id, request, lock=False)
-    except RuleError as error:
-        return violation_payload(MergeContactsPreviewPayload, error)
+    except RuleError as error:  # a query, not a mutation: it reads only, outside the runner
+        return await refused_with(MergeContactsPreviewPayload)(error)
     plan = planned.plan
     contact = types.ContactPreview.from_model(service.survivor_as_planned(planned), list(plan.additional_emails), info)
     contact._merging_ids = plan.merged_ids
@@ -89,26 +94,30 @@ async def merge_contacts_preview(
     )
 
 
-def _merge_id(value: relay.GlobalID) -> int:
-    merge_id = record_id(value.node_id) if value.type_name == "ContactMerge" else None
+async def _undo_request(info: Info, input: UndoMergeInput) -> service.UndoRequest:
+    context = info.context
+    merge_id = global_record_id(input.merge_id, "ContactMerge")
     if merge_id is None:
         raise NotFound(("mergeId",), "merge")
-    return merge_id
+    return service.UndoRequest(context.actor.builder_account_id, context.user_id, merge_id)
 
 
-async def undo_merge(info: Info, input: Annotated[UndoMergeInput, INPUT]) -> UndoMergePayload:
-    context = info.context
-    try:
-        merge_id = _merge_id(input.merge_id)
-        async with context.unit_of_work() as uow:
-            outcome = await service.undo_merge(uow, context.actor.builder_account_id, context.user_id, merge_id)
-            await uow.commit()
-    except RuleError as error:
-        conflicting = None
-        if error.conflicting_contact_id is not None:
-            conflicting = (await contacts_for_payload(info, [error.conflicting_contact_id]) or [None])[0]
-        return violation_payload(UndoMergePayload, error, conflicting_contact=conflicting)
+async def _undone(info: Info, outcome: service.UndoOutcome) -> UndoMergePayload:
     found = await contacts_for_payload(info, [outcome.survivor_id, *outcome.restored_ids])
     return UndoMergePayload(
         contact=found[0], merge=await _merge_for_payload(info, outcome.merge_id), restored_contacts=found[1:]
+    )
+
+
+async def _undo_refused(info: Info, error: RuleError) -> UndoMergePayload:
+    conflicting = None
+    if error.conflicting_contact_id is not None:
+        conflicting = (await contacts_for_payload(info, [error.conflicting_contact_id]) or [None])[0]
+    return await refused_with(UndoMergePayload, conflicting_contact=conflicting)(error)
+
+
+async def undo_merge(info: Info, input: Annotated[UndoMergeInput, INPUT]) -> UndoMergePayload:
+    return await run(
+        info, service.undo_merge, None, first=partial(_undo_request, info, input),
+        answer=partial(_undone, info), refused=partial(_undo_refused, info),
     )

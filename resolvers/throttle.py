@@ -12,8 +12,11 @@ from domain.errors import RuleError, Violation
 RATE_LIMITED = "Too many attempts. Wait a while, then try again."
 
 
-def rate_limited() -> RuleError:
-    return RuleError(Violation((), "RATE_LIMITED", RATE_LIMITED))
+class RateLimited(RuleError):
+    """A limit refused the call: it is not a failed attempt of its own."""
+
+    def __init__(self):
+        super().__init__(Violation((), "RATE_LIMITED", RATE_LIMITED))
 
 
 async def check_call(info: Info, action: str, login_name: str | None) -> None:
@@ -21,14 +24,14 @@ async def check_call(info: Info, action: str, login_name: str | None) -> None:
     RATE_LIMITED when it is over a limit."""
     context = info.context
     if not await context.rate_limiter.allow_call(action, context.client_ip, login_name):
-        raise rate_limited()
+        raise RateLimited()
 
 
 async def check_login_unlocked(info: Info, login_name: str) -> None:
     """After too many failed logins an account refuses every login, even with
     the right password, until the window moves on; the reset path stays open."""
     if await info.context.rate_limiter.login_locked(login_name):
-        raise rate_limited()
+        raise RateLimited()
 
 
 async def record_failed_login(info: Info, login_name: str) -> None:

@@ -8,6 +8,7 @@ on the fields. An owner's lists are scoped inside the repository query.
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from typing import Annotated
 
 import strawberry
@@ -15,13 +16,13 @@ from strawberry import relay
 from strawberry.types import Info
 
 import schema.types as types
-from domain.errors import RuleError
+from domain.ids import global_record_id
 from models import Job, Lead
-from permissions.classes import decode_node_id
 from reads import lists
 from repository.contacts import encode_cursor
 from repository.keyset import keyset_key
-from resolvers.support import INPUT, contact_id_or_error, node_id_or_error, present, violation_payload
+from resolvers.runner import refused_with, run
+from resolvers.support import INPUT, address_input, given, required_id
 from schema.connections import JobConnection, JobEdge, LeadConnection, LeadEdge
 from schema.enums import JobOrder, LeadOrder
 from schema.paging import After, Before, First, Last, page_info, page_request
@@ -35,8 +36,7 @@ from schema.work_inputs import (
     UpdateJobInput,
 )
 from services import work as service
-
-ADDRESS_INPUT_FIELDS = ["street", "city", "state", "postalCode"]
+from services.contacts import UNCHANGED
 
 
 async def job(
@@ -113,92 +113,84 @@ async def leads(
     return await _connection(info, Lead, order, (first, after, last, before), search)
 
 
-def _address(value) -> dict | None:
-    return None if value is None else present(value, ADDRESS_INPUT_FIELDS)
+async def _job_answer(info: Info, job: Job) -> JobPayload:
+    # Job changes may have queued owner notifications: deliver them now (SPEC 11: within 2 s).
+    info.context.wake_outbox()
+    return JobPayload(job=types.Job.from_model(job))
 
 
-async def _run(info: Info, payload_cls, work) -> JobPayload | LeadPayload:
-    """Runs `work(uow)`, which returns the changed job or lead, in one unit of work."""
-    try:
-        async with info.context.unit_of_work() as uow:
-            row = await work(uow)
-            await uow.commit()
-    except RuleError as error:
-        return violation_payload(payload_cls, error)
-    if isinstance(row, Job):
-        # Job changes may have queued owner notifications: deliver them now (SPEC 11: within 2 s).
-        info.context.wake_outbox()
-        return JobPayload(job=types.Job.from_model(row))
-    return LeadPayload(lead=types.Lead.from_model(row))
+async def _lead_answer(lead: Lead) -> LeadPayload:
+    return LeadPayload(lead=types.Lead.from_model(lead))
+
+
+async def _job(info: Info, step, command) -> JobPayload:
+    return await run(info, step, command, answer=partial(_job_answer, info), refused=refused_with(JobPayload))
+
+
+async def _lead(info: Info, step, command) -> LeadPayload:
+    return await run(info, step, command, answer=_lead_answer, refused=refused_with(LeadPayload))
 
 
 def _account(info: Info) -> int:
     return info.context.actor.builder_account_id
 
 
-def _job_id(input) -> int:
-    return node_id_or_error(input.job_id, "Job", "jobId")
-
-
-def _lead_id(input) -> int:
-    return node_id_or_error(input.lead_id, "Lead", "leadId")
+async def _link(info: Info, record_type: str, record_id, contact_id, **options) -> service.Link:
+    """Decodes both ids, the record's first: one that names nothing is NOT_FOUND."""
+    return service.Link(
+        _account(info), required_id(record_id, record_type), required_id(contact_id, "Contact"), **options
+    )
 
 
 async def create_job(info: Info, input: Annotated[CreateJobInput, INPUT]) -> JobPayload:
-    address = _address(input.address)
-    return await _run(info, JobPayload, lambda uow: service.create_job(uow, _account(info), input.name, address))
+    return await _job(info, service.create_job, service.NewJob(_account(info), input.name, address_input(input.address)))
 
 
 async def update_job(info: Info, input: Annotated[UpdateJobInput, INPUT]) -> JobPayload:
-    changes = present(input, ["name"])
-    if input.address is not None:
-        changes["address"] = _address(input.address.value)
     context = info.context
-    quiet = timedelta(minutes=context.settings.JOB_NOTICE_QUIET_MINUTES)
-    return await _run(
-        info, JobPayload,
-        lambda uow: service.update_job(
-            uow, _account(info), _job_id(input), changes,
-            app_url=context.settings.APP_URL, now=context.now(), notice_quiet=quiet,
-        ),
+    address = given(input.address)
+
+    async def command() -> service.JobChange:
+        return service.JobChange(
+            _account(info), required_id(input.job_id, "Job"), name=given(input.name),
+            address=address_input(address) if address is not UNCHANGED else address,
+            app_url=context.settings.APP_URL, now=context.now(),
+            notice_quiet=timedelta(minutes=context.settings.JOB_NOTICE_QUIET_MINUTES),
+        )
+
+    return await run(
+        info, service.update_job, None, first=command,
+        answer=partial(_job_answer, info), refused=refused_with(JobPayload),
     )
 
 
 async def add_job_owner(info: Info, input: Annotated[JobOwnerInput, INPUT]) -> JobPayload:
-    app_url = info.context.settings.APP_URL
-    return await _run(
-        info, JobPayload,
-        lambda uow: service.add_job_owner(
-            uow, _account(info), _job_id(input), contact_id_or_error(input.contact_id), app_url=app_url
-        ),
+    link = partial(_link, info, "Job", input.job_id, input.contact_id, app_url=info.context.settings.APP_URL)
+    return await run(
+        info, service.add_job_owner, None, first=link, answer=partial(_job_answer, info), refused=refused_with(JobPayload)
     )
 
 
 async def remove_job_owner(info: Info, input: Annotated[JobOwnerInput, INPUT]) -> JobPayload:
-    return await _run(
-        info, JobPayload,
-        lambda uow: service.remove_job_owner(uow, _account(info), _job_id(input), contact_id_or_error(input.contact_id)),
+    link = partial(_link, info, "Job", input.job_id, input.contact_id)
+    return await run(
+        info, service.remove_job_owner, None, first=link,
+        answer=partial(_job_answer, info), refused=refused_with(JobPayload),
     )
 
 
 async def create_lead(info: Info, input: Annotated[CreateLeadInput, INPUT]) -> LeadPayload:
-    contact_ids = [decode_node_id(c, "Contact") for c in input.contact_ids]
-    return await _run(
-        info, LeadPayload, lambda uow: service.create_lead(uow, _account(info), input.title, contact_ids)
-    )
+    contact_ids = [global_record_id(c, "Contact") for c in input.contact_ids]
+    return await _lead(info, service.create_lead, service.NewLead(_account(info), input.title, contact_ids))
 
 
 async def add_lead_contact(info: Info, input: Annotated[LeadContactInput, INPUT]) -> LeadPayload:
-    return await _run(
-        info, LeadPayload,
-        lambda uow: service.add_lead_contact(uow, _account(info), _lead_id(input), contact_id_or_error(input.contact_id)),
-    )
+    link = partial(_link, info, "Lead", input.lead_id, input.contact_id)
+    return await run(info, service.add_lead_contact, None, first=link, answer=_lead_answer, refused=refused_with(LeadPayload))
 
 
 async def remove_lead_contact(info: Info, input: Annotated[LeadContactInput, INPUT]) -> LeadPayload:
-    return await _run(
-        info, LeadPayload,
-        lambda uow: service.remove_lead_contact(
-            uow, _account(info), _lead_id(input), contact_id_or_error(input.contact_id)
-        ),
+    link = partial(_link, info, "Lead", input.lead_id, input.contact_id)
+    return await run(
+        info, service.remove_lead_contact, None, first=link, answer=_lead_answer, refused=refused_with(LeadPayload)
     )

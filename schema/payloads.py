@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 import strawberry
@@ -20,6 +21,10 @@ class SessionPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 
 
+async def _duplicate_contacts(root: ContactPayload) -> list[Contact]:
+    return [] if root._duplicates is None else await root._duplicates()
+
+
 @strawberry.type(description="The answer of a contact mutation.")
 class ContactPayload:
     contact: Contact | None = strawberry.field(
@@ -29,10 +34,12 @@ class ContactPayload:
         default=None, description="The contact that already holds the email, when the app may offer to select it."
     )
     duplicate_contacts: list[Contact] = strawberry.field(
-        default_factory=list,
+        resolver=_duplicate_contacts,
         description="Never-invited contacts with the same primary email: candidates to merge.",
     )
     user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
+    # Reads the duplicates, only when the selection asks for them.
+    _duplicates: strawberry.Private[Callable[[], Awaitable[list[Contact]]] | None] = None
 
 
 @strawberry.type(description="The answer of a mutation that returns no object.")

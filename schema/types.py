@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Iterable
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
+from strawberry.utils.str_converters import to_camel_case
 
 from domain.names import display_name
 from permissions.policy import ContactFacts, sees_by_name_only, viewer_can
@@ -66,7 +67,11 @@ class UserError:
 
     @classmethod
     def from_violations(cls, violations: Iterable) -> list[UserError]:
-        return [cls(field=list(v.field) or None, message=v.message, code=UserErrorCode(v.code)) for v in violations]
+        """Each path in the input's GraphQL names: services name fields in snake_case."""
+        return [
+            cls(field=[to_camel_case(part) for part in v.field] or None, message=v.message, code=UserErrorCode(v.code))
+            for v in violations
+        ]
 
 
 @strawberry.type(description="The live invite of a PENDING contact. Only builders see it.")

@@ -5,6 +5,7 @@ owner's identity). Who may call these is decided by permissions/."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from domain.custom_fields import InvalidValue, check_definition, clean_value, name_key
 from domain.errors import Collected, RuleError, Violation
@@ -13,20 +14,25 @@ from models import CustomFieldDefinition
 from repository.contacts import ContactRepository
 from repository.custom_fields import CustomFieldRepository, FieldNameTaken
 from repository.uow import UnitOfWork
-from services.contacts import ContactChange, load_for_change
+from services.contacts import ContactChange, EditedContact
 
 NAME_TAKEN = "A custom field with this name already exists."
 
 
-async def define_custom_field(
-    uow: UnitOfWork,
-    builder_account_id: int,
-    *,
-    name: str,
-    field_type: str,
-    options: Sequence[str] | None,
-    visible_to_owner: bool,
-) -> CustomFieldDefinition:
+@dataclass(frozen=True)
+class FieldDefinition:
+    builder_account_id: int
+    name: str
+    field_type: str
+    options: Sequence[str] | None
+    visible_to_owner: bool
+
+
+async def define_custom_field(uow: UnitOfWork, command: FieldDefinition) -> CustomFieldDefinition:
+    builder_account_id, name, field_type, options = (
+        command.builder_account_id, command.name, command.field_type, command.options
+    )
+    visible_to_owner = command.visible_to_owner
     errors = Collected()
     clean_name, clean_options = check_definition(name, field_type, options, errors)
     errors.raise_if_any()
@@ -41,17 +47,19 @@ async def define_custom_field(
     return definition
 
 
-async def set_custom_field_values(
-    uow: UnitOfWork,
-    builder_account_id: int,
-    contact_id: int,
-    values: Sequence[tuple[int | None, str | None]],
-    *,
-    expected_version: int | None,
-) -> ContactChange:
-    """`values` are (field id, value) pairs; a null or blank value clears the field,
-    fields not listed keep their values. All are checked before anything is written."""
-    contact = await load_for_change(uow, builder_account_id, contact_id, expected_version)
+@dataclass(frozen=True)
+class FieldValues:
+    """(field id, value) pairs for one contact; a null or blank value clears the
+    field, fields not listed keep their values. A field id None named no field."""
+
+    contact_id: int | None
+    values: Sequence[tuple[int | None, str | None]]
+
+
+async def set_custom_field_values(uow: UnitOfWork, target: EditedContact, command: FieldValues) -> ContactChange:
+    """All values are checked before anything is written."""
+    contact, values = target.row, command.values
+    builder_account_id = contact.builder_account_id
     fields = CustomFieldRepository(uow.session, builder_account_id)
     known = await fields.definitions_by_id([i for i, _ in values if i is not None], visible_only=False)
     errors = Collected()
@@ -60,9 +68,9 @@ async def set_custom_field_values(
         path = ("values", str(index))
         definition = known.get(field_id)
         if definition is None:
-            errors.add((*path, "fieldId"), "NOT_FOUND", "No custom field with this id.")
+            errors.add((*path, "field_id"), "NOT_FOUND", "No custom field with this id.")
         elif field_id in cleaned:
-            errors.add((*path, "fieldId"), "INVALID_INPUT", f'"{definition.name}" is listed twice.')
+            errors.add((*path, "field_id"), "INVALID_INPUT", f'"{definition.name}" is listed twice.')
         elif raw is None or not raw.strip():
             cleaned[field_id] = None
         else:
@@ -83,4 +91,4 @@ async def set_custom_field_values(
         uow.timeline.record(
             builder_account_id, contact.id, EventKind.CUSTOM_FIELDS_SET, changes=found, visible_to_owner=visible
         )
-    return ContactChange(contact)
+    return ContactChange(target.row, target.additional_emails)

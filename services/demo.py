@@ -20,8 +20,9 @@ from repository.custom_fields import CustomFieldRepository
 from repository.owner_accounts import OwnerAccountRepository
 from repository.uow import UnitOfWork
 from services.auth import create_builder
-from services.custom_fields import define_custom_field
-from services.invites import send_invite
+from services.contacts import load_target
+from services.custom_fields import FieldDefinition, define_custom_field
+from services.invites import InviteStep, send_invite
 
 DEMO_PASSWORD = "demo-password-2026"
 BUILDERS = [
@@ -78,8 +79,7 @@ def _custom_value(field_type: str, options: list[str] | None, rng: random.Random
 async def _custom_fields(uow: UnitOfWork, account_id: int, contacts: list[Contact], rng: random.Random) -> None:
     """The fields, and values on about half of the contacts."""
     fields = [
-        (await define_custom_field(uow, account_id, name=name, field_type=type_, options=options,
-                                   visible_to_owner=visible), options)
+        (await define_custom_field(uow, FieldDefinition(account_id, name, type_, options, visible)), options)
         for name, type_, options, visible in CUSTOM_FIELDS
     ]
     repository = CustomFieldRepository(uow.session, account_id)
@@ -116,8 +116,10 @@ async def _owners(
             password_hash=password_hash, password_changed_at=utcnow(), is_enabled=True,
         ))
         lines.append(f"  active owner {username!r}: {_display(contact)}")
+    await uow.flush()
     for contact in pending:
-        await send_invite(uow, account_id, contact.id, now=utcnow(), ttl=invite_ttl, app_url=app_url)
+        target = await load_target(uow, account_id, contact.id, seen_version=None)
+        await send_invite(uow, target, InviteStep(contact.id, now=utcnow(), ttl=invite_ttl, app_url=app_url))
         lines.append(f"  pending owner (invited): {_display(contact)}")
     return lines
 

@@ -14,6 +14,7 @@ token leaves this module only inside the confirmation email.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from domain.emails import mask_email
@@ -24,12 +25,12 @@ from mail import messages
 from models import Contact
 from repository import outbox
 from repository.accounts import AccountRepository
-from repository.contacts import ContactRepository
+from repository.contacts import ContactRepository, EditedContact
 from repository.email_changes import EmailChangeRepository
 from repository.owner_accounts import OwnerAccountRepository
 from repository.tokens import TokenRepository
 from repository.uow import UnitOfWork
-from services.contacts import ContactChange, apply_primary_email, check_owner_primary, load_for_change
+from services.contacts import ContactChange, apply_primary_email, check_owner_primary
 
 INVALID_CONFIRMATION = "This confirmation link is no longer valid. Ask for the change again from your account."
 
@@ -69,7 +70,13 @@ def _invalid() -> RuleError:
     return RuleError(Violation(("token",), "INVALID_TOKEN", INVALID_CONFIRMATION))
 
 
-async def confirm_email_change(uow: UnitOfWork, token: str, *, now: datetime) -> str:
+@dataclass(frozen=True)
+class Confirmation:
+    token: str
+    now: datetime
+
+
+async def confirm_email_change(uow: UnitOfWork, command: Confirmation) -> str:
     """Makes the requested address the primary email and returns it. In the same
     transaction every session of the owner ends (the confirmer is anonymous, so
     there is no "this session" to keep) and every outstanding reset link dies.
@@ -79,20 +86,21 @@ async def confirm_email_change(uow: UnitOfWork, token: str, *, now: datetime) ->
     is EMAIL_IN_USE (SPEC 2.3 rule 5, checked again). Either way nothing changes
     and, for EMAIL_IN_USE, the link stays as it was.
     """
-    changes = EmailChangeRepository(uow.session)
-    found = await changes.live_by_token(hash_token(token), now)
+    changes, now = EmailChangeRepository(uow.session), command.now
+    found = await changes.live_by_token(hash_token(command.token), now)
     if found is None:
         raise _invalid()
     new_email = found.change.new_email
     contacts = ContactRepository(uow.session, found.builder_account_id)
-    contact = await contacts.get(found.change.contact_id, for_update=True)
+    target = await contacts.get_for_change(found.change.contact_id)
+    contact = target.row if target is not None else None
     user = await OwnerAccountRepository(uow.session).for_contact(found.change.contact_id)
     if contact is None or contact.activation_status != "ACTIVE" or user is None or not user.is_enabled:
         raise _invalid()
     await check_owner_primary(contacts, new_email, contact.id, path=())
     if not await changes.confirm(found.change.id, now):
         raise _invalid()
-    found_changes = await apply_primary_email(uow, contacts, contact, new_email, by_owner=True, path=())
+    found_changes = await apply_primary_email(uow, contacts, target, new_email, by_owner=True, path=())
     # Anonymous, but the token mailed to the new address proved it was the owner.
     uow.timeline.record(
         contact.builder_account_id, contact.id, EventKind.EMAIL_CHANGE_CONFIRMED,
@@ -104,12 +112,18 @@ async def confirm_email_change(uow: UnitOfWork, token: str, *, now: datetime) ->
     return contact.primary_email
 
 
-async def cancel_email_change(uow: UnitOfWork, builder_account_id: int, contact_id: int, *, now: datetime) -> ContactChange:
+@dataclass(frozen=True)
+class Withdrawal:
+    contact_id: int | None
+    now: datetime
+
+
+async def cancel_email_change(uow: UnitOfWork, target: EditedContact, command: Withdrawal) -> ContactChange:
     """The signed-in owner withdraws their open request; its link dies. Nothing
     open is not an error: the answer is the same contact, with nothing pending."""
-    contact = await load_for_change(uow, builder_account_id, contact_id, None)
-    await revoke_open_change(uow, builder_account_id, contact.id, now)
-    return ContactChange(contact)
+    contact = target.row
+    await revoke_open_change(uow, contact.builder_account_id, contact.id, command.now)
+    return ContactChange(contact, target.additional_emails)
 
 
 async def revoke_open_change(

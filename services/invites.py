@@ -21,7 +21,7 @@ from mail import messages
 from models import Contact, User
 from repository import outbox
 from repository.accounts import AccountRepository, UsernameTaken
-from repository.contacts import ContactRepository, EmailClaimConflict
+from repository.contacts import ContactRepository, EditedContact, EmailClaimConflict
 from repository.invites import InviteRepository
 from repository.owner_accounts import OwnerAccountRepository
 from repository.tokens import TokenRepository
@@ -29,7 +29,7 @@ from repository.timeline import TimelineBatch
 from repository.uow import UnitOfWork
 from services import email_changes
 from services.auth import IssuedSession, check_new_password, check_username, issue_session
-from services.contacts import ContactChange, load_for_change
+from services.contacts import ContactChange
 
 INVALID_INVITE = "This invite link is no longer valid. Ask your builder to send a new invite."
 USERNAME_TAKEN = "This username is taken. Choose another one."
@@ -57,7 +57,7 @@ def _email_claimed(claimer: Contact | None) -> RuleError:
         "Select that contact, or give this contact another primary email."
     )
     return RuleError(
-        Violation(("contactId",), "EMAIL_IN_USE", message),
+        Violation(("contact_id",), "EMAIL_IN_USE", message),
         conflicting_contact_id=claimer.id if claimer else None,
     )
 
@@ -71,24 +71,31 @@ def _record_expiry(timeline: TimelineBatch, contact: Contact, expired_at: dateti
         )
 
 
-async def send_invite(
-    uow: UnitOfWork, builder_account_id: int, contact_id: int, *, now: datetime, ttl: timedelta, app_url: str
-) -> ContactChange:
+@dataclass(frozen=True)
+class InviteStep:
+    """A builder's step on a contact's invite: send (with the link's lifetime and
+    the app's address), cancel or deactivate."""
+
+    contact_id: int | None
+    now: datetime
+    ttl: timedelta = timedelta(0)
+    app_url: str = ""
+
+
+async def send_invite(uow: UnitOfWork, target: EditedContact, command: InviteStep) -> ContactChange:
     """First send (INACTIVE) or resend (PENDING): a fresh token with the full
     lifetime, every earlier token dead, one email to the primary email only."""
-    contact = await load_for_change(uow, builder_account_id, contact_id, None)
+    contact, now = target.row, command.now
+    builder_account_id = contact.builder_account_id
     contacts = ContactRepository(uow.session, builder_account_id)
     resend = contact.activation_status == "PENDING"
     new_status = activation.after_send_invite(contact.activation_status, contact.primary_email)
     # Kept aside: a rolled-back savepoint expires the row's attributes.
     contact_key, email = contact.id, contact.primary_email
-    claimer = await contacts.claimed_by_email(email, exclude_id=contact_key)
-    if claimer is not None:
-        raise _email_claimed(claimer)
-
     try:
-        # The claimed-email index decides a race the check above could not see
-        # (SPEC 2.3.3); the savepoint keeps the transaction usable to name the winner.
+        # The claimed-email index decides whether another contact holds the email
+        # (SPEC 2.3.3), races included; the savepoint keeps the transaction usable
+        # to name the holder.
         async with uow.session.begin_nested():
             contact.activation_status = new_status
             contacts.touch(contact)
@@ -97,39 +104,40 @@ async def send_invite(
         raise _email_claimed(await contacts.claimed_by_email(email, exclude_id=contact_key)) from None
 
     invites = InviteRepository(uow.session, builder_account_id)
-    _record_expiry(uow.timeline, contact, await invites.revoke_live(contact.id, now))
+    if target.has_live_invite:
+        _record_expiry(uow.timeline, contact, await invites.revoke_live(contact.id, now))
     uow.timeline.record(builder_account_id, contact.id, EventKind.INVITE_RESENT if resend else EventKind.INVITE_SENT)
     token = new_token()
-    invite = await invites.add(contact, hash_token(token), now, now + ttl)
-    builder = await AccountRepository(uow.session).builder(builder_account_id)
+    invite = await invites.add(contact, hash_token(token), now, now + command.ttl)
     content = messages.owner_invite(
-        app_url=app_url, builder_name=builder.name, first_name=contact.first_name,
+        app_url=command.app_url, builder_name=target.builder_name, first_name=contact.first_name,
         token=token, expires_at=invite.expires_at,
     )
     await outbox.enqueue_email(
         uow.session, builder_account_id=builder_account_id, to=invite.sent_to, **content._asdict(),
         to_contact=outbox.Addressee(contact.id, MessageKind.INVITE),
     )
-    duplicates = await contacts.with_primary_email(contact.primary_email, exclude_id=contact.id, statuses=["INACTIVE"])
-    return ContactChange(contact, [d.id for d in duplicates])
+    # The never-invited contacts sharing the email: looked up if the answer asks.
+    return ContactChange(contact, target.additional_emails, duplicate_ids=None)
 
 
-async def cancel_invite(uow: UnitOfWork, builder_account_id: int, contact_id: int, *, now: datetime) -> ContactChange:
-    contact = await load_for_change(uow, builder_account_id, contact_id, None)
+async def cancel_invite(uow: UnitOfWork, target: EditedContact, command: InviteStep) -> ContactChange:
+    contact = target.row
     contact.activation_status = activation.after_cancel_invite(contact.activation_status)
-    expired_at = await InviteRepository(uow.session, builder_account_id).revoke_live(contact.id, now)
+    expired_at = await InviteRepository(uow.session, contact.builder_account_id).revoke_live(contact.id, command.now)
     _record_expiry(uow.timeline, contact, expired_at)
-    ContactRepository(uow.session, builder_account_id).touch(contact)
+    ContactRepository(uow.session, contact.builder_account_id).touch(contact)
     await uow.flush()
-    uow.timeline.record(builder_account_id, contact.id, EventKind.INVITE_CANCELLED)
-    return ContactChange(contact)
+    uow.timeline.record(contact.builder_account_id, contact.id, EventKind.INVITE_CANCELLED)
+    return ContactChange(contact, target.additional_emails)
 
 
-async def deactivate_owner(uow: UnitOfWork, builder_account_id: int, contact_id: int, *, now: datetime) -> ContactChange:
+async def deactivate_owner(uow: UnitOfWork, target: EditedContact, command: InviteStep) -> ContactChange:
     """ACTIVE to INACTIVE: the login is disabled and every session, reset link and
     pending email change dies in this transaction. The user row stays (disabled), so that a later
     invite can be accepted with the same username."""
-    contact = await load_for_change(uow, builder_account_id, contact_id, None)
+    contact, now = target.row, command.now
+    builder_account_id = contact.builder_account_id
     contact.activation_status = activation.after_deactivate(contact.activation_status)
     user = await OwnerAccountRepository(uow.session).for_contact(contact.id)
     if user is not None:
@@ -141,7 +149,7 @@ async def deactivate_owner(uow: UnitOfWork, builder_account_id: int, contact_id:
     ContactRepository(uow.session, builder_account_id).touch(contact)
     await uow.flush()
     uow.timeline.record(builder_account_id, contact.id, EventKind.OWNER_DEACTIVATED)
-    return ContactChange(contact)
+    return ContactChange(contact, target.additional_emails)
 
 
 async def invite_details(session, token: str, now: datetime) -> InviteView | None:
@@ -153,19 +161,21 @@ async def invite_details(session, token: str, now: datetime) -> InviteView | Non
     return InviteView(builder.name, found.contact.first_name, found.invite.expires_at)
 
 
-async def accept_invite(
-    uow: UnitOfWork,
-    token: str,
-    username: str,
-    password: str,
-    *,
-    hashing: HashParameters,
-    now: datetime,
-    session_ttl: timedelta,
-) -> IssuedSession:
+@dataclass(frozen=True)
+class Acceptance:
+    token: str
+    username: str
+    password: str
+    hashing: HashParameters
+    now: datetime
+    session_ttl: timedelta
+
+
+async def accept_invite(uow: UnitOfWork, command: Acceptance) -> IssuedSession:
     """The owner sets their own credentials; the contact becomes ACTIVE; a session
     is returned. Of two concurrent accepts of one token, the conditional UPDATE
     in `consume_invite` lets exactly one through."""
+    token, username, password, now = command.token, command.username, command.password, command.now
     tokens = TokenRepository(uow.session)
     found = await tokens.live_invite(hash_token(token), now)
     if found is None or activation.after_accept_invite(found.contact.activation_status) is None:
@@ -183,7 +193,7 @@ async def accept_invite(
         builder_account_id=contact.builder_account_id, kind="OWNER", contact_id=contact.id
     )
     user.username = username
-    user.password_hash = await asyncio.to_thread(hash_password, password, hashing)
+    user.password_hash = await asyncio.to_thread(hash_password, password, command.hashing)
     user.password_changed_at = now
     user.is_enabled = True
     try:
@@ -195,4 +205,4 @@ async def accept_invite(
     await uow.flush()
     # The request is anonymous; the token proved it was the owner.
     uow.timeline.record(contact.builder_account_id, contact.id, EventKind.INVITE_ACCEPTED, actor=owner_actor(user.id))
-    return await issue_session(uow, user, session_ttl)
+    return await issue_session(uow, user, command.session_ttl)

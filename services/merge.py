@@ -39,9 +39,18 @@ class MergeRefused(RuleError):
 
 @dataclass(frozen=True)
 class MergeRequest:
+    builder_account_id: int
+    user_id: int | None  # who merges (the timeline and the audit say)
     survivor_id: int
     merged_ids: tuple[int, ...]
     additional_emails: tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
+class UndoRequest:
+    builder_account_id: int
+    user_id: int | None
+    merge_id: int
 
 
 @dataclass(frozen=True)
@@ -56,7 +65,7 @@ class PlannedMerge:
         return self.rows[self.plan.survivor_id]
 
 
-def _conflict(message: str, path: tuple[str, ...] = ("mergeId",), conflicting_id: int | None = None) -> RuleError:
+def _conflict(message: str, path: tuple[str, ...] = ("merge_id",), conflicting_id: int | None = None) -> RuleError:
     return RuleError(Violation(path, MERGE_CONFLICT, message), conflicting_contact_id=conflicting_id)
 
 
@@ -64,8 +73,8 @@ def _check_found(request: MergeRequest, rows: dict[int, Contact]) -> None:
     """Unknown ids, and ids of another account, are NOT_FOUND (SPEC 9); a contact
     merged meanwhile (typically by a concurrent merge) is a MERGE_CONFLICT."""
     errors = Collected()
-    listed = [(("survivorId",), request.survivor_id)]
-    listed += [(("mergedIds", str(index)), contact_id) for index, contact_id in enumerate(request.merged_ids)]
+    listed = [(("survivor_id",), request.survivor_id)]
+    listed += [(("merged_ids", str(index)), contact_id) for index, contact_id in enumerate(request.merged_ids)]
     for path, contact_id in listed:
         row = rows.get(contact_id)
         if row is None:
@@ -171,9 +180,8 @@ class MergeOutcome:
     candidate_emails: tuple[str, ...]
 
 
-async def merge_contacts(
-    uow: UnitOfWork, builder_account_id: int, user_id: int | None, request: MergeRequest
-) -> MergeOutcome:
+async def merge_contacts(uow: UnitOfWork, request: MergeRequest) -> MergeOutcome:
+    builder_account_id, user_id = request.builder_account_id, request.user_id
     planned = await plan_request(uow.session, builder_account_id, request, lock=True)
     plan = planned.plan
     if not plan.ok:
@@ -242,7 +250,7 @@ async def _flush(uow: UnitOfWork, contacts: ContactRepository) -> None:
         await contacts.flush_claim()
     except EmailClaimConflict:
         raise _conflict(
-            "Another request claimed one of these emails at the same time. Reload and try again.", ("survivorId",)
+            "Another request claimed one of these emails at the same time. Reload and try again.", ("survivor_id",)
         ) from None
     await uow.flush()
 
@@ -254,9 +262,8 @@ class UndoOutcome:
     restored_ids: tuple[int, ...]
 
 
-async def undo_merge(
-    uow: UnitOfWork, builder_account_id: int, user_id: int | None, merge_id: int
-) -> UndoOutcome:
+async def undo_merge(uow: UnitOfWork, request: UndoRequest) -> UndoOutcome:
+    builder_account_id, user_id, merge_id = request.builder_account_id, request.user_id, request.merge_id
     now = utcnow()
     merges = MergeRepository(uow.session, builder_account_id)
     contacts = ContactRepository(uow.session, builder_account_id)
@@ -264,7 +271,7 @@ async def undo_merge(
     # merge queue on the row, and a merge into the same survivor queues on the contacts.
     merge = await merges.get_merge(merge_id, for_update=True)
     if merge is None:
-        raise NotFound(("mergeId",), "merge")
+        raise NotFound(("merge_id",), "merge")
     rows = await merges.contacts_for_merge([merge.survivor_id, *merge.merged_ids], lock=True)
     await _check_undo(merges, contacts, merge, rows, now)
 

@@ -13,6 +13,7 @@ owner a stream of texts by renaming a job.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from domain.timeline import EventKind, MessageKind
@@ -22,7 +23,7 @@ from repository import outbox
 from repository.accounts import AccountRepository
 from repository.contacts import ContactRepository
 from repository.uow import UnitOfWork
-from services.contacts import ContactChange, load_for_change
+from services.contacts import ContactChange, EditedContact
 
 
 async def _active_owners(uow: UnitOfWork, builder_account_id: int, contact_ids: Sequence[int]):
@@ -94,11 +95,16 @@ async def job_updated(
         )
 
 
-async def update_notification_preferences(
-    uow: UnitOfWork, builder_account_id: int, contact_id: int, *, sms_opt_in: bool, expected_version: int | None
-) -> ContactChange:
+@dataclass(frozen=True)
+class Preferences:
+    contact_id: int | None
+    sms_opt_in: bool
+
+
+async def update_notification_preferences(uow: UnitOfWork, target: EditedContact, command: Preferences) -> ContactChange:
     """The owner's own choice (SPEC 2); who may call it is decided by permissions/."""
-    contact = await load_for_change(uow, builder_account_id, contact_id, expected_version)
+    contact, sms_opt_in = target.row, command.sms_opt_in
+    builder_account_id = contact.builder_account_id
     before = contact.sms_opt_in
     contact.sms_opt_in = sms_opt_in
     ContactRepository(uow.session, builder_account_id).touch(contact)
@@ -108,4 +114,4 @@ async def update_notification_preferences(
             builder_account_id, contact.id, EventKind.NOTIFICATION_PREFERENCES_CHANGED,
             changes=[{"field": "smsOptIn", "old": str(before).lower(), "new": str(sms_opt_in).lower()}],
         )
-    return ContactChange(contact)
+    return ContactChange(target.row, target.additional_emails)

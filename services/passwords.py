@@ -8,6 +8,7 @@ the primary email of an active owner named by username or primary email.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from domain.errors import RuleError, Violation
@@ -79,9 +80,17 @@ async def _set_password(
     await uow.flush()
 
 
-async def reset_password(
-    uow: UnitOfWork, token: str, new_password: str, *, hashing: HashParameters, now: datetime, session_ttl: timedelta
-) -> IssuedSession:
+@dataclass(frozen=True)
+class Reset:
+    token: str
+    new_password: str
+    hashing: HashParameters
+    now: datetime
+    session_ttl: timedelta
+
+
+async def reset_password(uow: UnitOfWork, command: Reset) -> IssuedSession:
+    token, new_password, hashing, now = command.token, command.new_password, command.hashing, command.now
     tokens = TokenRepository(uow.session)
     token_hash = hash_token(token)
     found = await tokens.live_reset(token_hash, now)
@@ -89,7 +98,7 @@ async def reset_password(
     emails = await _contact_emails(uow, user, sent_to_email_key=found.sent_to_email_key) if found else None
     if emails is None:
         raise RuleError(Violation(("token",), "INVALID_TOKEN", INVALID_RESET))
-    check_new_password(new_password, username=user.username, emails=emails, path=("newPassword",))
+    check_new_password(new_password, username=user.username, emails=emails, path=("new_password",))
     if not await tokens.consume_reset(token_hash, now):
         raise RuleError(Violation(("token",), "INVALID_TOKEN", INVALID_RESET))
     await _set_password(uow, user, new_password, hashing, now, keep_session_id=None)
@@ -97,23 +106,26 @@ async def reset_password(
         owner = owner_actor(user.id)
         uow.timeline.record(user.builder_account_id, user.contact_id, EventKind.PASSWORD_RESET_COMPLETED, actor=owner)
         await email_changes.revoke_open_change(uow, user.builder_account_id, user.contact_id, now, actor=owner)
-    return await issue_session(uow, user, session_ttl)
+    return await issue_session(uow, user, command.session_ttl)
 
 
-async def change_password(
-    uow: UnitOfWork,
-    user_id: int,
-    session_id: int,
-    current_password: str,
-    new_password: str,
-    *,
-    hashing: HashParameters,
-    now: datetime,
-) -> None:
+@dataclass(frozen=True)
+class PasswordChange:
+    user_id: int
+    session_id: int
+    current_password: str
+    new_password: str
+    hashing: HashParameters
+    now: datetime
+
+
+async def change_password(uow: UnitOfWork, command: PasswordChange) -> None:
     """For the signed-in user themself; their current session stays, the others end."""
+    user_id, session_id, current_password = command.user_id, command.session_id, command.current_password
+    new_password, hashing, now = command.new_password, command.hashing, command.now
     user = await AccountRepository(uow.session).user(user_id)
     if not await asyncio.to_thread(verify_password, user.password_hash, current_password):
-        raise RuleError(Violation(("currentPassword",), "INVALID_INPUT", WRONG_CURRENT_PASSWORD))
+        raise RuleError(Violation(("current_password",), "INVALID_INPUT", WRONG_CURRENT_PASSWORD))
     emails = await _contact_emails(uow, user) or []
-    check_new_password(new_password, username=user.username, emails=emails, path=("newPassword",))
+    check_new_password(new_password, username=user.username, emails=emails, path=("new_password",))
     await _set_password(uow, user, new_password, hashing, now, keep_session_id=session_id)

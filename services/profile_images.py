@@ -34,9 +34,8 @@ from media.images import (
 from media.storage import MediaStorage
 from models import Contact, utcnow
 from observability import tracing
-from repository.contacts import ContactRepository
+from repository.contacts import ContactRepository, EditedContact
 from repository.uow import UnitOfWork
-from services.contacts import load_for_change
 
 log = logging.getLogger("ownerhub.profile_images")
 
@@ -45,8 +44,20 @@ DECODER_BUSY = "The server is busy with other images. Try again in a moment."
 
 
 @dataclass(frozen=True)
+class ImageChange:
+    contact_id: int | None
+    image: ProcessedImage
+
+
+@dataclass(frozen=True)
+class ImageRemoval:
+    contact_id: int | None
+
+
+@dataclass(frozen=True)
 class ProfileImageChange:
     contact: Contact
+    additional_emails: list[str]
     previous_key: str | None
 
 
@@ -84,40 +95,31 @@ async def store_renditions(storage: MediaStorage, image: ProcessedImage) -> None
         await storage.save(rendition.name, rendition.data, rendition.content_type)
 
 
-async def set_profile_image(
-    uow: UnitOfWork,
-    builder_account_id: int,
-    contact_id: int,
-    image: ProcessedImage,
-    *,
-    expected_version: int | None,
-) -> ProfileImageChange:
-    contact = await load_for_change(uow, builder_account_id, contact_id, expected_version)
+async def set_profile_image(uow: UnitOfWork, target: EditedContact, command: ImageChange) -> ProfileImageChange:
+    contact, image = target.row, command.image
     previous = contact.profile_image_key
     contact.profile_image_key = image.key
     contact.profile_image_width = image.width
     contact.profile_image_height = image.height
     contact.profile_image_updated_at = utcnow()
-    ContactRepository(uow.session, builder_account_id).touch(contact)
+    ContactRepository(uow.session, contact.builder_account_id).touch(contact)
     await uow.flush()
-    uow.timeline.record(builder_account_id, contact.id, EventKind.PROFILE_IMAGE_SET)
-    return ProfileImageChange(contact, previous)
+    uow.timeline.record(contact.builder_account_id, contact.id, EventKind.PROFILE_IMAGE_SET)
+    return ProfileImageChange(contact, target.additional_emails, previous)
 
 
-async def remove_profile_image(
-    uow: UnitOfWork, builder_account_id: int, contact_id: int, *, expected_version: int | None
-) -> ProfileImageChange:
-    contact = await load_for_change(uow, builder_account_id, contact_id, expected_version)
+async def remove_profile_image(uow: UnitOfWork, target: EditedContact, command: ImageRemoval) -> ProfileImageChange:
+    contact = target.row
     previous = contact.profile_image_key
     if previous is not None:
         contact.profile_image_key = None
         contact.profile_image_width = None
         contact.profile_image_height = None
         contact.profile_image_updated_at = None
-        ContactRepository(uow.session, builder_account_id).touch(contact)
+        ContactRepository(uow.session, contact.builder_account_id).touch(contact)
         await uow.flush()
-        uow.timeline.record(builder_account_id, contact.id, EventKind.PROFILE_IMAGE_REMOVED)
-    return ProfileImageChange(contact, previous)
+        uow.timeline.record(contact.builder_account_id, contact.id, EventKind.PROFILE_IMAGE_REMOVED)
+    return ProfileImageChange(contact, target.additional_emails, previous)
 
 
 async def discard_unless_current(

@@ -10,7 +10,8 @@ Each function raises `RuleError` when a rule breaks; the caller commits.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from domain.errors import Collected, NotFound, RuleError, Violation
@@ -22,7 +23,7 @@ from repository.timeline import related
 from repository.uow import UnitOfWork
 from repository.work import WorkRepository
 from services import notifications
-from services.contacts import clean_info
+from services.contacts import UNCHANGED, AddressInput, ContactInfo, Unchanged, clean_info
 
 LABEL_MAX = 200
 # What a job-updated notification may say changed (mail.messages.JOB_CHANGES), by column.
@@ -60,26 +61,59 @@ async def _contact_id(
     return resolved
 
 
-async def create_job(uow: UnitOfWork, builder_account_id: int, name: str, address: Mapping | None) -> Job:
+@dataclass(frozen=True)
+class NewJob:
+    builder_account_id: int
+    name: str
+    address: AddressInput | None
+
+
+@dataclass(frozen=True)
+class JobChange:
+    """The given fields of a job (`name`, `address`), and what its owners' notice needs."""
+
+    builder_account_id: int
+    job_id: int
+    name: str | Unchanged
+    address: AddressInput | None | Unchanged
+    app_url: str
+    now: datetime
+    notice_quiet: timedelta
+
+
+@dataclass(frozen=True)
+class NewLead:
+    builder_account_id: int
+    title: str
+    contact_ids: Sequence[int | None]  # None: an id that named no contact
+
+
+@dataclass(frozen=True)
+class Link:
+    """A contact on a job's or a lead's list (`record_id`); None: named no contact."""
+
+    builder_account_id: int
+    record_id: int
+    contact_id: int | None
+    app_url: str = ""
+
+
+async def create_job(uow: UnitOfWork, command: NewJob) -> Job:
     errors = Collected()
-    job = Job(name=_clean_label(name, "name", errors), **clean_info({"address": address}, errors))
+    job = Job(name=_clean_label(command.name, "name", errors), **clean_info(ContactInfo(address=command.address), errors))
     errors.raise_if_any()
-    await WorkRepository(uow.session, builder_account_id).add(job)
+    await WorkRepository(uow.session, command.builder_account_id).add(job)
     return job
 
 
-async def update_job(
-    uow: UnitOfWork, builder_account_id: int, job_id: int, changes: Mapping, *,
-    app_url: str, now: datetime, notice_quiet: timedelta,
-) -> Job:
-    """`changes` holds the given input fields only (`name`, `address`); the job's
-    active owners are told what changed, if anything did."""
-    work = WorkRepository(uow.session, builder_account_id)
-    job = await _record(work, Job, job_id, "jobId")
+async def update_job(uow: UnitOfWork, command: JobChange) -> Job:
+    """The job's active owners are told what changed, if anything did."""
+    work = WorkRepository(uow.session, command.builder_account_id)
+    job = await _record(work, Job, command.job_id, "job_id")
     errors = Collected()
-    wanted = clean_info({"address": changes["address"]} if "address" in changes else {}, errors)
-    if "name" in changes:
-        wanted["name"] = _clean_label(changes["name"], "name", errors)
+    wanted = clean_info(ContactInfo(address=command.address), errors)
+    if command.name is not UNCHANGED:
+        wanted["name"] = _clean_label(command.name, "name", errors)
     errors.raise_if_any()
     changed = {column for column, value in wanted.items() if getattr(job, column) != value}
     if not changed:
@@ -89,7 +123,8 @@ async def update_job(
     await work.touch(job)
     what = [label for label, columns in CHANGE_LABELS.items() if changed & columns]
     await notifications.job_updated(
-        uow, job, await work.linked_contact_ids(job), what, app_url=app_url, now=now, quiet=notice_quiet
+        uow, job, await work.linked_contact_ids(job), what,
+        app_url=command.app_url, now=command.now, quiet=command.notice_quiet,
     )
     return job
 
@@ -110,12 +145,12 @@ def _record_link(uow: UnitOfWork, record: Job | Lead, contact_id: int, *, added:
     )
 
 
-async def _link(uow: UnitOfWork, builder_account_id: int, model, record_id: int, contact_id: int, path: str):
+async def _link(uow: UnitOfWork, command: Link, model, path: str):
     """Appends a contact to a job's or lead's list; returns the record, the contact's
     current id and whether it is new there (adding one already listed changes nothing)."""
-    work = WorkRepository(uow.session, builder_account_id)
-    record = await _record(work, model, record_id, path)
-    contact_id = await _contact_id(uow, builder_account_id, contact_id, ("contactId",))
+    work = WorkRepository(uow.session, command.builder_account_id)
+    record = await _record(work, model, command.record_id, path)
+    contact_id = await _contact_id(uow, command.builder_account_id, command.contact_id, ("contact_id",))
     if contact_id in await work.linked_contact_ids(record):
         return record, contact_id, False
     await work.link_contact(record, contact_id)
@@ -124,39 +159,36 @@ async def _link(uow: UnitOfWork, builder_account_id: int, model, record_id: int,
     return record, contact_id, True
 
 
-async def _unlink(uow: UnitOfWork, builder_account_id: int, model, record_id: int, contact_id: int, path: str):
-    work = WorkRepository(uow.session, builder_account_id)
-    record = await _record(work, model, record_id, path)
-    contact_id = await _contact_id(uow, builder_account_id, contact_id, ("contactId",))
+async def _unlink(uow: UnitOfWork, command: Link, model, path: str):
+    work = WorkRepository(uow.session, command.builder_account_id)
+    record = await _record(work, model, command.record_id, path)
+    contact_id = await _contact_id(uow, command.builder_account_id, command.contact_id, ("contact_id",))
     if not await work.unlink_contact(record, contact_id):
-        raise RuleError(Violation(("contactId",), "NOT_FOUND", f"This contact is not on the {model.__name__.lower()}."))
+        raise RuleError(Violation(("contact_id",), "NOT_FOUND", f"This contact is not on the {model.__name__.lower()}."))
     await work.touch(record)
     _record_link(uow, record, contact_id, added=False)
     return record
 
 
-async def add_job_owner(
-    uow: UnitOfWork, builder_account_id: int, job_id: int, contact_id: int, *, app_url: str
-) -> Job:
-    job, contact_id, added = await _link(uow, builder_account_id, Job, job_id, contact_id, "jobId")
+async def add_job_owner(uow: UnitOfWork, command: Link) -> Job:
+    job, contact_id, added = await _link(uow, command, Job, "job_id")
     if added:
-        await notifications.owner_added_to_job(uow, job, contact_id, app_url=app_url)
+        await notifications.owner_added_to_job(uow, job, contact_id, app_url=command.app_url)
     return job
 
 
-async def remove_job_owner(uow: UnitOfWork, builder_account_id: int, job_id: int, contact_id: int) -> Job:
-    return await _unlink(uow, builder_account_id, Job, job_id, contact_id, "jobId")
+async def remove_job_owner(uow: UnitOfWork, command: Link) -> Job:
+    return await _unlink(uow, command, Job, "job_id")
 
 
-async def create_lead(
-    uow: UnitOfWork, builder_account_id: int, title: str, contact_ids: Sequence[int | None]
-) -> Lead:
+async def create_lead(uow: UnitOfWork, command: NewLead) -> Lead:
+    builder_account_id = command.builder_account_id
     errors = Collected()
-    lead = Lead(title=_clean_label(title, "title", errors))
+    lead = Lead(title=_clean_label(command.title, "title", errors))
     errors.raise_if_any()
     resolved: list[int] = []
-    for index, contact_id in enumerate(contact_ids):
-        current = await _contact_id(uow, builder_account_id, contact_id, ("contactIds", str(index)))
+    for index, contact_id in enumerate(command.contact_ids):
+        current = await _contact_id(uow, builder_account_id, contact_id, ("contact_ids", str(index)))
         if current not in resolved:
             resolved.append(current)
     work = WorkRepository(uow.session, builder_account_id)
@@ -167,10 +199,10 @@ async def create_lead(
     return lead
 
 
-async def add_lead_contact(uow: UnitOfWork, builder_account_id: int, lead_id: int, contact_id: int) -> Lead:
-    lead, _contact_id, _added = await _link(uow, builder_account_id, Lead, lead_id, contact_id, "leadId")
+async def add_lead_contact(uow: UnitOfWork, command: Link) -> Lead:
+    lead, _contact_id, _added = await _link(uow, command, Lead, "lead_id")
     return lead
 
 
-async def remove_lead_contact(uow: UnitOfWork, builder_account_id: int, lead_id: int, contact_id: int) -> Lead:
-    return await _unlink(uow, builder_account_id, Lead, lead_id, contact_id, "leadId")
+async def remove_lead_contact(uow: UnitOfWork, command: Link) -> Lead:
+    return await _unlink(uow, command, Lead, "lead_id")

@@ -368,6 +368,33 @@ async def test_write_is_refused_when_the_contact_changed_after_the_permission_ch
     assert read["data"]["contact"]["firstName"] == "A"
 
 
+async def test_a_change_that_waited_for_another_writer_sees_what_it_wrote(app, builder):
+    """Another transaction holds the contact's row and renames its additional email; an
+    invite waits for that lock and then answers with the new name (on PostgreSQL a
+    waiting FOR UPDATE returns the row as changed but joined rows as they were when
+    the statement began: the load reads them again)."""
+    import asyncio
+
+    from strawberry.relay import from_base64
+
+    from db.engine import WRITE_OPTION
+
+    invite = "mutation($input: ContactIdInput!) { sendInvite(input: $input) { contact { emails } userErrors { code } } }"
+    created = await create(builder, firstName="A", primaryEmail="a@example.com", additionalEmails=["old@example.com"])
+    contact_id = int(from_base64(created["contact"]["id"])[1])
+    async with app.state.engine.connect() as conn:
+        conn = await conn.execution_options(**{WRITE_OPTION: True})
+        async with conn.begin():
+            await conn.execute(select(Contact.id).where(Contact.id == contact_id).with_for_update())
+            await conn.execute(update(ContactEmail).where(ContactEmail.contact_id == contact_id)
+                               .values(email="new@example.com", email_key="new@example.com"))
+            await conn.execute(update(Contact).where(Contact.id == contact_id).values(version=Contact.version + 1))
+            sent = asyncio.create_task(builder.gql(invite, {"input": {"contactId": created["contact"]["id"]}}))
+            await asyncio.sleep(0.5)  # it is waiting for the lock (or starts after the commit: the same answer)
+        body = await sent
+    assert body["data"]["sendInvite"] == {"contact": {"emails": ["a@example.com", "new@example.com"]}, "userErrors": []}
+
+
 # --- lists ---------------------------------------------------------------------------------------
 
 

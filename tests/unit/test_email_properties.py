@@ -89,7 +89,7 @@ def test_an_invalid_additional_email_is_reported_at_its_index(primary, junk):
     errors = Collected()
     cleaned = check_additional_emails(primary, ["ok@example.com", junk], errors)
     assert cleaned == ["ok@example.com"] or email_key(primary) == "ok@example.com"
-    assert ("additionalEmails", "1") in [v.field for v in errors.violations]
+    assert ("additional_emails", "1") in [v.field for v in errors.violations]
     assert "INVALID_EMAIL" in codes(errors)
 
 

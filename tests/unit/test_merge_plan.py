@@ -62,7 +62,7 @@ def test_survivor_listed_among_merged_is_invalid_input():
 
     plan = plan_merge(survivor, [contact(2), survivor])
 
-    assert codes(plan) == [(("mergedIds",), INVALID_INPUT)]
+    assert codes(plan) == [(("merged_ids",), INVALID_INPUT)]
     assert plan.merged_ids == (2,)
     assert "survivor" in plan.errors[0].message
 
@@ -70,7 +70,7 @@ def test_survivor_listed_among_merged_is_invalid_input():
 def test_contact_listed_twice_is_invalid_input():
     plan = plan_merge(contact(1), [contact(2), contact(3), contact(2)])
 
-    assert codes(plan) == [(("mergedIds",), INVALID_INPUT)]
+    assert codes(plan) == [(("merged_ids",), INVALID_INPUT)]
     assert plan.merged_ids == (2, 3)
     assert "once" in plan.errors[0].message
 
@@ -78,7 +78,7 @@ def test_contact_listed_twice_is_invalid_input():
 def test_one_contact_alone_is_invalid_input():
     plan = plan_merge(contact(1), [])
 
-    assert codes(plan) == [(("mergedIds",), INVALID_INPUT)]
+    assert codes(plan) == [(("merged_ids",), INVALID_INPUT)]
     assert "at least 2" in plan.errors[0].message
 
 
@@ -92,7 +92,7 @@ def test_ten_contacts_are_allowed():
 def test_eleven_contacts_are_invalid_input():
     plan = plan_merge(contact(1), [contact(i) for i in range(2, 12)])
 
-    assert codes(plan) == [(("mergedIds",), INVALID_INPUT)]
+    assert codes(plan) == [(("merged_ids",), INVALID_INPUT)]
     assert "11" in plan.errors[0].message
     assert "at most 10" in plan.errors[0].message
 
@@ -105,14 +105,14 @@ def test_two_active_owners_conflict():
         contact(1, ACTIVE, "a@x.com"), [contact(2, ACTIVE, "b@x.com"), contact(3)]
     )
 
-    assert codes(plan) == [(("mergedIds",), MERGE_CONFLICT)]
+    assert codes(plan) == [(("merged_ids",), MERGE_CONFLICT)]
     assert "Deactivate" in plan.errors[0].message
 
 
 def test_active_owner_that_is_not_the_survivor_conflicts():
     plan = plan_merge(contact(1, INACTIVE, "a@x.com"), [contact(2, ACTIVE, "b@x.com")])
 
-    assert codes(plan) == [(("survivorId",), MERGE_CONFLICT)]
+    assert codes(plan) == [(("survivor_id",), MERGE_CONFLICT)]
     assert "survivor" in plan.errors[0].message
 
 
@@ -202,7 +202,7 @@ def test_more_than_five_candidates_without_a_choice_is_refused():
         [contact(2, primary="b@x.com", additional=("b1@x.com", "b2@x.com", "b3@x.com"))],
     )
 
-    assert codes(plan) == [(("additionalEmails",), EMAIL_LIMIT_EXCEEDED)]
+    assert codes(plan) == [(("additional_emails",), EMAIL_LIMIT_EXCEEDED)]
     assert plan.errors[0].message == (
         "These contacts have 6 other emails; a contact keeps at most 5 additional "
         "emails. Choose up to 5 in additionalEmails."
@@ -266,7 +266,7 @@ def test_a_choice_of_six_is_refused():
         ["a1@x.com", "a2@x.com", "b@x.com", "b1@x.com", "b2@x.com", "b3@x.com"],
     )
 
-    assert codes(plan) == [(("additionalEmails",), EMAIL_LIMIT_EXCEEDED)]
+    assert codes(plan) == [(("additional_emails",), EMAIL_LIMIT_EXCEEDED)]
     assert "6" in plan.errors[0].message
     assert len(plan.additional_emails) == 5
 
@@ -276,7 +276,7 @@ def test_a_chosen_email_that_is_not_a_candidate_is_invalid_input():
 
     plan = plan_merge(survivor, merged, ["a1@x.com", "stranger@x.com"])
 
-    assert codes(plan) == [(("additionalEmails",), INVALID_INPUT)]
+    assert codes(plan) == [(("additional_emails",), INVALID_INPUT)]
     assert "stranger@x.com" in plan.errors[0].message
     assert plan.additional_emails == ("a1@x.com",)
 
@@ -286,7 +286,7 @@ def test_choosing_the_primary_as_additional_is_invalid_input():
         contact(1, primary="a@x.com"), [contact(2, primary="b@x.com")], ["A@x.com"]
     )
 
-    assert codes(plan) == [(("additionalEmails",), INVALID_INPUT)]
+    assert codes(plan) == [(("additional_emails",), INVALID_INPUT)]
     assert "primary" in plan.errors[0].message
 
 
@@ -295,7 +295,7 @@ def test_an_email_chosen_twice_is_invalid_input():
 
     plan = plan_merge(survivor, merged, ["a1@x.com", "A1@X.com "])
 
-    assert codes(plan) == [(("additionalEmails",), INVALID_INPUT)]
+    assert codes(plan) == [(("additional_emails",), INVALID_INPUT)]
     assert "once" in plan.errors[0].message
     assert plan.additional_emails == ("a1@x.com",)
 
@@ -360,7 +360,7 @@ def test_a_refused_plan_still_carries_the_preview():
         [contact(2, ACTIVE, "b@x.com", info={"first_name": "Bo"}, custom={1: "v"})],
     )
 
-    assert codes(plan) == [(("survivorId",), MERGE_CONFLICT)]
+    assert codes(plan) == [(("survivor_id",), MERGE_CONFLICT)]
     assert plan.primary_email == "b@x.com"
     assert plan.info["first_name"] == "Bo"
     assert plan.custom_values == {1: "v"}
@@ -373,9 +373,9 @@ def test_several_errors_are_reported_together():
 
     assert sorted(codes(plan)) == sorted(
         [
-            (("mergedIds",), INVALID_INPUT),
-            (("mergedIds",), MERGE_CONFLICT),
-            (("additionalEmails",), INVALID_INPUT),
+            (("merged_ids",), INVALID_INPUT),
+            (("merged_ids",), MERGE_CONFLICT),
+            (("additional_emails",), INVALID_INPUT),
         ]
     )
     assert all(isinstance(e, MergeError) and e.message.endswith(".") for e in plan.errors)
