@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -56,7 +57,9 @@ class RequestContext:
     # The `Authorization: Bearer` token, looked up by `resolve_viewer` only once
     # the document has validated (hardening/extensions.py).
     bearer_token: str | None = None
-    _viewer_resolved: bool = False
+    # The one lookup of the bearer token; fields that ask for the viewer while it
+    # runs (two `me` under different aliases) wait for it rather than see anonymous.
+    _viewer_lookup: asyncio.Future | None = None
 
     def __post_init__(self) -> None:
         self.contact_reads = ContactReads(self.session_factory)
@@ -64,9 +67,16 @@ class RequestContext:
     async def resolve_viewer(self, connection: AsyncConnection | None = None) -> None:
         """Sets `actor` from the bearer token (by its hash); once per request. On
         `connection` when given (the caller's read goes on with it), else on its own."""
-        if self._viewer_resolved:
+        if self._viewer_lookup is not None:
+            await self._viewer_lookup
             return
-        self._viewer_resolved = True
+        self._viewer_lookup = asyncio.get_running_loop().create_future()
+        try:
+            await self._look_up_viewer(connection)
+        finally:
+            self._viewer_lookup.set_result(None)
+
+    async def _look_up_viewer(self, connection: AsyncConnection | None) -> None:
         if not self.bearer_token:
             return
         from services.auth import actor_for_user_row, viewer_for_token
@@ -84,8 +94,8 @@ class RequestContext:
 
     @property
     def viewer_pending(self) -> bool:
-        """A bearer token came in and has not been looked up yet."""
-        return bool(self.bearer_token) and not self._viewer_resolved
+        """A bearer token came in and its lookup has not finished."""
+        return bool(self.bearer_token) and (self._viewer_lookup is None or not self._viewer_lookup.done())
 
     def unit_of_work(self) -> UnitOfWork:
         """The mutation's unit of work; its timeline entries name the viewer as actor."""

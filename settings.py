@@ -111,6 +111,9 @@ class Settings(BaseSettings):
     # served by this server. `off` where APP_URL is a separate web app: those paths
     # then answer 404.
     OWNER_PAGES: bool = True
+    # Covered queries run by their plan (planner/, issue 15); off: every query runs
+    # on graphql-core's executor (the differential test compares the two).
+    PLANNED_READS: bool = True
     # Hardening (docs/api.md, "Production switches and limits").
     MAX_QUERY_COST: int = 10_000
     MAX_BODY_BYTES: int = 1_048_576

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 
 from graphql import FieldNode, get_operation_ast, parse
 from strawberry.extensions import MaxTokensLimiter, ParserCache, SchemaExtension
@@ -67,7 +67,12 @@ class SizeBoundedParserCache(ParserCache):
         yield from super().on_parse()
 
 
-def schema_extensions() -> list[Callable[[], SchemaExtension] | type[SchemaExtension]]:
+def schema_extensions(
+    before_viewer_lookup: Sequence[type[SchemaExtension]] = (),
+) -> list[Callable[[], SchemaExtension] | type[SchemaExtension]]:
+    """The hardened surface's extensions; `before_viewer_lookup` run just before
+    the viewer lookup: extensions that look the viewer up themselves, on the read
+    they make anyway (planned reads), so that the request opens one read scope."""
     return [
         PersistedQueries,
         # Before the parser cache, whose parse errors it codes (hardening/error_codes.py).
@@ -76,5 +81,6 @@ def schema_extensions() -> list[Callable[[], SchemaExtension] | type[SchemaExten
         lambda: SizeBoundedParserCache(maxsize=PARSER_CACHE_SIZE),
         LimitedValidation,
         MaskUnexpectedErrors,
+        *before_viewer_lookup,
         ResolveViewerBeforeExecution,
     ]

@@ -7,6 +7,11 @@ Per process (counters start at zero when the process starts):
   GraphQL operation. `outcome` is `ok`, `user_error` (a payload carried
   `userErrors`), `error` (a top-level error: permission, or a bug) or `invalid`
   (the document did not parse or validate).
+* `ownerhub_graphql_planned_reads_total{outcome}`: how each query ran (planner/,
+  issue 15): `planned` (by its plan), `not_covered` (the planner does not cover
+  the document), `declined` (the plan met an error to report, graphql-core ran
+  it) or `failed` (the planner raised: a bug, logged with its trace; graphql-core
+  ran it).
 * `ownerhub_http_requests_total{method, route, status}`,
   `ownerhub_http_request_duration_seconds{route}` and
   `ownerhub_http_requests_in_progress{route}`.
@@ -56,6 +61,9 @@ GRAPHQL_DURATION = Histogram(
     "Time to parse, validate and execute one GraphQL operation.",
     ["operation", "type"],
     buckets=LATENCY_BUCKETS,
+)
+PLANNED_READS = Counter(
+    "ownerhub_graphql_planned_reads", "Queries by how they ran: by their plan or on graphql-core.", ["outcome"]
 )
 HTTP_REQUESTS = Counter(
     "ownerhub_http_requests", "HTTP requests by method, route and status.", ["method", "route", "status"]

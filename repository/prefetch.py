@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Row, Select, String, and_, bindparam, or_, select
+from sqlalchemy import Row, Select, String, and_, bindparam, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 
@@ -120,6 +120,36 @@ class PrefetchRepository:
             )
         return ViewerRows(first.username, first.kind, first.role, first.name, contact)
 
+    async def live_contacts(self, contact_ids: Sequence[int]) -> dict[int, ContactRows | None]:
+        """For each id, the live contact it stands for (merge redirects followed, as
+        `ContactRepository.resolve_id` follows them) with its additional emails, or
+        None: one statement. Raises `MergeChainTooLong` for a chain of more than
+        `MERGE_HOPS` merges, which this statement does not follow to its end."""
+        rows = await self._rows(_live_contacts_statement(), {"ids": list(contact_ids), "account": self.builder_account_id})
+        found: dict[int, ContactRows | None] = dict.fromkeys(contact_ids)
+        width = len(contacts_t.c)
+        for row in rows:
+            if row.next_id is not None:
+                raise MergeChainTooLong(row.start)
+            contact = found[row.start]
+            if contact is None:
+                contact = found[row.start] = ContactRows(_ContactView(row[3:3 + width]))
+            if row[3 + width] is not None:
+                contact.additional_emails.append(row[3 + width])
+        return found
+
+    async def attach_jobs(
+        self, contacts: list[ContactRows], *, with_owners: bool, with_owner_emails: bool
+    ) -> None:
+        """Sets `jobs` of each contact (see `jobs_of_contacts`); nothing to read for none."""
+        if not contacts:
+            return
+        jobs = await self.jobs_of_contacts(
+            [c.row.id for c in contacts], with_owners=with_owners, with_owner_emails=with_owner_emails
+        )
+        for contact in contacts:
+            contact.jobs = jobs[contact.row.id]
+
     async def jobs_of_contacts(
         self, contact_ids: Sequence[int], *, with_owners: bool, with_owner_emails: bool
     ) -> dict[int, list[JobRows]]:
@@ -151,6 +181,38 @@ class PrefetchRepository:
                 if with_owner_emails and row[start + contact_width] is not None:
                     owner_rows.additional_emails.append(row[start + contact_width])
         return result
+
+
+# Merges a contact id is followed through; a longer chain raises MergeChainTooLong.
+MERGE_HOPS = 64
+
+
+class MergeChainTooLong(Exception):
+    """A merged contact id whose chain of merges is longer than `MERGE_HOPS`."""
+
+
+@functools.cache
+def _live_contacts_statement() -> Select:
+    start = (
+        select(contacts_t.c.id.label("start"), contacts_t.c.id, contacts_t.c.merged_into_id, literal(0).label("hops"))
+        .where(contacts_t.c.id.in_(bindparam("ids", expanding=True)),
+               contacts_t.c.builder_account_id == bindparam("account"))
+        .cte("merge_chain", recursive=True)
+    )
+    step = aliased(contacts_t)
+    chain = start.union_all(
+        select(start.c.start, step.c.id, step.c.merged_into_id, start.c.hops + 1)
+        .where(step.c.id == start.c.merged_into_id, step.c.builder_account_id == bindparam("account"),
+               start.c.hops < MERGE_HOPS)
+    )
+    return (
+        select(chain.c.start, chain.c.merged_into_id.label("next_id"), chain.c.hops, *contacts_t.c, emails_t.c.email)
+        .select_from(chain.join(contacts_t, contacts_t.c.id == chain.c.id)
+                     .outerjoin(emails_t, emails_t.c.contact_id == contacts_t.c.id))
+        # The end of each chain: a live contact, or a chain cut at MERGE_HOPS.
+        .where(or_(chain.c.merged_into_id.is_(None), chain.c.hops >= MERGE_HOPS))
+        .order_by(chain.c.start, emails_t.c.position)
+    )
 
 
 @functools.cache

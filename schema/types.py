@@ -13,6 +13,7 @@ from strawberry import relay
 from strawberry.types import Info
 from strawberry.utils.str_converters import to_camel_case
 
+from domain.names import display_name
 from permissions.policy import PolicyContact, sees_by_name_only, viewer_can
 from reads import nodes, relations
 from reads.loaders import then
@@ -98,11 +99,6 @@ USER_ERRORS = (
     "there is one."
 )
 
-
-
-def display_name(first: str | None, last: str | None, email: str | None) -> str:
-    name = " ".join(part for part in (first, last) if part)
-    return name or email or "Unnamed contact"
 
 
 # The relations of a contact, below: each asks the read layer (which applies who

@@ -15,10 +15,10 @@ from schema import types
 from resolvers.root.activation import ActivationMutation, ActivationQuery
 from schema.custom_field_types import CustomField
 from resolvers.root.email_change import EmailChangeMutation
-from schema.execution import PlainLeafExecutionContext
 from resolvers.root.media_mutation import ProfileImageMutation
 from resolvers.root.merge import MergeMutation, MergeQuery
 from schema.merge_types import ContactMerge
+from schema.planned_reads import PlannedReads
 from resolvers.root.mutation import ContactMutation
 from resolvers.root.query import ContactQuery
 from schema.scalars import SCALAR_OVERRIDES
@@ -91,9 +91,8 @@ def build_schema() -> OwnerHubSchema:
         query=Query,
         mutation=Mutation,
         types=[types.Contact, types.Job, types.Lead, CustomField, ContactMerge],
-        # Limits, cost, cached validation, persisted queries, error masking; metrics, tracing.
-        extensions=[*schema_extensions(), GraphQLMetrics, TracedOperation],
-        execution_context_class=PlainLeafExecutionContext,
+        # Limits, cost, cached validation, persisted queries, error masking; planned reads; metrics, tracing.
+        extensions=[*schema_extensions(before_viewer_lookup=[PlannedReads]), GraphQLMetrics, TracedOperation],
         scalar_overrides=SCALAR_OVERRIDES,
     )
 

@@ -1,0 +1,327 @@
+"""The root fields a plan covers, each with its reads: a fixed number of
+statements whatever the page size (the viewer lookup, the rows with their
+emails, their jobs with their owners, and the count when `totalCount` is asked).
+Each looks the viewer up on the connection it reads with (at once when that was
+done already), so a request opens one read scope.
+
+The statements are the ones the schema's resolvers run (repository/prefetch.py),
+scoped to the viewer's builder account inside each statement."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import FieldNode, StringValueNode, VariableNode
+
+from domain.activation import ActivationStatus
+from domain.ids import record_id
+from permissions.policy import ActorKind, PolicyContact, can_read_contact
+from planner.shapes import (
+    Compiler,
+    ContactNeeds,
+    Declined,
+    Env,
+    NotCovered,
+    ObjectShape,
+    column,
+    contact_shape,
+    global_id,
+    leaf,
+)
+from repository.contacts import ContactRepository, decode_cursor, encode_cursor
+from repository.invites import InviteRepository
+from repository.keyset import PageRequest, keyset_key
+from repository.prefetch import ContactRows, MergeChainTooLong, PrefetchRepository
+from repository.work import WorkRepository
+
+RootField = Callable[[Env], Awaitable[Any]]
+
+# SPEC 9 and 12: a page holds 1 to 100 items, 20 when neither `first` nor `last` is given.
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+
+
+async def fetch_jobs(repo: PrefetchRepository, needs: ContactNeeds, contacts: list[ContactRows]) -> None:
+    if needs.jobs:
+        await repo.attach_jobs(contacts, with_owners=needs.owners, with_owner_emails=needs.owner_emails)
+
+
+async def fetch_beside(env: Env, needs: ContactNeeds, contacts: list[ContactRows]) -> None:
+    """The builder's relations of the contacts (leads, live invites), each one statement
+    when asked and visible to the viewer (reads/loaders.py reads the same)."""
+    context = env.context
+    if context.actor.kind is not ActorKind.BUILDER or not contacts or not (needs.leads or needs.invites):
+        return
+    account = context.actor.builder_account_id
+    async with context.session_factory() as session:
+        if needs.leads:
+            ids = [c.row.id for c in contacts]
+            env.related["leads"] = await WorkRepository(session, account).leads_by_contact(ids)
+        pending = [c.row.id for c in contacts if c.row.activation_status == ActivationStatus.PENDING]
+        if needs.invites:
+            env.related["invites"] = await InviteRepository(session, account).live_by_contact(pending)
+
+
+# --- me ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class ViewerSource:
+    user_id: int
+    account_id: int
+    username: str
+    role: str | None
+    builder_name: str
+    contact: ContactRows | None
+
+
+ACCOUNT = {
+    "id": leaf(lambda v, env: global_id("BuilderAccount", v.account_id)),
+    "name": column("builder_name"),
+}
+
+
+def _account(compiler: Compiler, nodes: list[FieldNode]):
+    shape = compiler.shape("BuilderAccount", nodes, ACCOUNT)
+    return lambda viewer, env: shape(viewer, env)
+
+
+def _own_contact(compiler: Compiler, nodes: list[FieldNode]):
+    shape = contact_shape(compiler, nodes)
+    return lambda viewer, env: shape(viewer.contact, env)
+
+
+BUILDER_USER = {
+    "id": leaf(lambda v, env: global_id("BuilderUser", v.user_id)),
+    "username": column("username"),
+    "role": column("role"),
+    "builderAccount": _account,
+}
+OWNER_USER = {
+    "id": leaf(lambda v, env: global_id("OwnerUser", v.user_id)),
+    "username": column("username"),
+    "builderAccount": _account,
+    "contact": _own_contact,
+}
+
+
+def me(compiler: Compiler, nodes: list[FieldNode]) -> RootField:
+    """`me`, as reads/prefetch.viewer reads it: the viewer lookup (unless done
+    before execution), the user with their account and own contact, its jobs."""
+    builder = compiler.shape("BuilderUser", nodes, BUILDER_USER)
+    owner = compiler.shape("OwnerUser", nodes, OWNER_USER)
+    needs = compiler.needs
+
+    async def run(env: Env) -> dict | None:
+        context = env.context
+        if context.actor.kind is ActorKind.ANONYMOUS and not context.viewer_pending:
+            return None
+        async with context.read_connection() as connection:
+            await context.resolve_viewer(connection)
+            if context.actor.kind is ActorKind.ANONYMOUS:
+                return None
+            repo = PrefetchRepository(connection, context.actor.builder_account_id)
+            found = await repo.viewer(context.user_id, with_contact=context.actor.kind is ActorKind.OWNER)
+            if found is None:
+                return None
+            if found.contact is not None:
+                await fetch_jobs(repo, needs, [found.contact])
+        viewer = ViewerSource(context.user_id, context.actor.builder_account_id, found.username, found.role,
+                              found.builder_name, found.contact)
+        if found.kind == "BUILDER":
+            return builder(viewer, env)
+        if found.contact is None:
+            return None
+        return owner(viewer, env)
+
+    return run
+
+
+# --- contacts ---------------------------------------------------------------------------
+
+SORT_COLUMNS = {"LAST_NAME": "last_name", "FIRST_NAME": "first_name", "CREATED_AT": "created_at"}
+
+
+@dataclass(frozen=True, slots=True)
+class PageSource:
+    edges: list[tuple[str, ContactRows]]
+    has_next_page: bool
+    has_previous_page: bool
+    total: int | None
+
+
+def page_request(arguments: dict[str, Any]) -> PageRequest:
+    """The page the arguments ask for; a request the resolver refuses is declined."""
+    first, last, order = arguments["first"], arguments["last"], arguments["orderBy"]
+    if first is not None and last is not None:
+        raise Declined("first and last")
+    size = last if last is not None else (DEFAULT_PAGE_SIZE if first is None else first)
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise Declined("page size")
+
+    def key(cursor: str | None):
+        return keyset_key(decode_cursor(cursor), order) if cursor else None
+
+    return PageRequest(size, after=key(arguments["after"]), before=key(arguments["before"]), backward=last is not None)
+
+
+def cursor_of(row, order: str) -> str:
+    value = getattr(row, SORT_COLUMNS[order])
+    if order == "CREATED_AT":
+        value = value.isoformat()
+    return encode_cursor(value or "", row.id)
+
+
+PAGE_INFO = {
+    "hasNextPage": column("has_next_page"),
+    "hasPreviousPage": column("has_previous_page"),
+    "startCursor": leaf(lambda page, env: page.edges[0][0] if page.edges else None),
+    "endCursor": leaf(lambda page, env: page.edges[-1][0] if page.edges else None),
+}
+
+
+def _edge_node(compiler: Compiler, nodes: list[FieldNode]):
+    shape = contact_shape(compiler, nodes)
+    return lambda edge, env: shape(edge[1], env)
+
+
+EDGE = {"cursor": leaf(lambda edge, env: edge[0]), "node": _edge_node}
+
+
+def _edges(compiler: Compiler, nodes: list[FieldNode]):
+    shape = compiler.shape("ContactEdge", nodes, EDGE)
+    return lambda page, env: [shape(edge, env) for edge in page.edges]
+
+
+def _total(compiler: Compiler, nodes: list[FieldNode]):
+    compiler.needs.total = True
+    return lambda page, env: page.total
+
+
+CONNECTION = {
+    "edges": _edges,
+    "pageInfo": lambda compiler, nodes: _page_info(compiler.shape("PageInfo", nodes, PAGE_INFO)),
+    "totalCount": _total,
+}
+
+
+def _page_info(shape: ObjectShape):
+    return lambda page, env: shape(page, env)
+
+
+def contacts(compiler: Compiler, nodes: list[FieldNode]) -> RootField:
+    """`contacts`, as resolvers/queries.contacts and reads/prefetch.contact_page read it: the page with its emails
+    on one connection, its jobs on the same, the count on its own when asked."""
+    shape = compiler.shape("ContactConnection", nodes, CONNECTION)
+    needs = compiler.needs
+    node = nodes[0]
+
+    async def run(env: Env) -> dict:
+        context = env.context
+        arguments = env.arguments("Query", node)
+        page = page_request(arguments)
+        order, search = arguments["orderBy"], arguments["search"]
+        statuses = list(arguments["status"]) if arguments["status"] else None
+        async with context.read_connection() as connection:
+            await context.resolve_viewer(connection)
+            if context.actor.kind is not ActorKind.BUILDER:
+                raise Declined("contacts is for builders")
+            account = context.actor.builder_account_id
+            repo = PrefetchRepository(connection, account)
+            rows, has_more = await repo.contact_page(
+                page=page, with_emails=needs.emails, search=search, statuses=statuses, order_by=order
+            )
+            await fetch_jobs(repo, needs, rows)
+        await fetch_beside(env, needs, rows)
+        total = None
+        if needs.total:
+            async with context.session_factory() as session:
+                total = await ContactRepository(session, account).count(search=search, statuses=statuses)
+        if page.backward:
+            has_next, has_previous = page.before is not None, has_more
+        else:
+            has_next, has_previous = has_more, page.after is not None
+        edges = [(cursor_of(contact.row, order), contact) for contact in rows]
+        return shape(PageSource(edges, has_next, has_previous, total), env)
+
+    return run
+
+
+# --- contact(id:), node(id:) --------------------------------------------------------------
+
+def decode_global_id(value: object) -> tuple[str, str]:
+    """(type name, node id) of a relay global id, decoded as Strawberry's `GlobalID`
+    decodes it; a value it refuses (an error to report) is declined."""
+    if not isinstance(value, str):
+        raise Declined("a global id that is not a string")
+    try:
+        parts = base64.b64decode(value.encode()).decode().split(":", 1)
+    except ValueError as error:
+        raise Declined("a malformed global id") from error
+    if len(parts) != 2:
+        raise Declined("a malformed global id")
+    return parts[0], parts[1]
+
+
+def _id_argument(nodes: list[FieldNode]) -> Callable[[Env], object]:
+    """The raw `id` argument: a string literal, or a variable's value as sent (an
+    `ID` variable coerces any number to text, which Strawberry's global id refuses)."""
+    [argument] = [a for a in nodes[0].arguments if a.name.value == "id"]
+    if isinstance(argument.value, StringValueNode):
+        value = argument.value.value
+        return lambda env: value
+    if isinstance(argument.value, VariableNode):
+        name = argument.value.name.value
+        return lambda env: env.variables.sources[name].value
+    raise NotCovered("an id that is neither a string nor a variable")
+
+
+def contact_by_id(*, other_types: str) -> Callable[[Compiler, list[FieldNode]], RootField]:
+    """`contact(id:)` (`other_types="null"`: another type's id finds nothing) or
+    `node(id:)` for a contact's id (`other_types="decline"`: graphql-core resolves
+    other types), as reads/nodes.contacts reads them: merged ids lead to
+    the surviving contact; one the viewer may not read is not found (null)."""
+
+    def build(compiler: Compiler, nodes: list[FieldNode]) -> RootField:
+        shape = contact_shape(compiler, nodes)
+        needs = compiler.needs
+        id_of = _id_argument(nodes)
+
+        async def run(env: Env) -> dict | None:
+            type_name, node_id = decode_global_id(id_of(env))
+            if type_name != "Contact":
+                if other_types == "decline":
+                    raise Declined("a node of another type")
+                return None
+            context = env.context
+            contact_id = record_id(node_id)
+            async with context.read_connection() as connection:
+                await context.resolve_viewer(connection)
+                if context.actor.kind is ActorKind.ANONYMOUS or contact_id is None:
+                    return None
+                repo = PrefetchRepository(connection, context.actor.builder_account_id)
+                try:
+                    found = (await repo.live_contacts([contact_id]))[contact_id]
+                except MergeChainTooLong as error:
+                    raise Declined("a long chain of merges") from error
+                if found is None or not can_read_contact(
+                    context.actor, PolicyContact(found.row.id, found.row.activation_status)
+                ).allowed:
+                    return None
+                await fetch_jobs(repo, needs, [found])
+            await fetch_beside(env, needs, [found])
+            return shape(found, env)
+
+        return run
+
+    return build
+
+
+QUERY: dict[str, Callable[[Compiler, list[FieldNode]], RootField]] = {
+    "me": me,
+    "contacts": contacts,
+    "contact": contact_by_id(other_types="null"),
+    "node": contact_by_id(other_types="decline"),
+}

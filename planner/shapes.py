@@ -1,0 +1,334 @@
+"""How a plan shapes the answer from rows: for each object type it covers, the
+getters of its fields, compiled once per selection into a tuple of (response
+key, getter) pairs. Shaping an object is then one dict built in selection
+order, with no resolver, no typed object and no per-field lookup.
+
+Who sees what comes from permissions/policy.py, row by row, exactly as the
+types of the schema apply it (`Contact.from_model`): an owner sees another
+contact (a co-owner on their job) by name only."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import FieldNode, GraphQLSchema
+from graphql.execution import VariableValues, get_argument_values
+
+from domain.activation import ActivationStatus
+from domain.names import display_name
+from media.images import rendition_name
+from permissions.policy import Actor, ActorKind, PolicyContact, sees_by_name_only, sees_leads, viewer_can
+from planner.selection import Collector
+
+Getter = Callable[[Any, "Env"], Any]
+
+
+class NotCovered(Exception):
+    """The selection asks for something the planner does not shape: graphql-core runs it."""
+
+
+class Declined(Exception):
+    """A planned run met a case it does not reproduce (an error to report, a refusal):
+    the whole request runs on graphql-core instead."""
+
+
+@dataclass
+class Env:
+    """What a planned run needs of its request."""
+
+    context: Any
+    schema: GraphQLSchema
+    variables: VariableValues
+    memo: dict[int, Any] = field(default_factory=dict)
+    # Rows of the relations read beside the contacts, by relation then contact id.
+    related: dict[str, dict[int, Any]] = field(default_factory=dict)
+
+    @property
+    def actor(self) -> Actor:
+        return self.context.actor
+
+    def arguments(self, type_name: str, node: FieldNode) -> dict[str, Any]:
+        """The field's coerced arguments (defaults included), once per request and node."""
+        found = self.memo.get(id(node))
+        if found is None:
+            definition = self.schema.get_type(type_name).fields[node.name.value]
+            found = self.memo[id(node)] = get_argument_values(definition, node, self.variables)
+        return found
+
+
+def global_id(type_name: str, record_id: int) -> str:
+    """A relay global id, as Strawberry's `GlobalID` writes it."""
+    return base64.b64encode(f"{type_name}:{record_id}".encode()).decode()
+
+
+def isoformat(value) -> Any:
+    return None if value is None else value.isoformat()
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectShape:
+    fields: tuple[tuple[str, Getter], ...]
+
+    def __call__(self, source: Any, env: Env) -> dict[str, Any]:
+        return {key: get(source, env) for key, get in self.fields}
+
+
+@dataclass
+class ContactNeeds:
+    """What the contacts of one root field must be read with."""
+
+    emails: bool = False
+    jobs: bool = False
+    owners: bool = False
+    owner_emails: bool = False
+    total: bool = False
+    leads: bool = False
+    invites: bool = False
+
+
+class Compiler:
+    """Builds the shapes of one operation for one set of directive values."""
+
+    def __init__(self, collector: Collector):
+        self.collector = collector
+        self.needs = ContactNeeds()
+        self.owner_level = False  # compiling the owners of a contact's jobs
+
+    def shape(self, type_name: str, nodes: list[FieldNode], table: dict[str, Callable]) -> ObjectShape:
+        fields = []
+        for key, field_nodes in self.collector.subfields(nodes, type_name).items():
+            name = field_nodes[0].name.value
+            if name == "__typename":
+                fields.append((key, _constant(type_name)))
+                continue
+            build = table.get(name)
+            if build is None:
+                raise NotCovered(f"{type_name}.{name}")
+            fields.append((key, build(self, field_nodes)))
+        return ObjectShape(tuple(fields))
+
+
+def _constant(value: Any) -> Getter:
+    return lambda source, env: value
+
+
+def leaf(getter: Getter) -> Callable[[Compiler, list[FieldNode]], Getter]:
+    return lambda compiler, nodes: getter
+
+
+def column(name: str) -> Callable[[Compiler, list[FieldNode]], Getter]:
+    return leaf(lambda source, env: getattr(source, name))
+
+
+def datetime_column(name: str) -> Callable[[Compiler, list[FieldNode]], Getter]:
+    return leaf(lambda source, env: isoformat(getattr(source, name)))
+
+
+ADDRESS = {
+    "street": column("street"),
+    "city": column("city"),
+    "state": column("state"),
+    "postalCode": column("postal_code"),
+}
+
+
+def has_address(row) -> bool:
+    return bool(row.street or row.city or row.state or row.postal_code)
+
+
+def address_of(row_of: Callable[[Any], Any], hidden: Callable[[Any, Env], bool] | None = None):
+    """`address` of the row `row_of(source)`: null when blank (and when hidden)."""
+
+    def build(compiler: Compiler, nodes: list[FieldNode]) -> Getter:
+        shape = compiler.shape("Address", nodes, ADDRESS)
+
+        def get(source, env):
+            row = row_of(source)
+            if (hidden is not None and hidden(source, env)) or not has_address(row):
+                return None
+            return shape(row, env)
+
+        return get
+
+    return build
+
+
+# --- Contact (source: repository.prefetch.ContactRows) ---------------------------------
+
+def _hidden(contact, env: Env) -> bool:
+    return sees_by_name_only(env.actor, contact.row.id)
+
+
+def _detail(name: str) -> Callable[[Compiler, list[FieldNode]], Getter]:
+    """A contact detail: null for a contact the viewer sees by name only."""
+    return leaf(lambda c, env: None if _hidden(c, env) else getattr(c.row, name))
+
+
+def _emails(compiler: Compiler, nodes: list[FieldNode]) -> Getter:
+    compiler.needs.__setattr__("owner_emails" if compiler.owner_level else "emails", True)
+
+    def get(c, env):
+        if _hidden(c, env):
+            return []
+        primary = c.row.primary_email
+        return ([primary] if primary else []) + c.additional_emails
+
+    return get
+
+
+def _additional_emails(compiler: Compiler, nodes: list[FieldNode]) -> Getter:
+    compiler.needs.__setattr__("owner_emails" if compiler.owner_level else "emails", True)
+    return lambda c, env: [] if _hidden(c, env) else list(c.additional_emails)
+
+
+PROFILE_IMAGE = {
+    "width": column("profile_image_width"),
+    "height": column("profile_image_height"),
+    "updatedAt": datetime_column("profile_image_updated_at"),
+}
+
+
+def _image_url(compiler: Compiler, nodes: list[FieldNode]) -> Getter:
+    node = nodes[0]
+
+    def get(row, env):
+        size = env.arguments("ProfileImage", node)["size"]
+        base = env.context.settings.APP_URL.rstrip("/")
+        return f"{base}/media/{rendition_name(row.profile_image_key, size)}"
+
+    return get
+
+
+def _profile_image(compiler: Compiler, nodes: list[FieldNode]) -> Getter:
+    shape = compiler.shape("ProfileImage", nodes, {**PROFILE_IMAGE, "url": _image_url})
+
+    def get(c, env):
+        if _hidden(c, env) or not c.row.profile_image_key:
+            return None
+        return shape(c.row, env)
+
+    return get
+
+
+VIEWER_CAN = {
+    name: column(attribute)
+    for name, attribute in (
+        ("editInfo", "edit_info"), ("editAdditionalEmails", "edit_additional_emails"),
+        ("editCustomFields", "edit_custom_fields"), ("setProfileImage", "set_profile_image"),
+        ("invite", "invite"), ("cancelInvite", "cancel_invite"), ("deactivate", "deactivate"),
+        ("merge", "merge"), ("delete", "delete"), ("lockedReason", "locked_reason"),
+    )
+}
+
+
+def _viewer_can(compiler: Compiler, nodes: list[FieldNode]) -> Getter:
+    shape = compiler.shape("ContactPermissions", nodes, VIEWER_CAN)
+    return lambda c, env: shape(viewer_can(env.actor, PolicyContact(c.row.id, c.row.activation_status)), env)
+
+
+def _top_level(compiler: Compiler, relation: str) -> None:
+    """A relation read for the contacts of the root field only, not for a job's owners."""
+    if compiler.owner_level:
+        raise NotCovered(f"the {relation} of a job's owners")
+    setattr(compiler.needs, relation, True)
+
+
+def _jobs(compiler: Compiler, nodes: list[FieldNode]) -> Getter:
+    _top_level(compiler, "jobs")
+    shape = compiler.shape("Job", nodes, JOB)
+    return lambda c, env: [] if _hidden(c, env) else [shape(job, env) for job in c.jobs]
+
+
+LEAD = {
+    "id": leaf(lambda lead, env: global_id("Lead", lead.id)),
+    "title": column("title"),
+    "createdAt": datetime_column("created_at"),
+    "updatedAt": datetime_column("updated_at"),
+}
+
+
+def _leads(compiler: Compiler, nodes: list[FieldNode]) -> Getter:
+    """Leads: the builder's pipeline, none for owners (reads/relations.leads_of_contact)."""
+    _top_level(compiler, "leads")
+    shape = compiler.shape("Lead", nodes, LEAD)
+
+    def get(c, env):
+        if not sees_leads(env.actor):
+            return []
+        return [shape(lead, env) for lead in env.related["leads"].get(c.row.id, ())]
+
+    return get
+
+
+PENDING_INVITE = {
+    "sentAt": datetime_column("sent_at"),
+    "expiresAt": datetime_column("expires_at"),
+    "expired": leaf(lambda invite, env: invite.expires_at <= env.context.now()),
+    "sentTo": column("sent_to"),
+}
+
+
+def _pending_invite(compiler: Compiler, nodes: list[FieldNode]) -> Getter:
+    """The live invite of a PENDING contact, builders only (reads/relations.live_invite_of_contact)."""
+    _top_level(compiler, "invites")
+    shape = compiler.shape("PendingInvite", nodes, PENDING_INVITE)
+
+    def get(c, env):
+        if env.actor.kind is not ActorKind.BUILDER or c.row.activation_status != ActivationStatus.PENDING:
+            return None
+        invite = env.related["invites"].get(c.row.id)
+        return None if invite is None else shape(invite, env)
+
+    return get
+
+
+CONTACT: dict[str, Callable[[Compiler, list[FieldNode]], Getter]] = {
+    "id": leaf(lambda c, env: global_id("Contact", c.row.id)),
+    "firstName": leaf(lambda c, env: c.row.first_name),
+    "lastName": leaf(lambda c, env: c.row.last_name),
+    "displayName": leaf(lambda c, env: display_name(c.row.first_name, c.row.last_name, c.row.primary_email)),
+    "phone": _detail("phone"),
+    "cellPhone": _detail("cell_phone"),
+    "primaryEmail": _detail("primary_email"),
+    "address": address_of(lambda c: c.row, _hidden),
+    "additionalEmails": _additional_emails,
+    "emails": _emails,
+    "activationStatus": leaf(lambda c, env: c.row.activation_status),
+    "smsOptIn": leaf(lambda c, env: False if _hidden(c, env) else c.row.sms_opt_in),
+    "createdAt": leaf(lambda c, env: isoformat(c.row.created_at)),
+    "updatedAt": leaf(lambda c, env: isoformat(c.row.updated_at)),
+    "profileImage": _profile_image,
+    "viewerCan": _viewer_can,
+    "jobs": _jobs,
+    "leads": _leads,
+    "pendingInvite": _pending_invite,
+}
+
+
+def contact_shape(compiler: Compiler, nodes: list[FieldNode]) -> ObjectShape:
+    return compiler.shape("Contact", nodes, CONTACT)
+
+
+# --- Job (source: repository.prefetch.JobRows) -------------------------------------------
+
+def _owners(compiler: Compiler, nodes: list[FieldNode]) -> Getter:
+    compiler.needs.owners = True
+    compiler.owner_level = True
+    try:
+        shape = contact_shape(compiler, nodes)
+    finally:
+        compiler.owner_level = False
+    return lambda job, env: [shape(owner, env) for owner in job.owners]
+
+
+JOB: dict[str, Callable[[Compiler, list[FieldNode]], Getter]] = {
+    "id": leaf(lambda job, env: global_id("Job", job.row.id)),
+    "name": leaf(lambda job, env: job.row.name),
+    "address": address_of(lambda job: job.row),
+    "createdAt": leaf(lambda job, env: isoformat(job.row.created_at)),
+    "updatedAt": leaf(lambda job, env: isoformat(job.row.updated_at)),
+    "owners": _owners,
+}

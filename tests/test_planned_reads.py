@@ -1,0 +1,304 @@
+"""Planned reads answer exactly what graphql-core answers (issue 15, point 3).
+
+Each document goes to two apps on the same database: the server as it runs
+(`PLANNED_READS` on: a covered query runs by its plan, planner/) and the same
+server with `PLANNED_READS=false` (every query on graphql-core's executor). The
+whole response must be the same bytes: data, errors with their paths and
+locations, null propagation, key order. The planner's counter
+(`ownerhub_graphql_planned_reads_total`) tells which requests the plan answered,
+so a plan that silently fell back cannot pass for a planned one.
+
+The documents:
+* the corpus: every query document written as a string constant in the test
+  modules (tests/**/*.py, found by parsing each constant that validates as a
+  single query) and the benchmark's, sent as a builder, an owner and anonymously,
+  with values for their required variables made up by type; documents with input
+  objects are left out. This is the documents the suite sends, as far as they
+  are literal strings; queries built at run time are not in it;
+* hypothesis-generated selections over the fields the planner covers and some it
+  does not: fragments and inline fragments on `Node`, `Viewer` and the concrete
+  types, aliases, `@include`/`@skip` with variables, `__typename`, nullable fields
+  that come back null, page sizes out of range (an error inside the plan's
+  reach), co-owners an owner sees by name only.
+
+On the benchmark's data set (bench/generate.py): two builder accounts, owners
+with co-owners on their jobs, profile images, blank and filled addresses.
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+from pathlib import Path
+
+import pytest
+from graphql import (
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLList,
+    GraphQLNonNull,
+    OperationDefinitionNode,
+    OperationType,
+    get_named_type,
+    parse,
+    type_from_ast,
+    validate,
+)
+from graphql.error import GraphQLSyntaxError
+from hypothesis import HealthCheck, given, settings as hypothesis_settings
+from hypothesis import strategies as st
+from prometheus_client import REGISTRY
+from sqlalchemy import select
+
+from bench import queries
+from bench.generate import BUILDER_TOKEN, OWNER_TOKEN, generate
+from hardening_support import app_client, post
+from models import Contact
+from resolvers.root.build import schema
+from schema.planned_reads import planner_schema
+
+TESTS = Path(__file__).resolve().parent
+GRAPHQL_SCHEMA = planner_schema(schema)
+TOKENS = {"builder": BUILDER_TOKEN, "owner": OWNER_TOKEN, "anonymous": None}
+
+
+def planned_count() -> float:
+    return REGISTRY.get_sample_value("ownerhub_graphql_planned_reads_total", {"outcome": "planned"}) or 0.0
+
+
+def failed_count() -> float:
+    return REGISTRY.get_sample_value("ownerhub_graphql_planned_reads_total", {"outcome": "failed"}) or 0.0
+
+
+MERGE = """mutation($input: MergeContactsInput!) { mergeContacts(input: $input) { userErrors { code } } }"""
+INACTIVE = """{ contacts(first: 10, status: [INACTIVE], orderBy: CREATED_AT) { edges { node { id primaryEmail } } } }"""
+
+
+def global_id(type_name: str, number: int) -> str:
+    return base64.b64encode(f"{type_name}:{number}".encode()).decode()
+
+
+@pytest.fixture
+async def bench_data(database_url, app, client):
+    """The benchmark's data, with a chain of merges: c0 merged into c1, c1 into c2.
+    Returns ids to ask for by name."""
+    await generate(database_url, 120)
+    inactive = [e["node"] for e in (await post(client, INACTIVE, token=BUILDER_TOKEN)).json()
+                ["data"]["contacts"]["edges"]]
+    [c0, c1, c2] = [node["id"] for node in inactive[:3]]
+    invited = next(node["id"] for node in inactive[3:] if node["primaryEmail"])
+    answer = (await post(client, queries.SEND_INVITE, {"input": {"contactId": invited}}, token=BUILDER_TOKEN)).json()
+    assert answer["data"]["sendInvite"]["userErrors"] == [], answer
+    for merged, survivor in ((c0, c1), (c1, c2)):
+        answer = (await post(client, MERGE, {"input": {"survivorId": survivor, "mergedIds": [merged]}},
+                             token=BUILDER_TOKEN)).json()
+        assert answer["data"]["mergeContacts"]["userErrors"] == [], answer
+    async with app.state.engine.connect() as connection:
+        other = (await connection.execute(
+            select(Contact.id).where(Contact.builder_account_id != 1).order_by(Contact.id).limit(1)
+        )).scalar_one()
+    return {
+        "merged twice": c0, "merged once": c1, "survivor": c2, "invited": invited,
+        "the owner's": global_id("Contact", 1),
+        "another account's": global_id("Contact", other), "a job's": global_id("Job", 1),
+        "missing": global_id("Contact", 999_999), "not a number": global_id("Contact", "x"),
+        "malformed": "not base64!", "no colon": base64.b64encode(b"Contact").decode(),
+    }
+
+
+@pytest.fixture
+async def graphql_core(settings):
+    async with app_client(settings, PLANNED_READS=False) as http:
+        yield http
+
+
+async def same_answer(planned_client, core_client, query: str, variables: dict | None, token: str | None) -> bool:
+    """Asserts both apps answer alike; True when the plan answered."""
+    before, failed_before = planned_count(), failed_count()
+    planned = await post(planned_client, query, variables, token=token)
+    ran_by_plan = planned_count() > before
+    core = await post(core_client, query, variables, token=token)
+    assert failed_count() == failed_before, "the planner raised (see the log)"
+    assert (planned.status_code, planned.content) == (core.status_code, core.content), query
+    return ran_by_plan
+
+
+def _value_for(type_) -> object:
+    """A made-up value for a required variable of `type_`."""
+    if isinstance(type_, GraphQLNonNull):
+        return _value_for(type_.of_type)
+    if isinstance(type_, GraphQLList):
+        return [_value_for(type_.of_type)]
+    if isinstance(type_, GraphQLEnumType):
+        return next(iter(type_.values))
+    return {"Int": 5, "Float": 1.0, "String": "a", "Boolean": True, "ID": global_id("Contact", 1)}.get(type_.name, "a")
+
+
+def _variables(operation: OperationDefinitionNode) -> dict | None:
+    variables = {}
+    for definition in operation.variable_definitions or ():
+        type_ = type_from_ast(GRAPHQL_SCHEMA, definition.type)
+        if isinstance(get_named_type(type_), GraphQLInputObjectType):
+            return None
+        if isinstance(type_, GraphQLNonNull) and definition.default_value is None:
+            variables[definition.variable.name.value] = _value_for(type_)
+    return variables
+
+
+def corpus() -> list[tuple[str, dict]]:
+    """Every single-query document written as a string in the test modules, and the benchmark's."""
+    found = {queries.PROFILE: {}, queries.LIST: dict(queries.LIST_VARIABLES)}
+    for path in sorted(TESTS.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not (isinstance(node, ast.Constant) and isinstance(node.value, str) and "{" in node.value):
+                continue
+            try:
+                document = parse(node.value)
+            except GraphQLSyntaxError:
+                continue
+            operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+            if len(operations) != 1 or operations[0].operation is not OperationType.QUERY:
+                continue
+            if validate(GRAPHQL_SCHEMA, document):
+                continue
+            variables = _variables(operations[0])
+            if variables is not None:
+                found.setdefault(node.value, variables)
+    return list(found.items())
+
+
+CORPUS = corpus()
+
+
+async def test_every_query_of_the_suite_answers_the_same_through_the_plan(bench_data, client, graphql_core):
+    planned = 0
+    for query, variables in CORPUS:
+        for token in TOKENS.values():
+            planned += await same_answer(client, graphql_core, query, variables, token)
+    # The benchmark's documents and most of the suite's reads of `me` and `contacts`.
+    assert planned >= 60, planned
+
+
+@pytest.mark.parametrize(("token", "query", "variables"), [
+    (OWNER_TOKEN, queries.PROFILE, None),
+    (BUILDER_TOKEN, queries.LIST, queries.LIST_VARIABLES),
+    (BUILDER_TOKEN, queries.LIST, {"first": 100}),
+], ids=["profile", "list", "list-100"])
+async def test_the_benchmark_documents_run_by_their_plan(bench_data, client, graphql_core, token, query, variables):
+    assert await same_answer(client, graphql_core, query, variables, token)
+
+
+CONTACT_BY_ID = """query($id: ID!) {
+  contact(id: $id) {
+    id displayName emails jobs { name owners { id displayName primaryEmail } }
+    leads { title } pendingInvite { sentTo expired }
+  }
+  node(id: $id) { id ... on Contact { activationStatus viewerCan { editInfo lockedReason } } }
+}"""
+
+
+@pytest.mark.parametrize(
+    "which", ["merged twice", "survivor", "invited", "another account's", "missing", "not a number"]
+)
+@pytest.mark.parametrize("actor", ["builder", "owner"])
+async def test_contacts_by_id_run_by_their_plan_merged_ids_included(bench_data, client, graphql_core, which, actor):
+    variables = {"id": bench_data[which]}
+    assert await same_answer(client, graphql_core, CONTACT_BY_ID, variables, TOKENS[actor])
+    if which == "merged twice" and actor == "builder":
+        answer = (await post(client, CONTACT_BY_ID, variables, token=BUILDER_TOKEN)).json()["data"]
+        assert answer["contact"]["id"] == answer["node"]["id"] == bench_data["survivor"]
+
+
+# --- generated selections -----------------------------------------------------------------
+
+ADDRESS = "{ street city state postalCode }"
+CONTACT_LEAVES = [
+    "id", "firstName", "lastName", "displayName", "phone", "cellPhone", "primaryEmail", "additionalEmails",
+    "emails", "activationStatus", "smsOptIn", "createdAt", "updatedAt", "__typename", f"address {ADDRESS}",
+    "profileImage { url(size: SMALL) width height updatedAt __typename }", "profileImage { url }",
+    "viewerCan { editInfo invite cancelInvite deactivate merge delete lockedReason __typename }",
+    "leads { id title createdAt updatedAt __typename }", "pendingInvite { sentAt expiresAt expired sentTo __typename }",
+]
+NOT_COVERED = ["customFields { value }"]
+JOB_LEAVES = ["id", "name", "createdAt", "updatedAt", "__typename", f"address {ADDRESS}"]
+DIRECTIVES = ["", "", "", " @include(if: $yes)", " @skip(if: $yes)", " @include(if: $no)", " @skip(if: $no)"]
+
+
+def field(text: str, alias: str, directive: str) -> str:
+    """`alias: name @directive { selection }` (the directive before the selection set)."""
+    name, brace, selection = text.partition(" {")
+    return f"{alias}{name}{directive}{brace}{selection}"
+
+
+@st.composite
+def selection(draw, leaves: list[str], nested: dict[str, st.SearchStrategy] | None = None, depth: int = 0) -> str:
+    """A selection set of some of `leaves` (and nested relations), with aliases,
+    directives, inline fragments and a named fragment now and then."""
+    picks = draw(st.lists(st.sampled_from(leaves), min_size=1, max_size=6))
+    parts = []
+    for index, pick in enumerate(picks):
+        alias = draw(st.sampled_from(["", "", f"a{depth}{index}: "]))
+        parts.append(field(pick, alias, draw(st.sampled_from(DIRECTIVES))))
+    for name, strategy in (nested or {}).items():
+        if draw(st.booleans()):
+            parts.append(field(f"{name} {draw(strategy)}", "", draw(st.sampled_from(DIRECTIVES))))
+    if draw(st.booleans()):
+        parts.append(f"... on Node {{ id{draw(st.sampled_from(DIRECTIVES))} }}")
+    return "{ " + " ".join(parts) + " }"
+
+
+IDS = ["merged twice", "merged once", "survivor", "invited", "the owner's", "another account's", "a job's", "missing",
+       "not a number", "malformed", "no colon"]
+owners = selection(CONTACT_LEAVES, depth=2)
+jobs = selection(JOB_LEAVES, {"owners": owners}, depth=1)
+contact = selection(CONTACT_LEAVES * 4 + NOT_COVERED, {"jobs": jobs})
+
+
+@st.composite
+def document(draw) -> tuple[str, dict]:
+    card = draw(contact)
+    use_fragment = draw(st.booleans())
+    node = "{ ...Card }" if use_fragment else draw(st.sampled_from([card, f"{{ ... on Contact {card} }}"]))
+    roots = []
+    if draw(st.booleans()):
+        viewer = draw(st.sampled_from([
+            f"{{ __typename ... on OwnerUser {{ id username builderAccount {{ id name }} contact {node} }} }}",
+            f"{{ ... on Viewer {{ __typename }} ... on BuilderUser {{ id username role builderAccount {{ name }} }} "
+            f"... on OwnerUser {{ contact {node} }} }}",
+            f"{{ ... on Node {{ id }} ... on OwnerUser {{ contact {{ ... on Node {{ id }} }} }} }}",
+        ]))
+        roots.append(f"me {viewer}")
+    if draw(st.booleans()) or not roots:
+        order = draw(st.sampled_from(["", ", orderBy: FIRST_NAME", ", orderBy: CREATED_AT", ", orderBy: LAST_NAME"]))
+        extra = draw(st.sampled_from(["", "totalCount", "pageInfo { hasNextPage hasPreviousPage startCursor endCursor }",
+                                      "__typename pageInfo { endCursor __typename }"]))
+        alias = draw(st.sampled_from(["", "page: "]))
+        roots.append(f"{alias}contacts(first: $first{order}) {{ {extra} edges {{ cursor node {node} }} }}")
+    if draw(st.integers(0, 2)) == 0:
+        roots.append(draw(st.sampled_from([
+            f"contact(id: $id) {node}",
+            f"found: node(id: $id) {{ __typename ... on Contact {node} }}",
+            "node(id: $id) { id }",
+        ])))
+    if draw(st.booleans()):
+        roots.insert(0, "__typename")
+    fragment = f"fragment Card on Contact {card}" if use_fragment else ""
+    body = f"{{ {' '.join(roots)} }} {fragment}"
+    first = draw(st.sampled_from([1, 3, 50, 100, 0, 101, None]))
+    declared = {"first": ("Int", first), "yes": ("Boolean!", True), "no": ("Boolean!", False),
+                "id": ("ID!", draw(st.sampled_from(IDS)))}
+    used = {name: declared[name] for name in declared if f"${name}" in body}
+    signature = ", ".join(f"${name}: {type_}" for name, (type_, _) in used.items())
+    query = f"query({signature}) {body}" if used else f"query {body}"
+    return query, {name: value for name, (_, value) in used.items()}
+
+
+@hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(request=document(), actor=st.sampled_from(sorted(TOKENS)))
+async def test_generated_selections_answer_the_same_through_the_plan(
+    bench_data, client, graphql_core, request, actor
+):
+    query, variables = request
+    if "id" in variables:
+        variables["id"] = bench_data[variables["id"]]
+    await same_answer(client, graphql_core, query, variables, TOKENS[actor])
