@@ -14,7 +14,7 @@ from sqlalchemy import select
 from mail.sender import OutboxSender
 from mail.transports import SMS_LOG_FILE, FileSmsTransport
 from models import OutboxMessage
-from test_outbox_sender import SmtpServer
+from test_outbox_sender import smtp  # noqa: F401 - fixture
 from work_support import UPDATE_CONTACT_INFO, add_owner, contact_gid, new_contact, new_job
 
 SET_ADDITIONAL_EMAILS = """
@@ -27,14 +27,6 @@ UPDATE_JOB = """
 mutation($input: UpdateJobInput!) { updateJob(input: $input) { userErrors { code } } }
 """
 CELL = "+1 555 010 9999"
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

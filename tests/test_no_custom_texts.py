@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from mail import messages
 from mail.sender import OutboxSender
 from mail.transports import SMS_LOG_FILE, FileSmsTransport
-from test_outbox_sender import SmtpServer
+from test_outbox_sender import smtp  # noqa: F401 - fixture
 from work_support import SET_VALUES, add_owner, contact_gid, define_field, new_job
 
 IDENTITY = {"firstName", "lastName", "phone", "cellPhone", "street", "city", "state", "postalCode",
@@ -80,14 +78,6 @@ async def test_every_string_a_mutation_takes_is_identity_credential_or_label(bui
     assert {n for _m, n in strings} & MESSAGE_LIKE == set()
     # The labels that can reach an owner's mailbox come only from the job mutations.
     assert {m for m, n in strings if n == "name"} <= {"createJob", "updateJob", "defineCustomField"}
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 async def test_a_builders_letter_never_reaches_the_owner(app, builder, owner, smtp, tmp_path):
