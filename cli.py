@@ -72,27 +72,27 @@ def _read_password() -> str:
     return line.rstrip("\r\n")
 
 
-async def _in_unit_of_work(work):
+async def _in_unit_of_work(step):
     from db.engine import create_engine, create_session_factory
     from repository.uow import UnitOfWork
 
     engine = create_engine(get_settings().DATABASE_URL)
     try:
         async with UnitOfWork(create_session_factory(engine)) as uow:
-            result = await work(uow)
+            result = await step(uow)
             await uow.commit()
             return result
     finally:
         await engine.dispose()
 
 
-def _run_rules(work):
-    """Runs `work` in one unit of work on a migrated database, printing rule errors."""
+def _run_rules(step):
+    """Runs `step` in one unit of work on a migrated database, printing rule errors."""
     from domain.errors import RuleError
 
     _database_state(needs_migrations=True)
     try:
-        return asyncio.run(_in_unit_of_work(work))
+        return asyncio.run(_in_unit_of_work(step))
     except RuleError as error:
         for violation in error.violations:
             typer.echo(f"error: {violation.message}", err=True)
@@ -113,7 +113,7 @@ def create_builder(
 ) -> None:
     """Create a builder account and its first admin."""
     from domain.passwords import PRODUCTION_PARAMETERS
-    from services.auth import create_builder as create
+    from services.accounts import create_builder as create
 
     password = _read_password()
     _run_rules(lambda uow: create(uow, name, admin_username, password, PRODUCTION_PARAMETERS))
@@ -130,17 +130,17 @@ def create_user(
     from domain.errors import RuleError, UserErrorCode, Violation
     from domain.passwords import PRODUCTION_PARAMETERS
     from repository.accounts import AccountRepository
-    from services.auth import create_user as create
+    from services.accounts import create_user as create
 
     password = _read_password()
 
-    async def work(uow):
+    async def step(uow):
         account = await AccountRepository(uow.session).builder_by_name(builder)
         if account is None:
             raise RuleError(Violation(("builder",), UserErrorCode.NOT_FOUND, f"No builder account named {builder!r}."))
         return await create(uow, account, username, password, role.upper(), PRODUCTION_PARAMETERS)
 
-    _run_rules(work)
+    _run_rules(step)
     typer.echo(f"created {role.upper()} user {username!r} in {builder!r}")
 
 

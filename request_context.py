@@ -15,8 +15,8 @@ from domain.passwords import PRODUCTION_PARAMETERS, HashParameters
 from domain.timeline import SYSTEM, ActorKind, EventActor
 from models import utcnow
 from permissions.policy import ANONYMOUS, Actor
-from permissions.reads import ContactReads
 from permissions.policy import ActorKind as ViewerKind
+from permissions.reads import ContactReads
 from repository.uow import UnitOfWork
 from settings import Settings
 
@@ -79,7 +79,7 @@ class RequestContext:
     async def _look_up_viewer(self, connection: AsyncConnection | None) -> None:
         if not self.bearer_token:
             return
-        from services.auth import actor_for_user_row, viewer_for_token
+        from services.accounts import actor_for_user_row, viewer_for_token
 
         if connection is None:
             async with self.read_connection() as own:

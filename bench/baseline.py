@@ -169,7 +169,7 @@ def emails_of(primary, additional) -> list[str]:
 
 
 def image_url(app_url: str, key: str | None, size: str) -> dict | None:
-    """`profileImage { url(size:) }` as schema/media.py builds it."""
+    """`profileImage { url(size:) }` as schema/profile_images.py builds it."""
     return {"url": f"{app_url.rstrip('/')}/media/{rendition_name(key, size)}"} if key else None
 
 

@@ -76,7 +76,7 @@ def prepare_database(url: str, owners: int) -> list[str]:
     from repository.uow import UnitOfWork
     from server import create_app  # noqa: F401 - models and engine as the server builds them
     from db.engine import create_engine, create_session_factory
-    from services.auth import create_builder
+    from services.accounts import create_builder
 
     upgrade_to_head(url)
     names = [f"flood-owner-{n}" for n in range(owners)]

@@ -1,19 +1,16 @@
 """SQLAlchemy tables. Relationships never load implicitly (`lazy="raise"`)."""
 
-from models.accounts import AuthSession, BuilderAccount, PasswordReset, User
+from models.accounts import AuthSession, BuilderAccount, User
 from models.base import Base, utcnow
-from models.contacts import (
-    Contact,
-    ContactEmail,
-    ContactMerge,
-    CustomFieldDefinition,
-    CustomFieldValue,
-    EmailChange,
-    Invite,
-)
+from models.contacts import Contact, ContactEmail
+from models.custom_fields import CustomFieldDefinition, CustomFieldValue
+from models.email_changes import EmailChange
+from models.invites import Invite
+from models.jobs_leads import Job, JobOwner, Lead, LeadContact
+from models.merges import ContactMerge
 from models.outbox import OutboxMessage
+from models.passwords import PasswordReset
 from models.timeline import ContactEvent
-from models.work import Job, JobOwner, Lead, LeadContact
 
 __all__ = [
     "AuthSession",

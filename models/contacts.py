@@ -1,10 +1,10 @@
-"""Owner Contacts, their additional emails, invites and custom field values."""
+"""Owner Contacts and their additional emails."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from domain.activation import ActivationStatus
@@ -96,101 +96,3 @@ class ContactEmail(Base):
     position: Mapped[int]
     email: Mapped[str] = mapped_column(String(320))
     email_key: Mapped[str] = mapped_column(String(320))
-
-
-class Invite(Base):
-    """An owner invite. Only the SHA-256 of the token is stored; a token is live
-    while it is neither used nor revoked nor expired."""
-
-    __tablename__ = "invites"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    sent_to: Mapped[str] = mapped_column(String(320))
-    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
-    expires_at: Mapped[datetime]
-    used_at: Mapped[datetime | None]
-    revoked_at: Mapped[datetime | None]
-
-
-class EmailChange(Base):
-    """An active owner's request to make another address their primary email.
-
-    The contact keeps its primary email until the token mailed to the new address
-    is used (`confirmed_at`); a newer request, a cancel or a deactivation sets
-    `revoked_at`. Only the SHA-256 of the token is stored. At most one request
-    per contact is open (neither confirmed nor revoked): the database holds that.
-    """
-
-    __tablename__ = "email_changes"
-    __table_args__ = (
-        Index(
-            "uq_email_changes_open_contact",
-            "contact_id",
-            unique=True,
-            sqlite_where=text("confirmed_at IS NULL AND revoked_at IS NULL"),
-            postgresql_where=text("confirmed_at IS NULL AND revoked_at IS NULL"),
-        ),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
-    new_email: Mapped[str] = mapped_column(String(320))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
-    expires_at: Mapped[datetime]
-    confirmed_at: Mapped[datetime | None]
-    revoked_at: Mapped[datetime | None]
-
-
-class CustomFieldDefinition(Base):
-    __tablename__ = "custom_field_definitions"
-    __table_args__ = (
-        UniqueConstraint("builder_account_id", "name_key", name="uq_custom_field_definitions_name"),
-        CheckConstraint("type IN ('TEXT', 'NUMBER', 'DATE', 'BOOLEAN', 'SELECT')", name="type"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    builder_account_id: Mapped[int] = mapped_column(
-        ForeignKey("builder_accounts.id", ondelete="CASCADE"), index=True
-    )
-    name: Mapped[str] = mapped_column(String(100))
-    name_key: Mapped[str] = mapped_column(String(100))
-    type: Mapped[str] = mapped_column(String(10))
-    options: Mapped[list[str]] = mapped_column(JSON, default=list)
-    visible_to_owner: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class CustomFieldValue(Base):
-    __tablename__ = "custom_field_values"
-
-    contact_id: Mapped[int] = mapped_column(
-        ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True
-    )
-    field_id: Mapped[int] = mapped_column(
-        ForeignKey("custom_field_definitions.id", ondelete="CASCADE"), primary_key=True
-    )
-    value: Mapped[str] = mapped_column(String(1000))
-
-
-class ContactMerge(Base):
-    """Audit entry of a merge, with what undo needs to restore (SPEC 4)."""
-
-    __tablename__ = "contact_merges"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    builder_account_id: Mapped[int] = mapped_column(
-        ForeignKey("builder_accounts.id", ondelete="CASCADE"), index=True
-    )
-    survivor_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
-    merged_ids: Mapped[list[int]] = mapped_column(JSON)
-    performed_by_user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
-    merged_at: Mapped[datetime] = mapped_column(default=utcnow)
-    kept: Mapped[dict] = mapped_column(JSON, default=dict)
-    snapshot: Mapped[dict] = mapped_column(JSON, default=dict)
-    undone_at: Mapped[datetime | None]
-    undone_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -26,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from media.transport import CSRF_HEADERS, AllowedOrigins, origin_of
-from services.auth import viewer_for_token
+from services.accounts import viewer_for_token
 from settings import Settings
 
 COOKIE = "ownerhub_session"

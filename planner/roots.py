@@ -33,9 +33,9 @@ from planner.shapes import (
 )
 from repository.contacts import ContactRepository, decode_cursor, encode_cursor
 from repository.invites import InviteRepository
+from repository.jobs_leads import JobsLeadsRepository
 from repository.keyset import PageRequest, keyset_key
 from repository.prefetch import ContactRows, MergeChainTooLong, PrefetchRepository
-from repository.work import WorkRepository
 
 RootField = Callable[[Env], Awaitable[Any]]
 
@@ -59,7 +59,7 @@ async def fetch_beside(env: Env, needs: ContactNeeds, contacts: list[ContactRows
     async with context.session_factory() as session:
         if needs.leads:
             ids = [c.row.id for c in contacts]
-            env.related["leads"] = await WorkRepository(session, account).leads_by_contact(ids)
+            env.related["leads"] = await JobsLeadsRepository(session, account).leads_by_contact(ids)
         pending = [c.row.id for c in contacts if c.row.activation_status == ActivationStatus.PENDING]
         if needs.invites:
             env.related["invites"] = await InviteRepository(session, account).live_by_contact(pending)
@@ -212,7 +212,7 @@ def _page_info(shape: ObjectShape):
 
 
 def contacts(compiler: Compiler, nodes: list[FieldNode]) -> RootField:
-    """`contacts`, as resolvers/queries.contacts and reads/prefetch.contact_page read it: the page with its emails
+    """`contacts`, as resolvers/contacts.contacts and reads/prefetch.contact_page read it: the page with its emails
     on one connection, its jobs on the same, the count on its own when asked."""
     shape = compiler.shape("ContactConnection", nodes, CONNECTION)
     needs = compiler.needs

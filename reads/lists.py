@@ -17,8 +17,8 @@ from permissions.policy import (
 from repository import timeline
 from repository.contacts import ContactRepository
 from repository.custom_fields import CustomFieldRepository
+from repository.jobs_leads import Page, JobsLeadsRepository
 from repository.keyset import PageRequest
-from repository.work import Page, WorkRepository
 
 
 async def contact_count(context, *, search: str | None, statuses: Sequence[ActivationStatus] | None) -> int:
@@ -28,19 +28,19 @@ async def contact_count(context, *, search: str | None, statuses: Sequence[Activ
         )
 
 
-async def work_page(context, model, *, page: PageRequest, order: str, search: str | None) -> Page:
+async def jobs_leads_page(context, model, *, page: PageRequest, order: str, search: str | None) -> Page:
     """A page of jobs or leads, by label (or creation) then id."""
     actor = context.actor
     async with context.session_factory() as session:
-        return await WorkRepository(session, actor.builder_account_id).page(
+        return await JobsLeadsRepository(session, actor.builder_account_id).page(
             model, page=page, order=order, search=search, owner_contact_id=jobs_seen_through(actor)
         )
 
 
-async def work_count(context, model, *, search: str | None) -> int:
+async def jobs_leads_count(context, model, *, search: str | None) -> int:
     actor = context.actor
     async with context.session_factory() as session:
-        return await WorkRepository(session, actor.builder_account_id).count(
+        return await JobsLeadsRepository(session, actor.builder_account_id).count(
             model, search=search, owner_contact_id=jobs_seen_through(actor)
         )
 

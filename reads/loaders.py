@@ -19,9 +19,9 @@ from repository.contacts import ContactRepository
 from repository.custom_fields import CustomFieldRepository
 from repository.email_changes import EmailChangeRepository
 from repository.invites import InviteRepository
+from repository.jobs_leads import JobsLeadsRepository
 from repository.merges import MergeRepository
 from repository.prefetch import ContactRows
-from repository.work import WorkRepository
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -81,11 +81,11 @@ def _batch(context, name: str, fetch: Callable[[Any, list], Awaitable[dict]], de
 
 
 async def _jobs_by_contact(scope, keys):
-    return await WorkRepository(*scope).jobs_by_contact(keys)
+    return await JobsLeadsRepository(*scope).jobs_by_contact(keys)
 
 
 async def _leads_by_contact(scope, keys):
-    return await WorkRepository(*scope).leads_by_contact(keys)
+    return await JobsLeadsRepository(*scope).leads_by_contact(keys)
 
 
 async def _contacts_with_emails(scope, by_key: dict[int, list[Contact]]) -> dict[int, list[ContactRows]]:
@@ -97,11 +97,11 @@ async def _contacts_with_emails(scope, by_key: dict[int, list[Contact]]) -> dict
 
 
 async def _owners_by_job(scope, keys):
-    return await _contacts_with_emails(scope, await WorkRepository(*scope).owners_by_job(keys))
+    return await _contacts_with_emails(scope, await JobsLeadsRepository(*scope).owners_by_job(keys))
 
 
 async def _contacts_by_lead(scope, keys):
-    return await _contacts_with_emails(scope, await WorkRepository(*scope).contacts_by_lead(keys))
+    return await _contacts_with_emails(scope, await JobsLeadsRepository(*scope).contacts_by_lead(keys))
 
 
 async def _merges_by_survivor(scope, keys):

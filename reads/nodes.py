@@ -24,9 +24,9 @@ from reads.loaders import with_additional_emails
 from repository.accounts import AccountRepository
 from repository.contacts import ContactRepository
 from repository.custom_fields import CustomFieldRepository
+from repository.jobs_leads import JobsLeadsRepository
 from repository.merges import MergeRepository
 from repository.prefetch import ContactRows
-from repository.work import WorkRepository
 
 Ids = Sequence[int | None]
 
@@ -83,10 +83,10 @@ async def jobs(context, ids: Ids) -> list:
     if not _signed_in(context):
         return [None] * len(ids)
     async with context.session_factory() as session:
-        work = WorkRepository(session, context.actor.builder_account_id)
-        found = await work.jobs([i for i in ids if i])
+        jobs_leads = JobsLeadsRepository(session, context.actor.builder_account_id)
+        found = await jobs_leads.jobs([i for i in ids if i])
         if (contact_id := jobs_seen_through(context.actor)) is not None:
-            visible = {job.id for job in (await work.jobs_by_contact([contact_id])).get(contact_id, [])}
+            visible = {job.id for job in (await jobs_leads.jobs_by_contact([contact_id])).get(contact_id, [])}
             found = {key: job for key, job in found.items() if key in visible}
     return _in_order(ids, found)
 
@@ -96,7 +96,7 @@ async def leads(context, ids: Ids) -> list:
     if not sees_leads(context.actor):
         return [None] * len(ids)
     async with context.session_factory() as session:
-        found = await WorkRepository(session, context.actor.builder_account_id).leads([i for i in ids if i])
+        found = await JobsLeadsRepository(session, context.actor.builder_account_id).leads([i for i in ids if i])
     return _in_order(ids, found)
 
 

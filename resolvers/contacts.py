@@ -1,6 +1,6 @@
-"""Owner Contact mutations: each maps its input to the service's typed command and
-runs it through the mutation runner (resolvers/runner.py). Who may call them is
-decided by the permission classes on the fields."""
+"""Owner Contact resolvers: `contact` and `contacts`, and the mutations, each mapping its input to
+the service's typed command and running it through the mutation runner (resolvers/runner.py).
+Who may call them is decided by the permission classes on the fields."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import timedelta
 from functools import partial
 from typing import Annotated
 
+import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
@@ -15,13 +16,28 @@ import schema.types as types
 from domain.errors import RuleError
 from domain.ids import global_record_id
 from permissions.policy import ActorKind
+from reads import lists, prefetch
+from repository.contacts import encode_cursor
+from repository.keyset import keyset_key
 from repository.uow import UnitOfWork
-from resolvers import throttle
+from resolvers import ratelimit
 from resolvers.runner import on_contact, refused_with, run
+from resolvers.selection import selected_paths
 from resolvers.support import INPUT, address_input, contacts_for_payload, duplicates_of, given
-from schema import inputs
-from schema.payloads import ContactPayload, DeleteContactPayload
-from schema.work_inputs import SetCustomFieldValuesInput, UpdateNotificationPreferencesInput
+from schema.connections import ContactConnection, ContactEdge
+from schema.contacts import (
+    ContactIdInput,
+    ContactPayload,
+    CreateContactInput,
+    DeleteContactPayload,
+    PromoteAdditionalEmailInput,
+    SetAdditionalEmailsInput,
+    UpdateContactInfoInput,
+)
+from schema.custom_fields import SetCustomFieldValuesInput
+from schema.enums import ActivationStatus, ContactOrder
+from schema.notifications import UpdateNotificationPreferencesInput
+from schema.paging import After, Before, First, Last, page_info, page_request
 from services import contacts as service
 from services import custom_fields, email_changes, notifications, profile_images
 
@@ -70,7 +86,7 @@ async def _request_primary_proof(info: Info, uow: UnitOfWork, change: service.Ch
     against the account's reset-mail limit, so a refused count writes nothing."""
     if change.requested_primary_email is not None:
         context = info.context
-        await throttle.check_call(info, "requestEmailChange", context.username)
+        await ratelimit.check_call(info, "requestEmailChange", context.username)
         await email_changes.request_email_change(
             uow, change.contact, change.requested_primary_email, now=context.now(),
             ttl=timedelta(hours=context.settings.EMAIL_CHANGE_TTL_HOURS), app_url=context.settings.APP_URL,
@@ -78,7 +94,7 @@ async def _request_primary_proof(info: Info, uow: UnitOfWork, change: service.Ch
     return change
 
 
-async def create_contact(info: Info, input: Annotated[inputs.CreateContactInput, INPUT]) -> ContactPayload:
+async def create_contact(info: Info, input: Annotated[CreateContactInput, INPUT]) -> ContactPayload:
     command = service.NewContact(
         builder_account_id=info.context.actor.builder_account_id,
         info=service.ContactInfo(
@@ -95,7 +111,7 @@ async def create_contact(info: Info, input: Annotated[inputs.CreateContactInput,
 
 
 async def update_contact_info(
-    info: Info, input: Annotated[inputs.UpdateContactInfoInput, INPUT],
+    info: Info, input: Annotated[UpdateContactInfoInput, INPUT],
 ) -> ContactPayload:
     address = given(input.address)
     changes = service.ContactInfo(
@@ -108,20 +124,20 @@ async def update_contact_info(
 
 
 async def set_additional_emails(
-    info: Info, input: Annotated[inputs.SetAdditionalEmailsInput, INPUT],
+    info: Info, input: Annotated[SetAdditionalEmailsInput, INPUT],
 ) -> ContactPayload:
     command = service.AdditionalEmails(contact_id(input.contact_id), input.emails)
     return await change_contact(info, service.set_additional_emails, command)
 
 
 async def promote_additional_email(
-    info: Info, input: Annotated[inputs.PromoteAdditionalEmailInput, INPUT],
+    info: Info, input: Annotated[PromoteAdditionalEmailInput, INPUT],
 ) -> ContactPayload:
     command = service.Promotion(contact_id(input.contact_id), input.email, by_owner=_by_owner(info))
     return await change_contact(info, service.promote_additional_email, command, then=_request_primary_proof)
 
 
-async def delete_contact(info: Info, input: Annotated[inputs.ContactIdInput, INPUT]) -> DeleteContactPayload:
+async def delete_contact(info: Info, input: Annotated[ContactIdInput, INPUT]) -> DeleteContactPayload:
     command = service.ContactRef(contact_id(input.contact_id))
 
     async def deleted(image_key: str | None) -> DeleteContactPayload:
@@ -148,3 +164,51 @@ async def update_notification_preferences(
     # The owner's own contact: the permission class admits only the active owner.
     command = notifications.Preferences(info.context.actor.contact_id, sms_opt_in=input.sms_opt_in)
     return await change_contact(info, notifications.update_notification_preferences, command)
+
+
+async def contact(
+    info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The contact's global id.")]
+) -> types.Contact | None:
+    if id.type_name != "Contact":
+        return None
+    return (await types.contacts_by_ids(info, [id.node_id]))[0]
+
+
+async def contacts(
+    info: Info,
+    first: First = None,
+    after: After = None,
+    last: Last = None,
+    before: Before = None,
+    search: Annotated[str | None, strawberry.argument(
+        description="Only contacts whose first name, last name, full name or primary email contains this text "
+        "(case-insensitive)."
+    )] = None,
+    status: Annotated[list[ActivationStatus] | None, strawberry.argument(
+        description="Only contacts in one of these activation statuses."
+    )] = None,
+    order_by: Annotated[ContactOrder, strawberry.argument(
+        description="The order of the list; ties are broken by id."
+    )] = ContactOrder.LAST_NAME,
+) -> ContactConnection:
+    page = page_request(first, after, last, before, key=lambda cursor: keyset_key(cursor, order_by.value))
+    context = info.context
+    statuses = status or None
+    found, has_more = await prefetch.contact_page(
+        context, selected_paths(info), page=page, search=search, statuses=statuses, order_by=order_by.value
+    )
+
+    sort_attr = {"LAST_NAME": "last_name", "FIRST_NAME": "first_name", "CREATED_AT": "created_at"}[order_by.value]
+
+    def cursor_of(row) -> str:
+        value = getattr(row, sort_attr)
+        if order_by is ContactOrder.CREATED_AT:
+            value = value.isoformat()
+        return encode_cursor(value or "", row.id)
+
+    edges = [ContactEdge(cursor=cursor_of(rows.row), node=types.Contact.from_rows(rows, info)) for rows in found]
+
+    async def total() -> int:
+        return await lists.contact_count(context, search=search, statuses=statuses)
+
+    return ContactConnection(edges=edges, page_info=page_info(edges, page, has_more), _total=total)

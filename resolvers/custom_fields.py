@@ -9,11 +9,11 @@ from typing import Annotated
 
 from strawberry.types import Info
 
-import schema.custom_field_types as field_types
+import schema.custom_fields as field_types
 from reads import lists
 from resolvers.runner import refused_with, run
 from resolvers.support import INPUT
-from schema.work_inputs import CustomFieldPayload, DefineCustomFieldInput
+from schema.custom_fields import CustomFieldPayload, DefineCustomFieldInput
 from services import custom_fields as service
 
 

@@ -8,12 +8,12 @@ from typing import Annotated
 
 from strawberry.types import Info
 
-from resolvers import throttle
+from resolvers import ratelimit
 from resolvers.contacts import change_contact
 from resolvers.runner import refused_with, run
 from resolvers.support import INPUT
-from schema.activation_types import ConfirmEmailChangeInput, ConfirmEmailChangePayload
-from schema.payloads import ContactPayload
+from schema.contacts import ContactPayload
+from schema.email_changes import ConfirmEmailChangeInput, ConfirmEmailChangePayload
 from services import email_changes
 
 
@@ -29,7 +29,7 @@ async def confirm_email_change(
 
     return await run(
         info, email_changes.confirm_email_change, command,
-        first=partial(throttle.check_call, info, "confirmEmailChange", None),
+        first=partial(ratelimit.check_call, info, "confirmEmailChange", None),
         answer=confirmed, refused=refused_with(ConfirmEmailChangePayload),
     )
 

@@ -15,7 +15,7 @@ from domain.errors import NotFound, RuleError
 from resolvers.contacts import contact_id
 from resolvers.runner import on_contact, refused_with, run
 from resolvers.support import INPUT
-from schema.media_inputs import ProfileImagePayload, RemoveProfileImageInput, SetProfileImageInput
+from schema.profile_images import ProfileImagePayload, RemoveProfileImageInput, SetProfileImageInput
 from services import profile_images as service
 
 

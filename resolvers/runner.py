@@ -20,9 +20,9 @@ from typing import Any, Protocol, TypeVar
 
 from strawberry.types import Info
 
-import schema.types as types
 from domain.errors import RuleError
 from repository.uow import UnitOfWork
+from schema import payloads
 from services.contacts import EditedContact, load_target
 
 C = TypeVar("C")
@@ -95,6 +95,6 @@ def refused_with(payload_cls: type[P], **extra: Any) -> Refused:
     """The usual refusal: the payload with its userErrors and nothing else."""
 
     async def refused(error: RuleError) -> P:
-        return payload_cls(user_errors=types.UserError.from_violations(error.violations), **extra)
+        return payload_cls(user_errors=payloads.UserError.from_violations(error.violations), **extra)
 
     return refused

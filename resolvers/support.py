@@ -14,7 +14,7 @@ import schema.types as types
 from domain.errors import NotFound
 from domain.ids import global_record_id
 from reads import nodes
-from schema import inputs
+from schema import contacts
 from services.contacts import UNCHANGED, AddressInput
 
 # Every mutation takes one `input` argument (SPEC 9, 11); its type says the rest.
@@ -36,7 +36,7 @@ def given(maybe: Any) -> Any:
     return UNCHANGED if maybe is None else maybe.value
 
 
-def address_input(address: inputs.AddressInput | None) -> AddressInput | None:
+def address_input(address: contacts.AddressInput | None) -> AddressInput | None:
     if address is None:
         return None
     return AddressInput(**{part.name: given(getattr(address, part.name)) for part in fields(AddressInput)})

@@ -1,59 +1,40 @@
-"""Mutation payloads: every one carries `userErrors` (SPEC 9, 11)."""
+"""What every mutation payload shares (SPEC 9, 11): `userErrors`, and `OkPayload` for the
+mutations that answer with nothing else."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from datetime import datetime
+from typing import Iterable
 
 import strawberry
-from strawberry import relay
+from strawberry.utils.str_converters import to_camel_case
 
-from schema.types import USER_ERRORS, Contact, UserError, Viewer
+from schema.enums import UserErrorCode
 
 
-@strawberry.type(description="A new session: sign-in, invite acceptance or password reset.")
-class SessionPayload:
-    token: str | None = strawberry.field(
-        default=None, description="The bearer token: send it as `Authorization: Bearer <token>`. Null when refused."
+@strawberry.type(description="Why a mutation refused its input: a business rule or a validation, as data.")
+class UserError:
+    field: list[str] | None = strawberry.field(
+        description="Path into the mutation's input (`[\"additionalEmails\", \"2\"]`); null when no one field is at fault."
     )
-    expires_at: datetime | None = strawberry.field(default=None, description="When the session ends.")
-    viewer: Viewer | None = strawberry.field(default=None, description="Who the session signs in.")
-    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
+    message: str = strawberry.field(description="What went wrong, in words to show the user.")
+    code: UserErrorCode = strawberry.field(description="What went wrong, for the client to act on.")
+
+    @classmethod
+    def from_violations(cls, violations: Iterable) -> list[UserError]:
+        """Each path in the input's GraphQL names: services name fields in snake_case."""
+        return [
+            cls(field=[to_camel_case(part) for part in v.field] or None, message=v.message, code=v.code)
+            for v in violations
+        ]
 
 
-async def _duplicate_contacts(root: ContactPayload) -> list[Contact]:
-    return [] if root._duplicates is None else await root._duplicates()
-
-
-@strawberry.type(description="The answer of a contact mutation.")
-class ContactPayload:
-    contact: Contact | None = strawberry.field(
-        default=None, description="The contact as it is now; null when refused."
-    )
-    conflicting_contact: Contact | None = strawberry.field(
-        default=None, description="The contact that already holds the email, when the app may offer to select it."
-    )
-    duplicate_contacts: list[Contact] = strawberry.field(
-        resolver=_duplicate_contacts,
-        description="Never-invited contacts with the same primary email: candidates to merge.",
-    )
-    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
-    # Reads the duplicates, only when the selection asks for them.
-    _duplicates: strawberry.Private[Callable[[], Awaitable[list[Contact]]] | None] = None
+USER_ERRORS = (
+    "Why the mutation refused its input, as data; empty when it succeeded. Nothing is written when "
+    "there is one."
+)
 
 
 @strawberry.type(description="The answer of a mutation that returns no object.")
 class OkPayload:
     ok: bool = strawberry.field(default=False, description="True when the mutation did what it was asked.")
-    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
-
-
-@strawberry.type(description="The answer of `deleteContact`.")
-class DeleteContactPayload:
-    ok: bool = strawberry.field(default=False, description="True when the contact was deleted.")
-    deleted_contact_id: relay.GlobalID | None = strawberry.field(
-        default=None,
-        description="The id of the deleted contact, for the client to evict it from its cache "
-        "(Relay: `@deleteRecord`); null when nothing was deleted.",
-    )
     user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)

@@ -11,20 +11,20 @@ from typing import TYPE_CHECKING, Annotated, Any, Iterable
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
-from strawberry.utils.str_converters import to_camel_case
 
 from domain.names import display_name
 from permissions.policy import PolicyContact, sees_by_name_only, viewer_can
 from reads import nodes, relations
 from reads.loaders import then
-from schema.custom_field_types import CustomFieldValue, answer_nodes, record_ids
-from schema.enums import ActivationStatus, BuilderRole, UserErrorCode
-from schema.media import ProfileImage
+from schema.custom_fields import CustomFieldValue
+from schema.enums import ActivationStatus, BuilderRole
+from schema.nodes import answer_nodes, record_ids
 from schema.paging import After, Before, First, Last
-from schema.timeline_types import Kinds, TimelineConnection, contact_timeline
+from schema.profile_images import ProfileImage
+from schema.timeline import Kinds, TimelineConnection, contact_timeline
 
 if TYPE_CHECKING:
-    from schema.merge_types import ContactMerge
+    from schema.merges import ContactMerge
 
 
 @strawberry.type(description="A postal address; null as a whole when every part is blank.")
@@ -57,23 +57,6 @@ class ContactPermissions:
     )
 
 
-@strawberry.type(description="Why a mutation refused its input: a business rule or a validation, as data.")
-class UserError:
-    field: list[str] | None = strawberry.field(
-        description="Path into the mutation's input (`[\"additionalEmails\", \"2\"]`); null when no one field is at fault."
-    )
-    message: str = strawberry.field(description="What went wrong, in words to show the user.")
-    code: UserErrorCode = strawberry.field(description="What went wrong, for the client to act on.")
-
-    @classmethod
-    def from_violations(cls, violations: Iterable) -> list[UserError]:
-        """Each path in the input's GraphQL names: services name fields in snake_case."""
-        return [
-            cls(field=[to_camel_case(part) for part in v.field] or None, message=v.message, code=v.code)
-            for v in violations
-        ]
-
-
 @strawberry.type(description="The live invite of a PENDING contact. Only builders see it.")
 class PendingInvite:
     sent_at: datetime = strawberry.field(description="When the live invite was sent.")
@@ -92,13 +75,6 @@ class PendingPrimaryEmail:
     expires_at: datetime = strawberry.field(
         description="When the confirmation link mailed to the new address stops working."
     )
-
-
-USER_ERRORS = (
-    "Why the mutation refused its input, as data; empty when it succeeded. Nothing is written when "
-    "there is one."
-)
-
 
 
 # The relations of a contact, below: each asks the read layer (which applies who
@@ -137,8 +113,8 @@ def _contact_leads(root, info: Info) -> list[Lead]:
     return then(relations.leads_of_contact(info.context, root.id, root._merging_ids), _each(Lead.from_model))
 
 
-def _contact_merges(root, info: Info) -> list[Annotated[ContactMerge, strawberry.lazy("schema.merge_types")]]:
-    from schema.merge_types import ContactMerge  # it imports this module
+def _contact_merges(root, info: Info) -> list[Annotated[ContactMerge, strawberry.lazy("schema.merges")]]:
+    from schema.merges import ContactMerge
 
     return then(relations.merges_of_contact(info.context, root.id), _each(ContactMerge.from_model))
 
@@ -247,7 +223,7 @@ class ContactFields:
         default=None,
         description="The owner's picture; null when none is set, and for other contacts an owner sees by name only.",
     )
-    merges: list[Annotated[ContactMerge, strawberry.lazy("schema.merge_types")]] = strawberry.field(
+    merges: list[Annotated[ContactMerge, strawberry.lazy("schema.merges")]] = strawberry.field(
         resolver=_contact_merges,
         description="Merges into this contact, newest first (builders only; empty for an owner).",
     )
@@ -271,11 +247,6 @@ class ContactFields:
             "(`customFieldDefinitions` lists them all). An owner sees only fields marked visibleToOwner."
         ),
     )
-
-
-
-def _each(build: Callable[[Any], Any]) -> Callable[[Iterable], list]:
-    return lambda rows: [build(row) for row in rows]
 
 
 @strawberry.type(description="An Owner Contact: a homeowner the builder works for.")

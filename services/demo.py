@@ -20,7 +20,7 @@ from repository.accounts import AccountRepository
 from repository.custom_fields import CustomFieldRepository
 from repository.owner_accounts import OwnerAccountRepository
 from repository.uow import UnitOfWork
-from services.auth import create_builder
+from services.accounts import create_builder
 from services.contacts import load_target
 from services.custom_fields import FieldDefinition, define_custom_field
 from services.invites import InviteStep, send_invite

@@ -25,11 +25,11 @@ from repository.accounts import AccountRepository, UsernameTaken
 from repository.contacts import ContactRepository, EditedContact, EmailClaimConflict
 from repository.invites import InviteRepository
 from repository.owner_accounts import OwnerAccountRepository
-from repository.tokens import TokenRepository
 from repository.timeline import TimelineBatch
+from repository.tokens import TokenRepository
 from repository.uow import UnitOfWork
 from services import email_changes
-from services.auth import IssuedSession, check_new_password, check_username, issue_session
+from services.accounts import IssuedSession, check_new_password, check_username, issue_session
 from services.contacts import ChangedContact
 
 INVALID_INVITE = "This invite link is no longer valid. Ask your builder to send a new invite."

@@ -25,7 +25,7 @@ from repository.owner_accounts import OwnerAccountRepository
 from repository.tokens import TokenRepository
 from repository.uow import UnitOfWork
 from services import email_changes
-from services.auth import IssuedSession, check_new_password, issue_session
+from services.accounts import IssuedSession, check_new_password, issue_session
 
 INVALID_RESET = "This password reset link is no longer valid. Ask for a new one."
 WRONG_CURRENT_PASSWORD = "Your current password is not correct."

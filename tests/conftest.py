@@ -35,7 +35,7 @@ from domain.passwords import HashParameters
 from models import Base
 from repository.uow import UnitOfWork
 from server import create_app
-from services.auth import create_builder
+from services.accounts import create_builder
 from settings import Settings
 
 ADMIN_PASSWORD = "correct horse battery staple"

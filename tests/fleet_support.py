@@ -144,7 +144,7 @@ async def create_builder_in(database_url: str, name: str) -> tuple[int, str]:
     from db.engine import create_engine, create_session_factory
     from domain.passwords import PRODUCTION_PARAMETERS
     from repository.uow import UnitOfWork
-    from services.auth import create_builder
+    from services.accounts import create_builder
 
     username = f"admin-{uuid.uuid4().hex[:8]}"
     engine = create_engine(database_url)

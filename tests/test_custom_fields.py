@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from work_support import DEFINE_FIELD, SET_VALUES, contact_gid, define_field, make_staff, new_contact
+from jobs_leads_support import DEFINE_FIELD, SET_VALUES, contact_gid, define_field, make_staff, new_contact
 
 DEFINITIONS = "{ customFieldDefinitions { id name type options visibleToOwner } }"
 OWN_FIELDS = "{ me { ... on OwnerUser { contact { customFields { field { name type } value } } } } }"

@@ -15,7 +15,7 @@ from mail.sender import OutboxSender
 from mail.transports import SMS_LOG_FILE, FileSmsTransport
 from models import OutboxMessage
 from test_outbox_sender import smtp  # noqa: F401 - fixture
-from work_support import UPDATE_CONTACT_INFO, add_owner, contact_gid, new_contact, new_job
+from jobs_leads_support import UPDATE_CONTACT_INFO, add_owner, contact_gid, new_contact, new_job
 
 SET_ADDITIONAL_EMAILS = """
 mutation($input: SetAdditionalEmailsInput!) { setAdditionalEmails(input: $input) { userErrors { code } } }

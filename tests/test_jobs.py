@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from strawberry.relay import to_base64
 
-from work_support import ADD_JOB_OWNER, CREATE_JOB, add_owner, new_contact, new_job
+from jobs_leads_support import ADD_JOB_OWNER, CREATE_JOB, add_owner, new_contact, new_job
 
 UPDATE_JOB = """
 mutation($input: UpdateJobInput!) {

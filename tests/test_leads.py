@@ -3,7 +3,7 @@ contact is one record wherever it appears."""
 
 from __future__ import annotations
 
-from work_support import (
+from jobs_leads_support import (
     CREATE_LEAD,
     UPDATE_CONTACT_INFO,
     add_owner,

@@ -17,7 +17,7 @@ from mail import messages
 from mail.sender import OutboxSender
 from mail.transports import SMS_LOG_FILE, FileSmsTransport
 from test_outbox_sender import smtp  # noqa: F401 - fixture
-from work_support import SET_VALUES, add_owner, contact_gid, define_field, new_job
+from jobs_leads_support import SET_VALUES, add_owner, contact_gid, define_field, new_job
 
 IDENTITY = {"firstName", "lastName", "phone", "cellPhone", "street", "city", "state", "postalCode",
             "primaryEmail", "additionalEmails", "email", "emails"}

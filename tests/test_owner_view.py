@@ -4,7 +4,7 @@ or other jobs."""
 
 from __future__ import annotations
 
-from work_support import add_owner, contact_gid, new_contact, new_job
+from jobs_leads_support import add_owner, contact_gid, new_contact, new_job
 
 PROFILE = """
 {

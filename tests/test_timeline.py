@@ -31,7 +31,7 @@ from mail.transports import FileSmsTransport
 from merge_support import merge, undo
 from models import ContactEvent, OutboxMessage
 from test_profile_images import set_image, webp_photo
-from work_support import SET_VALUES, add_owner, define_field, new_job
+from jobs_leads_support import SET_VALUES, add_owner, define_field, new_job
 
 TIMELINE = """
 query($id: ID!, $first: Int!, $after: String, $kinds: [TimelineEventKind!]) {
@@ -299,7 +299,7 @@ async def test_an_expired_invite_is_recorded_when_the_builder_next_acts_on_it(bu
 
 async def test_an_owner_never_reads_a_co_owners_timeline(app, client, builder, owner):
     from conftest import make_active_owner
-    from work_support import contact_gid
+    from jobs_leads_support import contact_gid
 
     co_owner, co_owner_contact = await make_active_owner(app, client, builder, first_name="Cleo")
     job = await new_job(builder, "Shared home")
@@ -317,7 +317,7 @@ async def test_an_owner_never_reads_a_co_owners_timeline(app, client, builder, o
 
 
 async def test_builder_internal_entries_stay_with_the_builder(builder, owner):
-    from work_support import contact_gid, new_lead
+    from jobs_leads_support import contact_gid, new_lead
 
     own = contact_gid(owner.contact_id)
     secret = await define_field(builder, "Credit check", "TEXT", visible=False)

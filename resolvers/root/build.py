@@ -9,24 +9,33 @@ from strawberry.types import get_object_definition
 
 from hardening.errors import log_errors
 from hardening.extensions import schema_extensions
-from observability.metrics import GraphQLMetrics
 from observability.graphql_tracing import TracedOperation
+from observability.metrics import GraphQLMetrics
+from resolvers.root.accounts import AccountMutation, AccountQuery
+from resolvers.root.contacts import ContactMutation, ContactQuery
+from resolvers.root.custom_fields import CustomFieldMutation, CustomFieldQuery
+from resolvers.root.email_changes import EmailChangeMutation
+from resolvers.root.invites import InviteMutation, InviteQuery
+from resolvers.root.jobs_leads import JobsLeadsMutation, JobsLeadsQuery
+from resolvers.root.merges import MergeMutation, MergeQuery
+from resolvers.root.nodes import NodeQuery
+from resolvers.root.notifications import NotificationMutation
+from resolvers.root.passwords import PasswordMutation
+from resolvers.root.profile_images import ProfileImageMutation
 from schema import types
-from resolvers.root.activation import ActivationMutation, ActivationQuery
-from schema.custom_field_types import CustomField
-from resolvers.root.email_change import EmailChangeMutation
-from resolvers.root.media_mutation import ProfileImageMutation
-from resolvers.root.merge import MergeMutation, MergeQuery
-from schema.merge_types import ContactMerge
+from schema.custom_fields import CustomField
+from schema.merges import ContactMerge
 from schema.planned_reads import PlannedReads
-from resolvers.root.mutation import ContactMutation
-from resolvers.root.query import ContactQuery
 from schema.scalars import SCALAR_OVERRIDES
-from resolvers.root.work import WorkMutation, WorkQuery
 
-QUERY_AREAS: tuple[type, ...] = (ContactQuery, ActivationQuery, WorkQuery, MergeQuery)
+QUERY_AREAS: tuple[type, ...] = (
+    NodeQuery, AccountQuery, ContactQuery, InviteQuery, JobsLeadsQuery, CustomFieldQuery,
+    MergeQuery,
+)
 MUTATION_AREAS: tuple[type, ...] = (
-    ContactMutation, ActivationMutation, ProfileImageMutation, WorkMutation, MergeMutation, EmailChangeMutation,
+    AccountMutation, ContactMutation, InviteMutation, PasswordMutation, ProfileImageMutation,
+    JobsLeadsMutation, CustomFieldMutation, NotificationMutation, MergeMutation,
+    EmailChangeMutation,
 )
 
 # The error codes a client meets, listed where GraphiQL and codegen show them

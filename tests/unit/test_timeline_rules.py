@@ -18,7 +18,7 @@ from domain.timeline import (
     owner_visible,
 )
 from permissions.policy import ANONYMOUS, Actor, ActorKind as ViewerKind, TimelineView, timeline_view
-from schema import timeline_types
+from schema import timeline
 
 
 def test_only_fields_whose_value_differs_are_changes_and_blanks_read_as_empty():
@@ -72,10 +72,10 @@ def test_who_reads_how_much_of_a_timeline(actor, contact_id, view):
 
 
 @pytest.mark.parametrize(("graphql", "domain"), [
-    (timeline_types.TimelineEventKind, EventKind),
-    (timeline_types.TimelineActorKind, ActorKind),
-    (timeline_types.MessageKind, MessageKind),
-    (timeline_types.DeliveryState, DeliveryState),
+    (timeline.TimelineEventKind, EventKind),
+    (timeline.TimelineActorKind, ActorKind),
+    (timeline.MessageKind, MessageKind),
+    (timeline.DeliveryState, DeliveryState),
 ])
 def test_the_api_enums_are_the_domains(graphql, domain):
     assert [member.value for member in graphql] == [member.value for member in domain]

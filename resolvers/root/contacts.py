@@ -1,29 +1,33 @@
-"""Mutations for sign-in and contacts (merged into `Mutation` in resolvers/root/build.py).
-Each mutation takes one `input` and returns a payload."""
+"""Root fields of Owner Contacts (SPEC 2), merged into `Query` and `Mutation` in
+resolvers/root/build.py. Each mutation takes one `input` and returns a payload."""
 
 from __future__ import annotations
 
 import strawberry
 
-from permissions.classes import (
-    CanDeleteContact,
-    CanEditAdditionalEmails,
-    CanEditContactInfo,
-    IsBuilder,
-    IsSignedIn,
-)
-from resolvers import auth, contacts
-from schema.payloads import ContactPayload, DeleteContactPayload, OkPayload, SessionPayload
+from permissions.classes import CanDeleteContact, CanEditAdditionalEmails, CanEditContactInfo, IsBuilder
+from resolvers import contacts
+from schema.connections import ContactConnection
+from schema.contacts import ContactPayload, DeleteContactPayload
+from schema.types import Contact
+
+
+@strawberry.type
+class ContactQuery:
+    contact: Contact | None = strawberry.field(
+        resolver=contacts.contact,
+        description="A contact by id. Ids of merged contacts resolve to the surviving contact.",
+    )
+    contacts: ContactConnection | None = strawberry.field(
+        resolver=contacts.contacts,
+        permission_classes=[IsBuilder],
+        description="The builder account's contacts, paginated both ways (`first`/`after` or `last`/`before`, "
+        "1 to 100).",
+    )
 
 
 @strawberry.type
 class ContactMutation:
-    login: SessionPayload | None = strawberry.field(
-        resolver=auth.login, description="Sign in with username and password."
-    )
-    logout: OkPayload | None = strawberry.field(
-        resolver=auth.logout, permission_classes=[IsSignedIn], description="Revoke the current session."
-    )
     create_contact: ContactPayload | None = strawberry.field(
         resolver=contacts.create_contact,
         permission_classes=[IsBuilder],

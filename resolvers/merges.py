@@ -15,7 +15,8 @@ from domain.errors import Collected, NotFound, RuleError, UserErrorCode
 from domain.ids import global_record_id
 from resolvers.runner import refused_with, run
 from resolvers.support import INPUT, contacts_for_payload
-from schema.merge_types import (
+from schema import payloads
+from schema.merges import (
     ContactMerge,
     MergeContactsInput,
     MergeContactsPayload,
@@ -23,7 +24,7 @@ from schema.merge_types import (
     UndoMergeInput,
     UndoMergePayload,
 )
-from services import merge as service
+from services import merges as service
 
 
 async def _request(info: Info, input: MergeContactsInput) -> service.MergeRequest:
@@ -90,7 +91,7 @@ async def merge_contacts_preview(
     return MergeContactsPreviewPayload(
         contact=contact,
         candidate_emails=list(plan.candidate_emails),
-        user_errors=types.UserError.from_violations(plan.errors),
+        user_errors=payloads.UserError.from_violations(plan.errors),
     )
 
 

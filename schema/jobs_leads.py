@@ -1,14 +1,14 @@
-"""Inputs and payloads of the job, lead, custom field and notification-preference
-mutations (SPEC 11): one `input` argument each, a payload with `userErrors`."""
+"""Inputs and payloads of the job and lead mutations (SPEC 5, 11): one `input` argument each, a
+payload with `userErrors`."""
 
 from __future__ import annotations
 
 import strawberry
 from strawberry import relay
 
-from schema.custom_field_types import CustomField, CustomFieldType
-from schema.inputs import AddressInput
-from schema.types import USER_ERRORS, Job, Lead, UserError
+from schema.contacts import AddressInput
+from schema.payloads import USER_ERRORS, UserError
+from schema.types import Job, Lead
 
 
 @strawberry.input(description="A new job.")
@@ -46,33 +46,6 @@ class LeadContactInput:
     contact_id: relay.GlobalID = strawberry.field(description="The contact to add or take off.")
 
 
-@strawberry.input(description="The owner's notification choices.")
-class UpdateNotificationPreferencesInput:
-    sms_opt_in: bool = strawberry.field(description="Also get job notifications by SMS on the cell phone.")
-
-
-@strawberry.input(description="A new custom field for the account's contacts.")
-class DefineCustomFieldInput:
-    name: str = strawberry.field(description="The field's name, unique in the account.")
-    type: CustomFieldType = strawberry.field(description="The kind of value it holds.")
-    options: list[str] | None = strawberry.field(default=None, description="The labels of a SELECT field.")
-    visible_to_owner: bool = strawberry.field(
-        default=False, description="Owners see this field's value on their own contact."
-    )
-
-
-@strawberry.input(description="One custom field value to set or clear.")
-class CustomFieldValueInput:
-    field_id: relay.GlobalID = strawberry.field(description="The custom field.")
-    value: str | None = strawberry.field(description="The value as a string; null or blank clears it.")
-
-
-@strawberry.input(description="Custom field values of one contact.")
-class SetCustomFieldValuesInput:
-    contact_id: relay.GlobalID = strawberry.field(description="The contact to change.")
-    values: list[CustomFieldValueInput] = strawberry.field(description="Fields not listed keep their values.")
-
-
 @strawberry.type(description="The answer of a job mutation.")
 class JobPayload:
     job: Job | None = strawberry.field(default=None, description="The job as it is now; null when refused.")
@@ -82,12 +55,4 @@ class JobPayload:
 @strawberry.type(description="The answer of a lead mutation.")
 class LeadPayload:
     lead: Lead | None = strawberry.field(default=None, description="The lead as it is now; null when refused.")
-    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
-
-
-@strawberry.type(description="The answer of `defineCustomField`.")
-class CustomFieldPayload:
-    custom_field: CustomField | None = strawberry.field(
-        default=None, description="The new field; null when refused."
-    )
     user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)

@@ -25,8 +25,7 @@ from resolvers.runner import refused_with, run
 from resolvers.support import INPUT, address_input, given, required_id
 from schema.connections import JobConnection, JobEdge, LeadConnection, LeadEdge
 from schema.enums import JobOrder, LeadOrder
-from schema.paging import After, Before, First, Last, page_info, page_request
-from schema.work_inputs import (
+from schema.jobs_leads import (
     CreateJobInput,
     CreateLeadInput,
     JobOwnerInput,
@@ -35,7 +34,8 @@ from schema.work_inputs import (
     LeadPayload,
     UpdateJobInput,
 )
-from services import work as service
+from schema.paging import After, Before, First, Last, page_info, page_request
+from services import jobs_leads as service
 from services.contacts import UNCHANGED
 
 
@@ -62,10 +62,10 @@ async def _connection(info: Info, model, order: str, page_args: tuple, search: s
     by_creation = order == "CREATED_AT"
     page = page_request(*page_args, key=lambda cursor: keyset_key(cursor, order))
     context = info.context
-    found = await lists.work_page(context, model, page=page, order=order, search=search)
+    found = await lists.jobs_leads_page(context, model, page=page, order=order, search=search)
 
     async def total() -> int:
-        return await lists.work_count(context, model, search=search)
+        return await lists.jobs_leads_count(context, model, search=search)
 
     def cursor_of(row, label: str) -> str:
         return encode_cursor(row.created_at.isoformat() if by_creation else label, row.id)

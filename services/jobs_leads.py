@@ -19,9 +19,9 @@ from domain.text import check_visible
 from domain.timeline import EventKind
 from models import Job, Lead
 from repository.contacts import ContactRepository
+from repository.jobs_leads import JobsLeadsRepository
 from repository.timeline import related
 from repository.uow import UnitOfWork
-from repository.work import WorkRepository
 from services import notifications
 from services.contacts import UNCHANGED, AddressInput, ContactInfo, Unchanged, clean_info
 
@@ -41,8 +41,8 @@ def _clean_label(value: str | None, path: str, errors: Collected) -> str:
     return label
 
 
-async def _record(work: WorkRepository, model, record_id: int, path: str) -> Job | Lead:
-    record = await work.get(model, record_id, for_update=True)
+async def _record(jobs_leads: JobsLeadsRepository, model, record_id: int, path: str) -> Job | Lead:
+    record = await jobs_leads.get(model, record_id, for_update=True)
     if record is None:
         raise NotFound((path,), model.__name__.lower())
     return record
@@ -102,14 +102,14 @@ async def create_job(uow: UnitOfWork, command: NewJob) -> Job:
     errors = Collected()
     job = Job(name=_clean_label(command.name, "name", errors), **clean_info(ContactInfo(address=command.address), errors))
     errors.raise_if_any()
-    await WorkRepository(uow.session, command.builder_account_id).add(job)
+    await JobsLeadsRepository(uow.session, command.builder_account_id).add(job)
     return job
 
 
 async def update_job(uow: UnitOfWork, command: JobChange) -> Job:
     """The job's active owners are told what changed, if anything did."""
-    work = WorkRepository(uow.session, command.builder_account_id)
-    job = await _record(work, Job, command.job_id, "job_id")
+    jobs_leads = JobsLeadsRepository(uow.session, command.builder_account_id)
+    job = await _record(jobs_leads, Job, command.job_id, "job_id")
     errors = Collected()
     wanted = clean_info(ContactInfo(address=command.address), errors)
     if command.name is not UNCHANGED:
@@ -120,10 +120,10 @@ async def update_job(uow: UnitOfWork, command: JobChange) -> Job:
         return job
     for column in changed:
         setattr(job, column, wanted[column])
-    await work.touch(job)
+    await jobs_leads.touch(job)
     what = [label for label, columns in CHANGE_LABELS.items() if changed & columns]
     await notifications.job_updated(
-        uow, job, await work.linked_contact_ids(job), what,
+        uow, job, await jobs_leads.linked_contact_ids(job), what,
         app_url=command.app_url, now=command.now, quiet=command.notice_quiet,
     )
     return job
@@ -148,24 +148,24 @@ def _record_link(uow: UnitOfWork, record: Job | Lead, contact_id: int, *, added:
 async def _link(uow: UnitOfWork, command: Link, model, path: str):
     """Appends a contact to a job's or lead's list; returns the record, the contact's
     current id and whether it is new there (adding one already listed changes nothing)."""
-    work = WorkRepository(uow.session, command.builder_account_id)
-    record = await _record(work, model, command.record_id, path)
+    jobs_leads = JobsLeadsRepository(uow.session, command.builder_account_id)
+    record = await _record(jobs_leads, model, command.record_id, path)
     contact_id = await _contact_id(uow, command.builder_account_id, command.contact_id, ("contact_id",))
-    if contact_id in await work.linked_contact_ids(record):
+    if contact_id in await jobs_leads.linked_contact_ids(record):
         return record, contact_id, False
-    await work.link_contact(record, contact_id)
-    await work.touch(record)
+    await jobs_leads.link_contact(record, contact_id)
+    await jobs_leads.touch(record)
     _record_link(uow, record, contact_id, added=True)
     return record, contact_id, True
 
 
 async def _unlink(uow: UnitOfWork, command: Link, model, path: str):
-    work = WorkRepository(uow.session, command.builder_account_id)
-    record = await _record(work, model, command.record_id, path)
+    jobs_leads = JobsLeadsRepository(uow.session, command.builder_account_id)
+    record = await _record(jobs_leads, model, command.record_id, path)
     contact_id = await _contact_id(uow, command.builder_account_id, command.contact_id, ("contact_id",))
-    if not await work.unlink_contact(record, contact_id):
+    if not await jobs_leads.unlink_contact(record, contact_id):
         raise RuleError(Violation(("contact_id",), UserErrorCode.NOT_FOUND, f"This contact is not on the {model.__name__.lower()}."))
-    await work.touch(record)
+    await jobs_leads.touch(record)
     _record_link(uow, record, contact_id, added=False)
     return record
 
@@ -191,10 +191,10 @@ async def create_lead(uow: UnitOfWork, command: NewLead) -> Lead:
         current = await _contact_id(uow, builder_account_id, contact_id, ("contact_ids", str(index)))
         if current not in resolved:
             resolved.append(current)
-    work = WorkRepository(uow.session, builder_account_id)
-    await work.add(lead)
+    jobs_leads = JobsLeadsRepository(uow.session, builder_account_id)
+    await jobs_leads.add(lead)
     for contact_id in resolved:
-        await work.link_contact(lead, contact_id)
+        await jobs_leads.link_contact(lead, contact_id)
         _record_link(uow, lead, contact_id, added=True)
     return lead
 

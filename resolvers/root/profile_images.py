@@ -1,4 +1,4 @@
-"""Profile image mutations (merged into `Mutation` in resolvers/root/build.py)."""
+"""Root fields of profile images (SPEC 7), merged into `Mutation` in resolvers/root/build.py."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import strawberry
 
 from permissions.classes import CanManageOwnProfile
 from resolvers import profile_images
-from schema.media_inputs import ProfileImagePayload
+from schema.profile_images import ProfileImagePayload
 
 
 @strawberry.type

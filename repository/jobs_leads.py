@@ -30,7 +30,7 @@ LABELS = {Job: Job.name, Lead: Lead.title}
 ORDERS = {"LABEL": LABELS, "CREATED_AT": {Job: Job.created_at, Lead: Lead.created_at}}
 
 
-class WorkRepository:
+class JobsLeadsRepository:
     def __init__(self, session: AsyncSession, builder_account_id: int):
         self.session = session
         self.builder_account_id = builder_account_id

@@ -8,8 +8,8 @@ import strawberry
 
 from permissions.classes import CanManageOwnProfile
 from resolvers import email_changes
-from schema.activation_types import ConfirmEmailChangePayload
-from schema.payloads import ContactPayload
+from schema.contacts import ContactPayload
+from schema.email_changes import ConfirmEmailChangePayload
 
 
 @strawberry.type

@@ -21,8 +21,8 @@ from domain.tokens import hash_token, new_token
 from domain.usernames import normalise_username, username_problem
 from models import BuilderAccount, User, utcnow
 from permissions.policy import Actor, ActorKind
-from repository.contacts import ContactRepository
 from repository.accounts import AccountRepository, BuilderNameTaken, SessionViewer, UsernameTaken, live_session
+from repository.contacts import ContactRepository
 from repository.uow import UnitOfWork
 
 INVALID_LOGIN = "The username or password is not correct."

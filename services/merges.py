@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from domain.emails import email_key
 from domain.activation import ActivationStatus
+from domain.emails import email_key
 from domain.errors import Collected, NotFound, RuleError, UserErrorCode, Violation
-from domain.timeline import EventKind, changes as changed_values
 from domain.merge_plan import INFO_FIELDS, MergeParticipant, MergePlan, plan_merge
+from domain.timeline import EventKind, changes as changed_values
 from models import Contact, ContactMerge, utcnow
 from repository.contacts import ContactRepository, EmailClaimConflict
 from repository.merges import LINK_TABLES, MergeRepository

@@ -8,7 +8,7 @@ import uuid
 from conftest import LOGIN, Actor, gql
 from repository.accounts import AccountRepository
 from repository.uow import UnitOfWork
-from services.auth import create_user
+from services.accounts import create_user
 
 STAFF_PASSWORD = "staff member passphrase"
 

@@ -12,13 +12,13 @@ import schema.types as types
 from domain.errors import RuleError
 from permissions.policy import ActorKind
 from reads import nodes, prefetch
-from resolvers import throttle
+from resolvers import ratelimit
 from resolvers.runner import refused_with, run
 from resolvers.selection import selected_paths
 from resolvers.support import INPUT
-from schema import inputs
-from schema.payloads import OkPayload, SessionPayload
-from services import auth as service
+from schema.accounts import LoginInput, SessionPayload
+from schema.payloads import OkPayload
+from services import accounts as service
 
 
 async def viewer_for_user(info: Info, user_id: int) -> types.BuilderUser | types.OwnerUser | None:
@@ -59,20 +59,20 @@ async def session_payload(info: Info, issued: service.IssuedSession) -> SessionP
     return SessionPayload(token=issued.token, expires_at=issued.expires_at, viewer=viewer)
 
 
-async def login(info: Info, input: Annotated[inputs.LoginInput, INPUT]) -> SessionPayload:
+async def login(info: Info, input: Annotated[LoginInput, INPUT]) -> SessionPayload:
     context = info.context
 
     async def authenticated() -> service.Authenticated:
         """The limits count the call first; the password is checked outside the write
         transaction (hashing takes time)."""
-        await throttle.check_call(info, "login", input.username)
-        await throttle.check_login_unlocked(info, input.username)
+        await ratelimit.check_call(info, "login", input.username)
+        await ratelimit.check_login_unlocked(info, input.username)
         async with context.session_factory() as session:
             return await service.authenticate(session, input.username, input.password, context.password_hashing)
 
     async def refused(error: RuleError) -> SessionPayload:
-        if not isinstance(error, throttle.RateLimited):
-            await throttle.record_failed_login(info, input.username)
+        if not isinstance(error, ratelimit.RateLimited):
+            await ratelimit.record_failed_login(info, input.username)
         return await refused_with(SessionPayload)(error)
 
     ttl = timedelta(hours=context.settings.SESSION_TTL_HOURS)
@@ -88,3 +88,7 @@ async def logout(info: Info) -> OkPayload:
 
 async def _ok(_result: None) -> OkPayload:
     return OkPayload(ok=True)
+
+
+def session_ttl(info: Info) -> timedelta:
+    return timedelta(hours=info.context.settings.SESSION_TTL_HOURS)

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event
 
 from conftest import gql
-from work_support import SET_VALUES, add_owner, contact_gid, define_field, new_contact, new_job, new_lead
+from jobs_leads_support import SET_VALUES, add_owner, contact_gid, define_field, new_contact, new_job, new_lead
 
 PROFILE = """
 {

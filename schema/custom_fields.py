@@ -1,35 +1,19 @@
-"""Custom field types (SPEC 8, 11), kept apart from the root fields so that
-`Contact.customFields` in schema/types.py can use them without an import cycle;
-and `answer_nodes`, how every type answers lookups by global id."""
+"""Custom fields (SPEC 8, 11): the definition and value types, and the inputs and payload of
+defining fields and setting values. Nothing here imports schema/types.py, which embeds these
+types in `Contact`."""
 
 from __future__ import annotations
 
 from enum import Enum
-from collections.abc import Callable, Sequence
-from typing import Any, Iterable
+from typing import Iterable
 
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from domain.ids import record_id
 from reads import nodes
-
-
-def record_ids(node_ids: Iterable[str]) -> list[int | None]:
-    """The database ids behind the node ids of global ids; None for a malformed one."""
-    return [record_id(i) for i in node_ids]
-
-
-def answer_nodes(node_ids: Sequence[str], found: Sequence[Any], required: bool, build: Callable[[Any], Any]) -> list:
-    """One answer per id asked: `build(rows)` where the read layer found rows, else
-    null (or, when `required`, the error Strawberry's relay turns into one)."""
-    answers = []
-    for node_id, rows in zip(node_ids, found):
-        if rows is None and required:
-            raise ValueError(f"No object with id {node_id}.")
-        answers.append(None if rows is None else build(rows))
-    return answers
+from schema.nodes import answer_nodes, record_ids
+from schema.payloads import USER_ERRORS, UserError
 
 
 @strawberry.enum(description="The kind of value a custom field holds; values travel as strings.")
@@ -73,3 +57,33 @@ class CustomFieldValue:
     @classmethod
     def from_model(cls, definition, value: str) -> CustomFieldValue:
         return cls(field=CustomField.from_model(definition), value=value)
+
+
+@strawberry.input(description="A new custom field for the account's contacts.")
+class DefineCustomFieldInput:
+    name: str = strawberry.field(description="The field's name, unique in the account.")
+    type: CustomFieldType = strawberry.field(description="The kind of value it holds.")
+    options: list[str] | None = strawberry.field(default=None, description="The labels of a SELECT field.")
+    visible_to_owner: bool = strawberry.field(
+        default=False, description="Owners see this field's value on their own contact."
+    )
+
+
+@strawberry.input(description="One custom field value to set or clear.")
+class CustomFieldValueInput:
+    field_id: relay.GlobalID = strawberry.field(description="The custom field.")
+    value: str | None = strawberry.field(description="The value as a string; null or blank clears it.")
+
+
+@strawberry.input(description="Custom field values of one contact.")
+class SetCustomFieldValuesInput:
+    contact_id: relay.GlobalID = strawberry.field(description="The contact to change.")
+    values: list[CustomFieldValueInput] = strawberry.field(description="Fields not listed keep their values.")
+
+
+@strawberry.type(description="The answer of `defineCustomField`.")
+class CustomFieldPayload:
+    custom_field: CustomField | None = strawberry.field(
+        default=None, description="The new field; null when refused."
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)

@@ -1,15 +1,23 @@
-"""Profile image types (SPEC 7): what clients read about an owner's picture."""
+"""Profile images (SPEC 7): what clients read about an owner's picture, and the inputs and payload
+of setting and removing it. The payload names `Contact` lazily, because schema/types.py embeds
+`ProfileImage` in `Contact`."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, TYPE_CHECKING
 
 import strawberry
+from strawberry import relay
+from strawberry.file_uploads import Upload
 from strawberry.types import Info
 
 from media.images import rendition_name
+from schema.payloads import USER_ERRORS, UserError
+
+if TYPE_CHECKING:
+    from schema.types import Contact
 
 
 @strawberry.enum(description="Square renditions of a profile image: 64, 256 and 1024 pixels a side.")
@@ -51,3 +59,27 @@ class ProfileImage:
         base = info.context.settings.APP_URL.rstrip("/")
         return f"{base}/media/{rendition_name(self._key, size.value)}"
 
+
+OWN_CONTACT = "Defaults to the viewer's own contact, the only one an owner may change."
+
+
+@strawberry.input(description="A new profile image.")
+class SetProfileImageInput:
+    image: Upload = strawberry.field(
+        description="A JPEG, PNG or WebP file of at most 5 MB and 25 megapixels, sent as a "
+        "GraphQL multipart request."
+    )
+    contact_id: relay.GlobalID | None = strawberry.field(default=None, description=OWN_CONTACT)
+
+
+@strawberry.input(description="Whose profile image to remove.")
+class RemoveProfileImageInput:
+    contact_id: relay.GlobalID | None = strawberry.field(default=None, description=OWN_CONTACT)
+
+
+@strawberry.type(description="The answer of a profile image mutation.")
+class ProfileImagePayload:
+    contact: Annotated[Contact, strawberry.lazy("schema.types")] | None = strawberry.field(
+        default=None, description="The contact with its image as it is now; null when refused."
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)

@@ -10,8 +10,9 @@ from strawberry import relay
 from strawberry.types import Info
 
 from reads import nodes
-from schema.custom_field_types import answer_nodes, record_ids
-from schema.types import USER_ERRORS, Contact, ContactPreview, UserError, contacts_by_ids
+from schema.nodes import answer_nodes, record_ids
+from schema.payloads import USER_ERRORS, UserError
+from schema.types import Contact, ContactPreview, contacts_by_ids
 
 
 @strawberry.input(description="Which contacts to merge into which, and the survivor's additional emails.")

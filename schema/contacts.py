@@ -1,10 +1,15 @@
-"""GraphQL input types (SPEC 11). In update inputs an absent field stays as it
-is and an explicit null clears it (`strawberry.Maybe`)."""
+"""Owner Contact inputs and payloads (SPEC 2, 11). In update inputs an absent field stays as it is
+and an explicit null clears it (`strawberry.Maybe`)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import strawberry
 from strawberry import relay
+
+from schema.payloads import USER_ERRORS, UserError
+from schema.types import Contact
 
 
 # In an update, a field left out stays as it is; an explicit null clears it.
@@ -17,12 +22,6 @@ class AddressInput:
     city: strawberry.Maybe[str | None] = strawberry.field(description="City or town.")
     state: strawberry.Maybe[str | None] = strawberry.field(description="State, province or region.")
     postal_code: strawberry.Maybe[str | None] = strawberry.field(description="Postal or ZIP code.")
-
-
-@strawberry.input(description="Credentials to sign in with.")
-class LoginInput:
-    username: str = strawberry.field(description="The username (case-insensitive).")
-    password: str = strawberry.field(description="The password.")
 
 
 @strawberry.input(description="A new contact; every field may be left out.")
@@ -68,3 +67,35 @@ class PromoteAdditionalEmailInput:
 @strawberry.input(description="The contact a mutation acts on.")
 class ContactIdInput:
     contact_id: relay.GlobalID = strawberry.field(description="The contact's global id.")
+
+
+async def _duplicate_contacts(root: ContactPayload) -> list[Contact]:
+    return [] if root._duplicates is None else await root._duplicates()
+
+
+@strawberry.type(description="The answer of a contact mutation.")
+class ContactPayload:
+    contact: Contact | None = strawberry.field(
+        default=None, description="The contact as it is now; null when refused."
+    )
+    conflicting_contact: Contact | None = strawberry.field(
+        default=None, description="The contact that already holds the email, when the app may offer to select it."
+    )
+    duplicate_contacts: list[Contact] = strawberry.field(
+        resolver=_duplicate_contacts,
+        description="Never-invited contacts with the same primary email: candidates to merge.",
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
+    # Reads the duplicates, only when the selection asks for them.
+    _duplicates: strawberry.Private[Callable[[], Awaitable[list[Contact]]] | None] = None
+
+
+@strawberry.type(description="The answer of `deleteContact`.")
+class DeleteContactPayload:
+    ok: bool = strawberry.field(default=False, description="True when the contact was deleted.")
+    deleted_contact_id: relay.GlobalID | None = strawberry.field(
+        default=None,
+        description="The id of the deleted contact, for the client to evict it from its cache "
+        "(Relay: `@deleteRecord`); null when nothing was deleted.",
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
