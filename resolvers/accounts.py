@@ -21,6 +21,11 @@ from schema.payloads import OkPayload
 from services import accounts as service
 
 
+def session_ttl(info: Info) -> timedelta:
+    """How long a new session lasts: login, an accepted invite and a password reset all start one."""
+    return timedelta(hours=info.context.settings.SESSION_TTL_HOURS)
+
+
 async def viewer_for_user(info: Info, user_id: int) -> types.BuilderUser | types.OwnerUser | None:
     found = await nodes.signed_in_user(info.context, user_id)
     return None if found is None else types.user_from_rows(found, info)
@@ -75,9 +80,8 @@ async def login(info: Info, input: Annotated[LoginInput, INPUT]) -> SessionPaylo
             await ratelimit.record_failed_login(info, input.username)
         return await refused_with(SessionPayload)(error)
 
-    ttl = timedelta(hours=context.settings.SESSION_TTL_HOURS)
     return await run(
-        info, partial(service.start_session, ttl=ttl), None, first=authenticated,
+        info, partial(service.start_session, ttl=session_ttl(info)), None, first=authenticated,
         answer=partial(session_payload, info), refused=refused,
     )
 
@@ -88,7 +92,3 @@ async def logout(info: Info) -> OkPayload:
 
 async def _ok(_result: None) -> OkPayload:
     return OkPayload(ok=True)
-
-
-def session_ttl(info: Info) -> timedelta:
-    return timedelta(hours=info.context.settings.SESSION_TTL_HOURS)
