@@ -44,7 +44,7 @@ from models import (
 )
 from repository.outbox import EMAIL
 from repository.timeline import TimelineBatch
-from services.invites import _email_claimed as email_claimed  # the server's refusal, word for word
+from services.invites import email_claimed_error as email_claimed  # the server's refusal, word for word
 from settings import Settings
 
 contacts_t = Contact.__table__

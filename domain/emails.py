@@ -17,6 +17,7 @@ from domain.activation import ActivationStatus
 from domain.errors import Collected, UserErrorCode
 from domain.text import describe, hidden_character
 
+# SPEC 2.2: 1 primary and up to 5 additional emails (contact info and merges alike).
 MAX_ADDITIONAL_EMAILS = 5
 
 

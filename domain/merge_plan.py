@@ -16,14 +16,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from domain.activation import ActivationStatus
-from domain.emails import email_key
+from domain.emails import MAX_ADDITIONAL_EMAILS, email_key
 from domain.errors import UserErrorCode, Violation
 
 # SPEC 4: "merges 2 to 10 contacts".
 MIN_CONTACTS = 2
 MAX_CONTACTS = 10
-# SPEC 2.2: 1 primary and up to 5 additional emails.
-MAX_ADDITIONAL_EMAILS = 5
 
 # SPEC 2: the contact-info group (primaryEmail aside, which has its own rule).
 INFO_FIELDS = (

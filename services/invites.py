@@ -49,7 +49,7 @@ def _name_of(contact: Contact) -> str:
     return " ".join(p for p in (contact.first_name, contact.last_name) if p) or contact.primary_email or "another contact"
 
 
-def _email_claimed(claimer: Contact | None) -> RuleError:
+def email_claimed_error(claimer: Contact | None) -> RuleError:
     """SPEC 2.3 rule 2: the refusal names the contact that claimed the email, so the
     builder can select it instead."""
     who = _name_of(claimer) if claimer else "another contact"
@@ -102,7 +102,7 @@ async def send_invite(uow: UnitOfWork, target: EditedContact, command: InviteSte
             contacts.touch(contact)
             await contacts.flush_claim()
     except EmailClaimConflict:
-        raise _email_claimed(await contacts.claimed_by_email(email, exclude_id=contact_key)) from None
+        raise email_claimed_error(await contacts.claimed_by_email(email, exclude_id=contact_key)) from None
 
     invites = InviteRepository(uow.session, builder_account_id)
     if target.has_live_invite:
