@@ -57,6 +57,10 @@ class RequestContext:
     # The `Authorization: Bearer` token, looked up by `resolve_viewer` only once
     # the document has validated (hardening/extensions.py).
     bearer_token: str | None = None
+    # The server's schema.planned_reads.KnownDocuments, and the document this
+    # request's plan answered (for the short way of planned reads).
+    known_documents: Any = None
+    planned_document: Any = None
     # The one lookup of the bearer token; fields that ask for the viewer while it
     # runs (two `me` under different aliases) wait for it rather than see anonymous.
     _viewer_lookup: asyncio.Future | None = None

@@ -47,6 +47,7 @@ from owner_pages.session import cookie_session_token
 from ratelimit import AuthRateLimiter
 from request_context import RequestContext
 from resolvers.root.build import schema
+from schema.planned_reads import KnownDocuments
 from settings import Settings, get_settings
 
 log = logging.getLogger("ownerhub.server")
@@ -89,6 +90,7 @@ class OwnerHubGraphQL(HardenedGraphQL):  # GraphQL over HTTP, CSRF, limits: hard
         self.settings = settings
         self.session_factory = session_factory
         self.media_storage = media_storage
+        self.known_documents = KnownDocuments()
         self.upload_origins = allowed_upload_origins(
             settings.CORS_ORIGINS, settings.APP_URL, settings.cors_origin_pattern
         )
@@ -125,6 +127,7 @@ class OwnerHubGraphQL(HardenedGraphQL):  # GraphQL over HTTP, CSRF, limits: hard
             media_storage=self.media_storage,
             decode_budget=request.app.state.decode_budget,
             apq_store=request.app.state.apq_store,
+            known_documents=self.known_documents,
         )
         # Looked up once the document has validated (hardening/extensions.py).
         context.bearer_token = _bearer_token(request) or self._cookie_token(request)
@@ -262,6 +265,7 @@ def create_app(
     app.state.readiness = readiness
     app.state.media_storage = media_storage
     app.state.apq_store = apq_store
+    app.state.known_documents = graphql_app.known_documents
     app.state.decode_budget = DecodeBudget(
         settings.IMAGE_DECODE_PIXELS, settings.IMAGE_DECODE_SLOTS, settings.IMAGE_DECODE_WAIT_SECONDS
     )

@@ -131,20 +131,27 @@ class GraphQLMetrics(SchemaExtension):
             failed = False
         finally:
             context = self.execution_context
-            name = _operation_name(context)
-            kind = _operation_type(context)
             if failed:
                 # A syntax error surfaces as an exception, before any document exists.
                 outcome = "invalid" if context.graphql_document is None else "error"
             else:
                 outcome = _outcome(context)
-            label = operation_names.label(name)
-            GRAPHQL_OPERATIONS.labels(label, kind, outcome).inc()
-            GRAPHQL_DURATION.labels(label, kind).observe(time.perf_counter() - started)
-            request = getattr(context.context, "request", None)
-            if request is not None:
-                request.state.graphql_operation = label
-                request.state.graphql_outcome = outcome
+            record_operation(
+                context.context, _operation_name(context), _operation_type(context), outcome,
+                time.perf_counter() - started,
+            )
+
+
+def record_operation(request_context, name: str | None, kind: str, outcome: str, seconds: float) -> None:
+    """One operation's samples, and its name and outcome for the request log: by
+    `GraphQLMetrics`, and by the planned reads' short way (schema/planned_reads.py)."""
+    label = operation_names.label(name)
+    GRAPHQL_OPERATIONS.labels(label, kind, outcome).inc()
+    GRAPHQL_DURATION.labels(label, kind).observe(seconds)
+    request = getattr(request_context, "request", None)
+    if request is not None:
+        request.state.graphql_operation = label
+        request.state.graphql_outcome = outcome
 
 
 def _operation_name(context) -> str | None:
@@ -169,8 +176,12 @@ def _outcome(context) -> str:
         return "invalid"
     if result.errors:
         return "error"
-    data = result.data or {}
-    for value in data.values():
+    return data_outcome(result.data)
+
+
+def data_outcome(data: dict | None) -> str:
+    """The outcome of an answer without errors: `user_error` when a payload carries `userErrors`."""
+    for value in (data or {}).values():
         if isinstance(value, dict) and value.get("userErrors"):
             return "user_error"
     return "ok"

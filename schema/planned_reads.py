@@ -19,14 +19,17 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from collections.abc import AsyncIterator
 
 import strawberry
-from graphql import ExecutionResult, GraphQLSchema, build_schema
+from graphql import DocumentNode, ExecutionResult, GraphQLSchema, OperationDefinitionNode, build_schema
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionResult as StrawberryResult
 from strawberry.types.graphql import OperationType
 
-from observability.metrics import PLANNED_READS
+from observability import tracing
+from observability.metrics import PLANNED_READS, data_outcome, record_operation
 from planner.plan import answer
 
 log = logging.getLogger("ownerhub.planner")
@@ -64,4 +67,76 @@ class PlannedReads(SchemaExtension):
             PLANNED_READS.labels(outcome).inc()
             if data is not None:
                 execution_context.result = ExecutionResult(data=data)
+                context.planned_document = execution_context.graphql_document
         yield
+
+
+KNOWN_DOCUMENTS = 256
+
+
+class KnownDocuments:
+    """(text, operation name sent) -> (the parsed document, the operation's name in
+    the metrics), for the documents a plan answered after every check passed;
+    bounded like the parser cache (emptied when full), one per server, since the
+    checks depend on its settings."""
+
+    def __init__(self, limit: int = KNOWN_DOCUMENTS) -> None:
+        self.limit = limit
+        self.documents: dict[tuple[str, str | None], tuple[DocumentNode, str | None]] = {}
+
+    def get(self, text: str | None, operation_name: str | None) -> tuple[DocumentNode, str | None] | None:
+        return self.documents.get((text, operation_name)) if text is not None else None
+
+    def remember(self, text: str, operation_name: str | None, document: DocumentNode) -> None:
+        if len(self.documents) >= self.limit:
+            self.documents.clear()
+        self.documents[text, operation_name] = (document, operation_name or first_operation_name(document))
+
+
+def first_operation_name(document: DocumentNode) -> str | None:
+    """The name the metrics give an operation sent without one (Strawberry's rule: the first operation's)."""
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            return definition.name.value if definition.name is not None else None
+    return None
+
+
+def known_documents(context) -> KnownDocuments | None:
+    """The server's registry when the short way may run: planned reads on, tracing off."""
+    settings = getattr(context, "settings", None)
+    if settings is None or not settings.PLANNED_READS or tracing.tracer() is not None:
+        return None
+    return getattr(context, "known_documents", None)
+
+
+async def answer_known_document(
+    schema: strawberry.Schema, query: str | None, operation_name: str | None, variables, context
+) -> StrawberryResult | None:
+    """The answer by the plan of a known document, or None (unknown, or the plan
+    declined or failed): the caller then runs the full way, which counts and logs
+    what happened."""
+    known = known_documents(context)
+    entry = known.get(query, operation_name) if known is not None else None
+    if entry is None:
+        return None
+    document, metrics_name = entry
+    started = time.perf_counter()
+    try:
+        outcome, data = await answer(planner_schema(schema), document, operation_name, variables, context)
+    except Exception:  # noqa: BLE001 - the full way runs it again, and logs and counts the failure
+        return None
+    if data is None:
+        return None
+    PLANNED_READS.labels(outcome).inc()
+    record_operation(context, metrics_name, "query", data_outcome(data), time.perf_counter() - started)
+    return StrawberryResult(data=data, errors=None)
+
+
+def remember_if_planned(query: str | None, operation_name: str | None, operation_extensions, context, result) -> None:
+    """After the full way: remembers a plain-text document its plan answered
+    without errors or extension results."""
+    document = getattr(context, "planned_document", None)
+    known = known_documents(context)
+    if (document is not None and known is not None and query is not None and not operation_extensions
+            and not result.errors and not result.extensions):
+        known.remember(query, operation_name, document)

@@ -179,8 +179,11 @@ async def test_cost_limit_is_configurable(client, settings, builder):
 
 async def test_validation_cache_hits_for_a_repeated_document(builder):
     """The limit rules are built once, so a repeated document validates once
-    (PERF-NOTES lesson 1: per-request rule classes made the cache miss 20 of 20)."""
-    document = "query CacheProbe { me { ... on BuilderUser { username role } } }"
+    (PERF-NOTES lesson 1: per-request rule classes made the cache miss 20 of 20).
+    A document the planner does not cover (`customFieldDefinitions`): a planned one
+    is validated once and then answered by its plan without asking the cache
+    (tests/test_planned_reads_known_documents.py)."""
+    document = "query CacheProbe { me { ... on BuilderUser { username role } } customFieldDefinitions { name } }"
     before = validation_cache_info()
     for _ in range(20):
         body = await builder.gql(document)

@@ -25,7 +25,7 @@ from resolvers.root.profile_images import ProfileImageMutation
 from schema import types
 from schema.custom_fields import CustomField
 from schema.merges import ContactMerge
-from schema.planned_reads import PlannedReads
+from schema.planned_reads import PlannedReads, answer_known_document, remember_if_planned
 from schema.scalars import SCALAR_OVERRIDES
 
 QUERY_AREAS: tuple[type, ...] = (
@@ -89,6 +89,30 @@ class OwnerHubSchema(strawberry.Schema):
             mutation=converted.from_object(get_object_definition(mutation, strict=True)),
             types=[converted.from_object(get_object_definition(type_, strict=True)) for type_ in types],
         )
+
+    async def execute(  # noqa: PLR0917 - Strawberry's signature
+        self,
+        query: str | None,
+        variable_values: dict | None = None,
+        context_value=None,
+        root_value=None,
+        operation_name: str | None = None,
+        allowed_operation_types=None,
+        operation_extensions: dict | None = None,
+    ):
+        """A plain-text query a plan answered before runs by its plan straight
+        away (schema/planned_reads.py: the short way); everything else, and that
+        query when its plan declines, runs Strawberry's full way."""
+        if not operation_extensions:
+            known = await answer_known_document(self, query, operation_name, variable_values, context_value)
+            if known is not None:
+                return known
+        result = await super().execute(
+            query, variable_values, context_value, root_value, operation_name, allowed_operation_types,
+            operation_extensions,
+        )
+        remember_if_planned(query, operation_name, operation_extensions, context_value, result)
+        return result
 
     def process_errors(self, errors, execution_context=None) -> None:
         # Strawberry logs every error at ERROR; client refusals are not failures.
