@@ -3,6 +3,8 @@ counted through fragments; page sizes; batching off; the validation cache."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from hardening.validation import validation_cache_info
@@ -183,7 +185,10 @@ async def test_validation_cache_hits_for_a_repeated_document(builder):
     A document the planner does not cover (`customFieldDefinitions`): a planned one
     is validated once and then answered by its plan without asking the cache
     (tests/test_planned_reads_known_documents.py)."""
-    document = "query CacheProbe { me { ... on BuilderUser { username role } } customFieldDefinitions { name } }"
+    # Made unique per run: other tests validate the suite's literal documents too.
+    unique = f"probe{uuid.uuid4().hex}"
+    document = (f"query CacheProbe {{ me {{ ... on BuilderUser {{ username role }} }}"
+                f" customFieldDefinitions {{ name }} {unique}: __typename }}")
     before = validation_cache_info()
     for _ in range(20):
         body = await builder.gql(document)
