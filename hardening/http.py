@@ -26,6 +26,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 
@@ -51,8 +52,31 @@ GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
 
 
+# Header values are looked up in small caches (clients send the same few); a value
+# longer than this is worked out every time, so that odd headers cannot fill them.
+CACHED_HEADER_CHARS = 256
+
+
 def negotiate(accept: str | None) -> str:
     """The response media type for an `Accept` header (GraphQL over HTTP 6.4.1)."""
+    if accept is not None and len(accept) > CACHED_HEADER_CHARS:
+        return _negotiate(accept)
+    return _cached_negotiate(accept)
+
+
+def media_type_and_charset(content_type_header: str) -> tuple[str, str]:
+    """The media type of a `Content-Type` header and its charset (`utf-8` when none is given)."""
+    if len(content_type_header) > CACHED_HEADER_CHARS:
+        return _media_type_and_charset(content_type_header)
+    return _cached_media_type_and_charset(content_type_header)
+
+
+def _media_type_and_charset(content_type_header: str) -> tuple[str, str]:
+    media, params = parse_content_type(content_type_header)
+    return media, params.get("charset", "utf-8").lower()
+
+
+def _negotiate(accept: str | None) -> str:
     if not accept or not accept.strip():
         return JSON
     ranges: list[tuple[float, int, str]] = []
@@ -72,6 +96,10 @@ def negotiate(accept: str | None) -> str:
         if media in (JSON, "application/*", "*/*"):
             return JSON
     return JSON
+
+
+_cached_negotiate = functools.lru_cache(maxsize=128)(_negotiate)
+_cached_media_type_and_charset = functools.lru_cache(maxsize=128)(_media_type_and_charset)
 
 
 def error_body(message: str, code: TopLevelErrorCode) -> dict:
@@ -145,7 +173,7 @@ class HardenedGraphQL(GraphQL):
         await response(scope, receive, send)
 
     def _body_limit(self, content_type_header: str) -> int:
-        content_type, _ = parse_content_type(content_type_header)
+        content_type, _ = media_type_and_charset(content_type_header)
         if content_type == "multipart/form-data":
             # Uploads have their own caps, enforced while streaming (media/transport).
             return 1 << 62
@@ -188,10 +216,10 @@ class HardenedGraphQL(GraphQL):
         return orjson.loads(data)
 
     async def parse_http_body(self, request):
-        content_type, params = parse_content_type(request.content_type or "")
+        content_type, charset = media_type_and_charset(request.content_type or "")
         if request.method == "GET":
             data = self.parse_query_params(request.query_params)
-        elif content_type == JSON and params.get("charset", "utf-8").lower() in ("utf-8", "utf8"):
+        elif content_type == JSON and charset in ("utf-8", "utf8"):
             data = self.parse_json(await request.get_body())
         elif content_type == "multipart/form-data":
             data = await self.parse_multipart(request)

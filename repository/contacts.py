@@ -8,6 +8,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from json.encoder import encode_basestring_ascii
 
 from sqlalchemy import ColumnElement, Select, delete, exists, func, insert, literal_column, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -54,7 +55,9 @@ ORDERINGS = {name: (lambda of=of: of(Contact)) for name, of in ORDERINGS_OF.item
 
 
 def encode_cursor(sort_value, contact_id: int) -> str:
-    raw = json.dumps([str(sort_value), contact_id], separators=(",", ":")).encode()
+    # The compact JSON `["<sort value>",<id>]`, written directly: the bytes json.dumps
+    # writes, for a fraction of its cost (a list page encodes one cursor per edge).
+    raw = f"[{encode_basestring_ascii(str(sort_value))},{int(contact_id)}]".encode()
     return base64.urlsafe_b64encode(raw).decode()
 
 
