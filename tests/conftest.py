@@ -208,6 +208,17 @@ mutation($input: LoginInput!) {
 """
 
 
+async def wait_until_ready(client, within: float = 60.0) -> None:
+    """Polls `/readyz` until it answers 200, as a load balancer does before it sends
+    a new server traffic. Each probe gives the database 3 s
+    (observability/health.py), which a loaded machine can exceed; until the app has
+    seen its schema once, GraphQL requests run that same check first."""
+    deadline = asyncio.get_running_loop().time() + within
+    while (await client.get("/readyz")).status_code != 200:
+        assert asyncio.get_running_loop().time() < deadline, f"not ready within {within} s"
+        await asyncio.sleep(0.1)
+
+
 async def make_builder(app, client, name: str) -> Actor:
     username = f"admin-{uuid.uuid4().hex[:8]}"
     async with UnitOfWork(app.state.session_factory) as uow:
