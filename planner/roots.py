@@ -19,6 +19,8 @@ from graphql import FieldNode, StringValueNode, VariableNode
 from domain.activation import ActivationStatus
 from domain.ids import record_id
 from permissions.policy import ActorKind, PolicyContact, can_read_contact
+from planner.contact_relations import custom_field_definitions, read_relations
+from planner.invite_details import invite_details
 from planner.shapes import (
     Compiler,
     ContactNeeds,
@@ -128,6 +130,7 @@ def me(compiler: Compiler, nodes: list[FieldNode]) -> RootField:
                 return None
             if found.contact is not None:
                 await fetch_jobs(repo, needs, [found.contact])
+                await read_relations(env, connection, needs, [found.contact])
         viewer = ViewerSource(context.user_id, context.actor.builder_account_id, found.username, found.role,
                               found.builder_name, found.contact)
         if found.kind == "BUILDER":
@@ -234,6 +237,7 @@ def contacts(compiler: Compiler, nodes: list[FieldNode]) -> RootField:
                 page=page, with_emails=needs.emails, search=search, statuses=statuses, order_by=order
             )
             await fetch_jobs(repo, needs, rows)
+            await read_relations(env, connection, needs, rows)
         await fetch_beside(env, needs, rows)
         total = None
         if needs.total:
@@ -311,6 +315,7 @@ def contact_by_id(*, other_types: str) -> Callable[[Compiler, list[FieldNode]], 
                 ).allowed:
                     return None
                 await fetch_jobs(repo, needs, [found])
+                await read_relations(env, connection, needs, [found])
             await fetch_beside(env, needs, [found])
             return shape(found, env)
 
@@ -324,4 +329,6 @@ QUERY: dict[str, Callable[[Compiler, list[FieldNode]], RootField]] = {
     "contacts": contacts,
     "contact": contact_by_id(other_types="null"),
     "node": contact_by_id(other_types="decline"),
+    "customFieldDefinitions": custom_field_definitions,
+    "inviteDetails": invite_details,
 }
