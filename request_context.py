@@ -16,7 +16,6 @@ from domain.timeline import SYSTEM, ActorKind, EventActor
 from models import utcnow
 from permissions.policy import ANONYMOUS, Actor
 from permissions.policy import ActorKind as ViewerKind
-from permissions.reads import ContactReads
 from repository.uow import UnitOfWork
 from settings import Settings
 
@@ -35,8 +34,6 @@ class RequestContext:
     client_ip: str = "unknown"
     request: Any = None
     response: Any = None
-    # The contacts permission checks read, as they saw them (permissions/reads.py).
-    contact_reads: ContactReads = field(init=False)
     loaders: dict[str, Any] = field(default_factory=dict)
     # The time token lifetimes are measured against; tests replace the app's
     # `state.now` to move it (invite and reset expiry) without sleeping.
@@ -60,9 +57,6 @@ class RequestContext:
     # The one lookup of the bearer token; fields that ask for the viewer while it
     # runs (two `me` under different aliases) wait for it rather than see anonymous.
     _viewer_lookup: asyncio.Future | None = None
-
-    def __post_init__(self) -> None:
-        self.contact_reads = ContactReads(self.session_factory)
 
     async def resolve_viewer(self, connection: AsyncConnection | None = None) -> None:
         """Sets `actor` from the bearer token (by its hash); once per request. On

@@ -5,7 +5,7 @@ resolver, so nothing is written when one fails."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, ClassVar
 
 from strawberry.exceptions import StrawberryGraphQLError
 from strawberry.permission import BasePermission
@@ -13,8 +13,10 @@ from strawberry.types import Info
 
 from domain.activation import ActivationStatus
 from domain.ids import global_record_id
+from models import Contact
 from permissions import policy
 from permissions.policy import PolicyContact, Decision
+from repository.contacts import ContactRepository
 
 
 class PolicyPermission(BasePermission):
@@ -57,31 +59,52 @@ def _named_contact(actor: policy.Actor, input: Any) -> int | None:
     return named
 
 
-def _contact_rule(rule: policy.ContactRule, name: str) -> type[PolicyPermission]:
-    """A permission that asks `rule` about the contact named by `input.contactId`.
+class ContactPermission(PolicyPermission):
+    """Base of the permissions that ask a policy rule (`rule`) about the contact
+    named by `input.contactId` (an owner's own when it names none).
 
-    The row is read only when the decision depends on it (ContactReads), and then
-    the mutation writes only that version of it. A contact that does not exist
+    The row is read only when the decision depends on it, and the read leaves
+    nothing behind: the mutation loads its target again, under the row lock, and
+    asks the same rule of that row (`still_allows`). A contact that does not exist
     (or is another account's) passes for a builder, and the mutation reports it as
     NOT_FOUND, exactly like a missing id; for an owner it is FORBIDDEN.
     """
 
-    class ContactPermission(PolicyPermission):
-        async def decide(self, source, info, **kwargs):
-            actor = info.context.actor
-            if actor.kind is policy.ActorKind.ANONYMOUS:
-                return policy.UNAUTHENTICATED
-            contact_id = _named_contact(actor, kwargs.get("input"))
-            if contact_id is None:  # a builder's id that names no contact: NOT_FOUND follows
-                return rule(actor, PolicyContact(-1, ActivationStatus.INACTIVE))
-            decided = policy.decision_without_row(rule, actor, contact_id)
-            if decided is not None:
-                return decided
-            seen = await info.context.contact_reads.read(actor.builder_account_id, contact_id)
-            return policy.decide_for_contact(rule, actor, seen.facts if seen else None)
+    rule: ClassVar[policy.ContactRule]
 
-    ContactPermission.__name__ = ContactPermission.__qualname__ = name
-    return ContactPermission
+    async def decide(self, source, info, **kwargs):
+        actor = info.context.actor
+        if actor.kind is policy.ActorKind.ANONYMOUS:
+            return policy.UNAUTHENTICATED
+        contact_id = _named_contact(actor, kwargs.get("input"))
+        if contact_id is None:  # a builder's id that names no contact: NOT_FOUND follows
+            return self.rule(actor, PolicyContact(-1, ActivationStatus.INACTIVE))
+        decided = policy.decision_without_row(self.rule, actor, contact_id)
+        if decided is not None:
+            return decided
+        async with info.context.session_factory() as session:
+            row = await ContactRepository(session, actor.builder_account_id).get(contact_id)
+        return self.decide_on(actor, row)
+
+    @classmethod
+    def decide_on(cls, actor: policy.Actor, row: Contact | None) -> Decision:
+        """The rule's decision on the contact as `row` holds it (None: no such contact)."""
+        facts = None if row is None else PolicyContact(row.id, row.activation_status)
+        return policy.decide_for_contact(cls.rule, actor, facts)
+
+
+def _contact_rule(rule: policy.ContactRule, name: str) -> type[ContactPermission]:
+    return type(name, (ContactPermission,), {"rule": staticmethod(rule), "__qualname__": name})
+
+
+def still_allows(info: Info, row: Contact) -> bool:
+    """Whether every contact permission on the field being resolved allows the
+    request on `row`, the target as the mutation locked it for its write. They
+    allowed it before the resolver ran; False means a commit in between changed
+    what they decided on (the contact became PENDING, ACTIVE, ...)."""
+    field = info.schema.get_field_for_type(info.field_name, info.path.typename)
+    permissions = [cls for cls in field.permission_classes if issubclass(cls, ContactPermission)]
+    return all(cls.decide_on(info.context.actor, row).allowed for cls in permissions)
 
 
 CanEditContactInfo = _contact_rule(policy.can_edit_contact_info, "CanEditContactInfo")

@@ -19,7 +19,7 @@ from domain.text import check_visible
 from domain.timeline import EventKind, changes as changed_values
 from models import Contact
 from repository.contacts import ContactRepository, EditedContact, EmailClaimConflict
-from repository.uow import StaleObject, UnitOfWork
+from repository.uow import UnitOfWork
 
 EMAIL_IN_USE_BY_ACTIVE_OWNER = "This email is currently the Primary Email associated with another account."
 EMAIL_IN_USE_FOR_OWNER = (
@@ -193,19 +193,15 @@ def _set_primary(contact: Contact, email: str | None) -> None:
     contact.primary_email_key = email_key(email) if email else None
 
 
-async def load_target(
-    uow: UnitOfWork, builder_account_id: int, contact_id: int | None, *, seen_version: int | None
-) -> EditedContact:
-    """Loads the target inside the write transaction, under its row lock; if it
-    changed since a permission check decided on it, the request lost a race
-    (STALE_OBJECT)."""
+async def load_target(uow: UnitOfWork, builder_account_id: int, contact_id: int | None) -> EditedContact:
+    """Loads the target inside the write transaction, under its row lock (NOT_FOUND
+    when there is none): what the change reads of it, and what it writes, is what
+    the row holds until the commit."""
     found = None
     if contact_id is not None:
         found = await ContactRepository(uow.session, builder_account_id).get_for_change(contact_id)
     if found is None:
         raise NotFound(("contact_id",), "contact")
-    if seen_version is not None and found.row.version != seen_version:
-        raise StaleObject()
     return found
 
 

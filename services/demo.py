@@ -119,7 +119,7 @@ async def _owners(
         lines.append(f"  active owner {username!r}: {_display(contact)}")
     await uow.flush()
     for contact in pending:
-        target = await load_target(uow, account_id, contact.id, seen_version=None)
+        target = await load_target(uow, account_id, contact.id)
         await send_invite(uow, target, InviteStep(contact.id, now=utcnow(), ttl=invite_ttl, app_url=app_url))
         lines.append(f"  pending owner (invited): {_display(contact)}")
     return lines

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 from sqlalchemy import func, select, update
+from strawberry.relay import from_base64
 
 from models import Contact, ContactEmail
 
@@ -336,36 +339,65 @@ async def test_builder_cannot_edit_an_active_owners_info_but_can_edit_additional
     assert read["data"]["contact"]["viewerCan"]["lockedReason"]
 
 
-async def test_write_is_refused_when_the_contact_changed_after_the_permission_check(app, builder):
-    """Someone else's commit lands between the permission check and the write:
-    the mutation answers STALE_OBJECT and writes nothing."""
+@contextmanager
+def commit_before_the_write(app, statement: str):
+    """Runs `statement` and commits it on a connection of its own as the mutation's
+    unit of work opens its write connection: after the permission check, before
+    the unit of work begins and locks its target. Yields the list that says it ran."""
     from sqlalchemy import event
-    from strawberry.relay import from_base64
 
     from db.engine import WRITE_OPTION
 
-    created = await create(builder, firstName="A", primaryEmail="a@example.com")
-    contact_id = int(from_base64(created["contact"]["id"])[1])
     engine = app.state.engine.sync_engine
-
     fired = []
 
-    def concurrent_edit(connection):
-        if connection.get_execution_options().get(WRITE_OPTION) and not fired:
+    def concurrent_commit(_connection, options):
+        if options.get(WRITE_OPTION) and not fired:
             fired.append(True)
-            connection.exec_driver_sql(
-                f"UPDATE contacts SET version = version + 1, first_name = 'Other' WHERE id = {contact_id}"
-            )
+            # Inside the unit of work's greenlet, so the sync API runs on the async engine.
+            with engine.begin() as other:
+                other.exec_driver_sql(statement)
 
-    event.listen(engine, "begin", concurrent_edit)
+    event.listen(engine, "set_connection_execution_options", concurrent_commit)
     try:
-        body = await builder.gql(UPDATE, {"input": {"contactId": created["contact"]["id"], "firstName": "B"}})
+        yield fired
     finally:
-        event.remove(engine, "begin", concurrent_edit)
+        event.remove(engine, "set_connection_execution_options", concurrent_commit)
+
+
+async def rename_with_a_commit_before_the_write(app, builder, assignment: str) -> tuple[str, dict]:
+    """A new contact "A" renamed "B" by the builder while a commit that sets
+    `assignment` on it lands between the permission check and the write: the
+    contact's id and the mutation's payload."""
+    created = await create(builder, firstName="A", primaryEmail="a@example.com")
+    gid = created["contact"]["id"]
+    statement = f"UPDATE contacts SET version = version + 1, {assignment} WHERE id = {from_base64(gid)[1]}"
+    with commit_before_the_write(app, statement) as fired:
+        body = await builder.gql(UPDATE, {"input": {"contactId": gid, "firstName": "B"}})
     assert fired
-    assert codes(body["data"]["updateContactInfo"]) == ["STALE_OBJECT"]
-    read = await builder.gql(CONTACT, {"id": created["contact"]["id"]})
-    assert read["data"]["contact"]["firstName"] == "A"
+    return gid, body["data"]["updateContactInfo"]
+
+
+async def test_write_is_refused_when_a_commit_turned_the_permission_after_its_check(app, builder):
+    """The contact is invited (PENDING, so its info is locked for the builder) by a
+    commit that lands between the permission check and the write: the mutation
+    answers STALE_OBJECT and writes nothing; sent again, it meets the lock."""
+    gid, payload = await rename_with_a_commit_before_the_write(app, builder, "activation_status = 'PENDING'")
+    assert codes(payload) == ["STALE_OBJECT"]
+    read = (await builder.gql(CONTACT, {"id": gid}))["data"]["contact"]
+    assert (read["firstName"], read["activationStatus"]) == ("A", "PENDING")
+    again = await builder.gql(UPDATE, {"input": {"contactId": gid, "firstName": "B"}}, expect_errors=True)
+    assert again["errors"][0]["extensions"]["code"] == "CONTACT_LOCKED"
+
+
+async def test_a_commit_that_leaves_the_permission_as_it_was_does_not_fail_the_write(app, builder):
+    """Another phone number is committed between the permission check and the
+    write: the row lock orders the two writes, and both are kept."""
+    gid, payload = await rename_with_a_commit_before_the_write(app, builder, "phone = '555 0100'")
+    assert codes(payload) == []
+    assert (payload["contact"]["firstName"], payload["contact"]["phone"]) == ("B", "555 0100")
+    read = (await builder.gql(CONTACT, {"id": gid}))["data"]["contact"]
+    assert (read["firstName"], read["phone"]) == ("B", "555 0100")
 
 
 async def test_a_change_that_waited_for_another_writer_sees_what_it_wrote(app, builder):
