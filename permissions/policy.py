@@ -12,6 +12,7 @@ from enum import Enum
 
 from domain.activation import ActivationStatus
 from domain.errors import TopLevelErrorCode
+from domain.read_scope import ReadScope
 
 
 class ActorKind(str, Enum):
@@ -109,15 +110,6 @@ def decision_without_row(rule: ContactRule, actor: Actor, contact_id: int) -> De
     return possible.pop() if len(possible) == 1 else None
 
 
-def can_read_contact(actor: Actor, contact: PolicyContact) -> Decision:
-    """Builders read every contact of their account; an owner only their own."""
-    if denied := _signed_in(actor):
-        return denied
-    if actor.kind is ActorKind.BUILDER or actor.contact_id == contact.id:
-        return ALLOW
-    return FORBIDDEN
-
-
 def can_edit_contact_info(actor: Actor, contact: PolicyContact) -> Decision:
     """Names, phones, address and primary email: the builder while INACTIVE, the
     owner while ACTIVE, nobody while PENDING (SPEC 2)."""
@@ -150,13 +142,6 @@ def sees_only_owner_visible_fields(actor: Actor) -> bool:
     return actor.kind is not ActorKind.BUILDER
 
 
-def sees_by_name_only(actor: Actor, contact_id: int) -> bool:
-    """An owner sees their own contact and the other owners on their jobs (SPEC 5);
-    those others by name only: no contact details, and not their jobs, leads or
-    custom fields."""
-    return actor.kind is ActorKind.OWNER and actor.contact_id != contact_id
-
-
 class TimelineView(str, Enum):
     """How much of a contact's timeline the viewer reads (issue 19)."""
 
@@ -175,12 +160,6 @@ def timeline_view(actor: Actor, contact_id: int) -> TimelineView:
     return TimelineView.NONE
 
 
-def jobs_seen_through(actor: Actor) -> int | None:
-    """The contact whose jobs the actor sees: an owner sees only the jobs they are
-    an owner of (SPEC 5). None: every job of the account (builders)."""
-    return actor.contact_id if actor.kind is ActorKind.OWNER else None
-
-
 def sees_pending_email_change(actor: Actor, contact_id: int) -> bool:
     """A new primary email waiting for its proof is the owner's alone (SPEC 12):
     it is unproven (a typo, or an intruder's), and a builder can do nothing with it."""
@@ -190,6 +169,28 @@ def sees_pending_email_change(actor: Actor, contact_id: int) -> bool:
 def sees_leads(actor: Actor) -> bool:
     """Leads are the builder's pipeline: owners never see them (SPEC 5)."""
     return actor.kind is ActorKind.BUILDER
+
+
+def read_scope(actor: Actor) -> ReadScope | None:
+    """What of their builder account the actor reads (None: nothing), which the
+    repository turns into the WHERE clauses of every read (repository/read_scope.py).
+
+    Builders read every contact, job and lead of their account. An owner reads
+    their own contact in full and finds no other contact by id; the other owners
+    on their jobs they see by name only: no contact details, and not their jobs,
+    leads or custom fields. An owner finds only the jobs they are an owner of
+    (SPEC 5), never a lead, and only custom fields marked visibleToOwner (SPEC 8)."""
+    if actor.kind is ActorKind.BUILDER:
+        return ReadScope(actor.builder_account_id)
+    if actor.kind is ActorKind.OWNER:
+        return ReadScope(
+            actor.builder_account_id,
+            contact_id=actor.contact_id,
+            jobs_of=actor.contact_id,
+            leads=sees_leads(actor),
+            owner_visible_fields_only=sees_only_owner_visible_fields(actor),
+        )
+    return None
 
 
 def sees_user(actor: Actor, kind: str, contact_id: int | None) -> bool:

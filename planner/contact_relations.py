@@ -19,12 +19,7 @@ from graphql import FieldNode
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.activation import ActivationStatus
-from permissions.policy import (
-    ActorKind,
-    sees_by_name_only,
-    sees_only_owner_visible_fields,
-    sees_pending_email_change,
-)
+from permissions.policy import ActorKind, read_scope, sees_pending_email_change
 from planner.shapes import (
     Compiler,
     ContactNeeds,
@@ -56,7 +51,7 @@ async def read_relations(env: Env, connection: AsyncConnection, needs: ContactNe
     """Runs the reads the selection registered, for these contacts, on `connection`."""
     if not needs.relations or not contacts:
         return
-    repo = ContactRelationsRepository(connection, env.actor.builder_account_id)
+    repo = ContactRelationsRepository(connection, read_scope(env.actor))
     for read in needs.relations.values():
         await read(env, repo, contacts)
 
@@ -85,25 +80,18 @@ CUSTOM_FIELD_VALUE = {"field": _field, "value": column("value")}
 
 
 async def _read_custom_values(env: Env, repo: ContactRelationsRepository, contacts: list[ContactRows]) -> None:
-    actor = env.actor
-    ids = [c.row.id for c in contacts if not sees_by_name_only(actor, c.row.id)]
+    ids = [c.row.id for c in contacts if not c.by_name_only]
     if ids:
-        found = await repo.custom_values(ids, visible_only=sees_only_owner_visible_fields(actor))
+        found = await repo.custom_values(ids)
         related(env, "customFields").update({contact_id: found.get(contact_id, []) for contact_id in ids})
 
 
 def custom_fields(compiler: Compiler, nodes: list[FieldNode]) -> Getter:
-    """Values in field order; an owner reads only the fields marked visibleToOwner
-    (reads/relations.custom_values_of_contact)."""
+    """Values in field order; an owner reads only the fields marked visibleToOwner,
+    none of a contact seen by name only (the statement reads what the viewer may)."""
     relation(compiler, "customFields", _read_custom_values)
     shape = compiler.shape("CustomFieldValue", nodes, CUSTOM_FIELD_VALUE)
-
-    def get(c, env):
-        if sees_by_name_only(env.actor, c.row.id):
-            return []
-        return [shape(value, env) for value in env.related["customFields"][c.row.id]]
-
-    return get
+    return lambda c, env: [] if c.by_name_only else [shape(v, env) for v in env.related["customFields"][c.row.id]]
 
 
 def custom_field_definitions(compiler: Compiler, nodes: list[FieldNode]):
@@ -115,11 +103,10 @@ def custom_field_definitions(compiler: Compiler, nodes: list[FieldNode]):
         context = env.context
         async with context.read_connection() as connection:
             await context.resolve_viewer(connection)
-            actor = context.actor
-            if actor.kind is ActorKind.ANONYMOUS:
+            scope = read_scope(context.actor)
+            if scope is None:
                 raise Declined("customFieldDefinitions is for the signed-in")
-            repo = ContactRelationsRepository(connection, actor.builder_account_id)
-            rows = await repo.definitions(visible_only=sees_only_owner_visible_fields(actor))
+            rows = await ContactRelationsRepository(connection, scope).definitions()
         return [shape(row, env) for row in rows]
 
     return run

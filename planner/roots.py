@@ -18,7 +18,7 @@ from graphql import FieldNode, StringValueNode, VariableNode
 
 from domain.activation import ActivationStatus
 from domain.ids import record_id
-from permissions.policy import ActorKind, PolicyContact, can_read_contact
+from permissions.policy import ActorKind, read_scope
 from planner.contact_relations import custom_field_definitions, read_relations
 from planner.invite_details import invite_details
 from planner.shapes import (
@@ -61,7 +61,9 @@ async def fetch_beside(env: Env, needs: ContactNeeds, contacts: list[ContactRows
     async with context.session_factory() as session:
         if needs.leads:
             ids = [c.row.id for c in contacts]
-            env.related["leads"] = await JobsLeadsRepository(session, account).leads_by_contact(ids)
+            env.related["leads"] = await JobsLeadsRepository(session, account).leads_by_contact(
+                ids, read_scope(context.actor)
+            )
         pending = [c.row.id for c in contacts if c.row.activation_status == ActivationStatus.PENDING]
         if needs.invites:
             env.related["invites"] = await InviteRepository(session, account).live_by_contact(pending)
@@ -124,7 +126,7 @@ def me(compiler: Compiler, nodes: list[FieldNode]) -> RootField:
             await context.resolve_viewer(connection)
             if context.actor.kind is ActorKind.ANONYMOUS:
                 return None
-            repo = PrefetchRepository(connection, context.actor.builder_account_id)
+            repo = PrefetchRepository(connection, read_scope(context.actor))
             found = await repo.viewer(context.user_id, with_contact=context.actor.kind is ActorKind.OWNER)
             if found is None:
                 return None
@@ -232,7 +234,7 @@ def contacts(compiler: Compiler, nodes: list[FieldNode]) -> RootField:
             if context.actor.kind is not ActorKind.BUILDER:
                 raise Declined("contacts is for builders")
             account = context.actor.builder_account_id
-            repo = PrefetchRepository(connection, account)
+            repo = PrefetchRepository(connection, read_scope(context.actor))
             rows, has_more = await repo.contact_page(
                 page=page, with_emails=needs.emails, search=search, statuses=statuses, order_by=order
             )
@@ -286,7 +288,8 @@ def contact_by_id(*, other_types: str) -> Callable[[Compiler, list[FieldNode]], 
     """`contact(id:)` (`other_types="null"`: another type's id finds nothing) or
     `node(id:)` for a contact's id (`other_types="decline"`: graphql-core resolves
     other types), as reads/nodes.contacts reads them: merged ids lead to
-    the surviving contact; one the viewer may not read is not found (null)."""
+    the surviving contact; one the viewer may not read is not found (null): the
+    statement does not answer it."""
 
     def build(compiler: Compiler, nodes: list[FieldNode]) -> RootField:
         shape = contact_shape(compiler, nodes)
@@ -305,14 +308,12 @@ def contact_by_id(*, other_types: str) -> Callable[[Compiler, list[FieldNode]], 
                 await context.resolve_viewer(connection)
                 if context.actor.kind is ActorKind.ANONYMOUS or contact_id is None:
                     return None
-                repo = PrefetchRepository(connection, context.actor.builder_account_id)
+                repo = PrefetchRepository(connection, read_scope(context.actor))
                 try:
                     found = (await repo.live_contacts([contact_id]))[contact_id]
                 except MergeChainTooLong as error:
                     raise Declined("a long chain of merges") from error
-                if found is None or not can_read_contact(
-                    context.actor, PolicyContact(found.row.id, found.row.activation_status)
-                ).allowed:
+                if found is None:
                     return None
                 await fetch_jobs(repo, needs, [found])
                 await read_relations(env, connection, needs, [found])

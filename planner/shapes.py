@@ -3,9 +3,10 @@ getters of its fields, compiled once per selection into a tuple of (response
 key, getter) pairs. Shaping an object is then one dict built in selection
 order, with no resolver, no typed object and no per-field lookup.
 
-Who sees what comes from permissions/policy.py, row by row, exactly as the
-types of the schema apply it (`Contact.from_model`): an owner sees another
-contact (a co-owner on their job) by name only."""
+Who sees what comes from permissions/policy.py: the statements read only what
+the viewer may read, and flag a contact the viewer sees by name only (a
+co-owner on an owner's job), whose details the shapes leave empty exactly as
+the types of the schema do (`Contact.from_rows`)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from graphql.execution import VariableValues, get_argument_values
 from domain.activation import ActivationStatus
 from domain.names import display_name
 from media.images import rendition_name
-from permissions.policy import Actor, ActorKind, PolicyContact, sees_by_name_only, sees_leads, viewer_can
+from permissions.policy import Actor, ActorKind, PolicyContact, sees_leads, viewer_can
 from planner.selection import Collector
 
 Getter = Callable[[Any, "Env"], Any]
@@ -164,7 +165,7 @@ def address_of(row_of: Callable[[Any], Any], hidden: Callable[[Any, Env], bool] 
 # --- Contact (source: repository.prefetch.ContactRows) ---------------------------------
 
 def _hidden(contact, env: Env) -> bool:
-    return sees_by_name_only(env.actor, contact.row.id)
+    return contact.by_name_only
 
 
 def _detail(name: str) -> Callable[[Compiler, list[FieldNode]], Getter]:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from domain.activation import ActivationStatus
 from permissions.policy import (
     TimelineView,
-    jobs_seen_through,
+    read_scope,
     sees_only_owner_visible_fields,
     timeline_view,
 )
@@ -33,7 +33,7 @@ async def jobs_leads_page(context, model, *, page: PageRequest, order: str, sear
     actor = context.actor
     async with context.session_factory() as session:
         return await JobsLeadsRepository(session, actor.builder_account_id).page(
-            model, page=page, order=order, search=search, owner_contact_id=jobs_seen_through(actor)
+            model, page=page, order=order, search=search, owner_contact_id=read_scope(actor).jobs_of
         )
 
 
@@ -41,7 +41,7 @@ async def jobs_leads_count(context, model, *, search: str | None) -> int:
     actor = context.actor
     async with context.session_factory() as session:
         return await JobsLeadsRepository(session, actor.builder_account_id).count(
-            model, search=search, owner_contact_id=jobs_seen_through(actor)
+            model, search=search, owner_contact_id=read_scope(actor).jobs_of
         )
 
 

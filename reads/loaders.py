@@ -14,7 +14,9 @@ from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from domain.read_scope import ReadScope
 from models import Contact
+from permissions.policy import read_scope
 from repository.contacts import ContactRepository
 from repository.custom_fields import CustomFieldRepository
 from repository.email_changes import EmailChangeRepository
@@ -59,61 +61,73 @@ class Batch:
         return [await value if inspect.isawaitable(value) else value for value in [self.get(k) for k in keys]]
 
 
-async def with_additional_emails(contacts: ContactRepository, rows: Sequence[Contact]) -> list[ContactRows]:
-    """Contacts with the additional emails their GraphQL type shows (one statement)."""
-    emails = await contacts.additional_emails_by_contact([row.id for row in rows])
-    return [ContactRows(row, emails.get(row.id, [])) for row in rows]
+async def with_additional_emails(contacts: ContactRepository, seen: Sequence[tuple[Contact, bool]]) -> list[ContactRows]:
+    """Contacts as the viewer sees them (`ContactRepository.as_seen`), with the
+    additional emails their GraphQL type shows: one statement, and none read for a
+    contact seen by name only."""
+    emails = await contacts.additional_emails_by_contact([row.id for row, hidden in seen if not hidden])
+    return [ContactRows(row, hidden, emails.get(row.id, [])) for row, hidden in seen]
 
 
-def _batch(context, name: str, fetch: Callable[[Any, list], Awaitable[dict]], default: Callable[[], Any]) -> Batch:
+Scope = tuple[Any, ReadScope]  # the batch's session, and the viewer's read scope
+
+
+def _batch(context, name: str, fetch: Callable[[Scope, list], Awaitable[dict]], default: Callable[[], Any]) -> Batch:
     """The request's Batch called `name`, made on first use: `fetch((session,
-    account id), keys)` answers a dict by key; a key it leaves out gets `default()`."""
+    read scope), keys)` answers a dict by key; a key it leaves out gets `default()`."""
     if name not in context.loaders:
-        account_id = context.actor.builder_account_id
+        scope = read_scope(context.actor)
 
         async def load(keys: list) -> list:
             async with context.session_factory() as session:
-                found = await fetch((session, account_id), keys)
+                found = await fetch((session, scope), keys)
             return [found[key] if key in found else default() for key in keys]
 
         context.loaders[name] = Batch(load)
     return context.loaders[name]
 
 
-async def _jobs_by_contact(scope, keys):
-    return await JobsLeadsRepository(*scope).jobs_by_contact(keys)
+def _jobs_leads(scope: Scope) -> JobsLeadsRepository:
+    session, viewer = scope
+    return JobsLeadsRepository(session, viewer.builder_account_id)
 
 
-async def _leads_by_contact(scope, keys):
-    return await JobsLeadsRepository(*scope).leads_by_contact(keys)
+async def _jobs_by_contact(scope: Scope, keys):
+    return await _jobs_leads(scope).jobs_by_contact(keys, scope[1])
 
 
-async def _contacts_with_emails(scope, by_key: dict[int, list[Contact]]) -> dict[int, list[ContactRows]]:
-    session, account_id = scope
-    emails = await ContactRepository(session, account_id).additional_emails_by_contact(
-        sorted({c.id for rows in by_key.values() for c in rows})
+async def _leads_by_contact(scope: Scope, keys):
+    return await _jobs_leads(scope).leads_by_contact(keys, scope[1])
+
+
+async def _contacts_with_emails(scope: Scope, by_key: dict[int, list[tuple[Contact, bool]]]) -> dict[int, list[ContactRows]]:
+    session, viewer = scope
+    emails = await ContactRepository(session, viewer.builder_account_id).additional_emails_by_contact(
+        sorted({c.id for rows in by_key.values() for c, hidden in rows if not hidden})
     )
-    return {key: [ContactRows(c, emails.get(c.id, [])) for c in rows] for key, rows in by_key.items()}
+    return {key: [ContactRows(c, hidden, emails.get(c.id, [])) for c, hidden in rows] for key, rows in by_key.items()}
 
 
-async def _owners_by_job(scope, keys):
-    return await _contacts_with_emails(scope, await JobsLeadsRepository(*scope).owners_by_job(keys))
+async def _owners_by_job(scope: Scope, keys):
+    return await _contacts_with_emails(scope, await _jobs_leads(scope).owners_by_job(keys, scope[1]))
 
 
-async def _contacts_by_lead(scope, keys):
-    return await _contacts_with_emails(scope, await JobsLeadsRepository(*scope).contacts_by_lead(keys))
+async def _contacts_by_lead(scope: Scope, keys):
+    return await _contacts_with_emails(scope, await _jobs_leads(scope).contacts_by_lead(keys, scope[1]))
 
 
-async def _merges_by_survivor(scope, keys):
-    return await MergeRepository(*scope).merges_by_survivor(keys)
+async def _merges_by_survivor(scope: Scope, keys):
+    session, viewer = scope
+    return await MergeRepository(session, viewer.builder_account_id).merges_by_survivor(keys)
 
 
-async def _live_invite_by_contact(scope, keys):
-    return await InviteRepository(*scope).live_by_contact(keys)
+async def _live_invite_by_contact(scope: Scope, keys):
+    session, viewer = scope
+    return await InviteRepository(session, viewer.builder_account_id).live_by_contact(keys)
 
 
 def jobs_by_contact(context) -> Batch:
-    """Job rows of each contact, by job id (every job: who may see them is asked by the caller)."""
+    """Job rows of each contact, by job id: those the viewer finds, of a contact they read in full."""
     return _batch(context, "jobs_by_contact", _jobs_by_contact, list)
 
 
@@ -122,7 +136,7 @@ def leads_by_contact(context) -> Batch:
 
 
 def owners_by_job(context) -> Batch:
-    """Each job's owners in order, as ContactRows with their additional emails."""
+    """Each job's owners in order, as ContactRows with their additional emails (as the viewer sees them)."""
     return _batch(context, "owners_by_job", _owners_by_job, list)
 
 
@@ -138,22 +152,23 @@ def live_invite_by_contact(context) -> Batch:
     return _batch(context, "live_invite_by_contact", _live_invite_by_contact, lambda: None)
 
 
-def custom_values_by_contact(context, visible_only: bool) -> Batch:
-    """(definition, value) pairs per contact; `visible_only`: only the fields
-    marked visibleToOwner."""
+def custom_values_by_contact(context) -> Batch:
+    """(definition, value) pairs per contact, as the viewer reads them
+    (`CustomFieldRepository.values_by_contact`)."""
 
-    async def fetch(scope, keys):
-        return await CustomFieldRepository(*scope).values_by_contact(keys, visible_only=visible_only)
+    async def fetch(scope: Scope, keys):
+        session, viewer = scope
+        return await CustomFieldRepository(session, viewer.builder_account_id).values_by_contact(keys, viewer)
 
-    return _batch(context, f"custom_values_by_contact:{visible_only}", fetch, list)
+    return _batch(context, "custom_values_by_contact", fetch, list)
 
 
 def open_email_change_by_contact(context) -> Batch:
     """The open, unexpired primary email change of each contact (SPEC 12)."""
     now = context.now()
 
-    async def fetch(scope, keys):
-        session, account_id = scope
-        return await EmailChangeRepository(session).live_by_contact(account_id, keys, now)
+    async def fetch(scope: Scope, keys):
+        session, viewer = scope
+        return await EmailChangeRepository(session).live_by_contact(viewer.builder_account_id, keys, now)
 
     return _batch(context, "open_email_change_by_contact", fetch, lambda: None)

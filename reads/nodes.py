@@ -1,7 +1,8 @@
 """Objects by id, for `node(id)`, `contact(id)`, `job(id)`... and the read-back of
 mutation payloads. Each answers one entry per id asked, in order: the rows, or
 None for an object that is missing, of another builder account, or not for this
-viewer (reported alike, so that an id reveals nothing)."""
+viewer (reported alike, so that an id reveals nothing): the statements read with
+the viewer's read scope (permissions/policy.read_scope) and answer nothing else."""
 
 from __future__ import annotations
 
@@ -9,20 +10,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from domain.activation import ActivationStatus
-from models import User
+from models import Contact, User
 from permissions.policy import (
     ActorKind,
-    PolicyContact,
-    can_read_contact,
-    jobs_seen_through,
+    read_scope,
     sees_account,
-    sees_leads,
     sees_only_owner_visible_fields,
     sees_user,
 )
 from reads.loaders import with_additional_emails
 from repository.accounts import AccountRepository
-from repository.contacts import ContactRepository
+from repository.contacts import ContactRepository, sharing_primary_email
 from repository.custom_fields import CustomFieldRepository
 from repository.jobs_leads import JobsLeadsRepository
 from repository.merges import MergeRepository
@@ -41,30 +39,32 @@ def _in_order(ids: Ids, found: dict) -> list:
 
 async def contacts(context, ids: Ids) -> list[ContactRows | None]:
     """Contacts the viewer may read; the id of a merged contact stands for its survivor (SPEC 4)."""
-    if not _signed_in(context):
+    scope = read_scope(context.actor)
+    if scope is None:
         return [None] * len(ids)
     async with context.session_factory() as session:
-        repo = ContactRepository(session, context.actor.builder_account_id)
+        repo = ContactRepository(session, scope.builder_account_id)
         survivors = await repo.resolve_ids(i for i in ids if i is not None)
         resolved = [survivors.get(i) if i is not None else None for i in ids]
-        rows = await repo.get_many([i for i in resolved if i is not None])
-        found = {c.row.id: c for c in await with_additional_emails(repo, list(rows.values()))}
-    readable = {
-        key: c for key, c in found.items()
-        if can_read_contact(context.actor, PolicyContact(c.row.id, c.row.activation_status)).allowed
-    }
-    return _in_order(resolved, readable)
+        wanted = [i for i in resolved if i is not None]
+        seen = await repo.as_seen(scope, Contact.id.in_(wanted), by_id=True) if wanted else []
+        found = {c.row.id: c for c in await with_additional_emails(repo, seen)}
+    return _in_order(resolved, found)
 
 
 async def contacts_as_written(context, ids: Sequence[int]) -> list[ContactRows]:
-    """The contacts a mutation just wrote, read after its commit on a fresh session,
-    in the order asked (no merge redirects: the ids are the ones it wrote)."""
+    """The contacts a mutation just wrote (or names beside the one it changed), read
+    after its commit on a fresh session as the viewer sees them, in the order asked
+    (no merge redirects: the ids are the ones it wrote)."""
     if not ids:
         return []
+    scope = read_scope(context.actor)
     async with context.session_factory() as session:
-        repo = ContactRepository(session, context.actor.builder_account_id)
-        rows = await repo.get_many(list(ids))
-        return await with_additional_emails(repo, [rows[i] for i in ids if i in rows])
+        repo = ContactRepository(session, scope.builder_account_id)
+        seen = {c.row.id: c for c in await with_additional_emails(
+            repo, await repo.as_seen(scope, Contact.id.in_(list(ids)), by_id=False)
+        )}
+    return [seen[i] for i in ids if i in seen]
 
 
 async def never_invited_sharing(context, contact_id: int, primary_email: str | None) -> list[ContactRows]:
@@ -72,31 +72,29 @@ async def never_invited_sharing(context, contact_id: int, primary_email: str | N
     candidates), read after the mutation's commit."""
     if not primary_email:
         return []
+    scope = read_scope(context.actor)
     async with context.session_factory() as session:
-        repo = ContactRepository(session, context.actor.builder_account_id)
-        rows = await repo.with_primary_email(primary_email, exclude_id=contact_id, statuses=[ActivationStatus.INACTIVE])
-        return await with_additional_emails(repo, rows)
+        repo = ContactRepository(session, scope.builder_account_id)
+        sharing = sharing_primary_email(primary_email, exclude_id=contact_id, statuses=[ActivationStatus.INACTIVE])
+        return await with_additional_emails(repo, await repo.as_seen(scope, sharing, by_id=False))
 
 
 async def jobs(context, ids: Ids) -> list:
     """Job rows; an owner finds only the jobs they are an owner of (SPEC 5)."""
-    if not _signed_in(context):
-        return [None] * len(ids)
-    async with context.session_factory() as session:
-        jobs_leads = JobsLeadsRepository(session, context.actor.builder_account_id)
-        found = await jobs_leads.jobs([i for i in ids if i])
-        if (contact_id := jobs_seen_through(context.actor)) is not None:
-            visible = {job.id for job in (await jobs_leads.jobs_by_contact([contact_id])).get(contact_id, [])}
-            found = {key: job for key, job in found.items() if key in visible}
-    return _in_order(ids, found)
+    return await _jobs_or_leads(context, ids, JobsLeadsRepository.jobs)
 
 
 async def leads(context, ids: Ids) -> list:
     """Lead rows; builders only."""
-    if not sees_leads(context.actor):
+    return await _jobs_or_leads(context, ids, JobsLeadsRepository.leads)
+
+
+async def _jobs_or_leads(context, ids: Ids, read) -> list:
+    scope = read_scope(context.actor)
+    if scope is None:
         return [None] * len(ids)
     async with context.session_factory() as session:
-        found = await JobsLeadsRepository(session, context.actor.builder_account_id).leads([i for i in ids if i])
+        found = await read(JobsLeadsRepository(session, scope.builder_account_id), [i for i in ids if i], scope)
     return _in_order(ids, found)
 
 
@@ -163,7 +161,8 @@ async def merges(context, ids: Ids) -> list:
 
 
 async def signed_in_user(context, user_id: int) -> UserRows | None:
-    """The user a sign-in just started a session for, as the new session sees them."""
+    """The user a sign-in just started a session for, as the new session (the
+    request's viewer by now) sees them."""
     async with context.session_factory() as session:
         accounts = AccountRepository(session)
         user = await accounts.user(user_id)
@@ -173,5 +172,6 @@ async def signed_in_user(context, user_id: int) -> UserRows | None:
         if user.kind == "BUILDER":
             return UserRows(user, name, None)
         repo = ContactRepository(session, user.builder_account_id)
-        contact = (await with_additional_emails(repo, [await repo.get(user.contact_id)]))[0]
+        seen = await repo.as_seen(read_scope(context.actor), Contact.id == user.contact_id, by_id=True)
+        [contact] = await with_additional_emails(repo, seen)
     return UserRows(user, name, contact)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from permissions.policy import ActorKind
+from permissions.policy import ActorKind, read_scope
 from reads import loaders
 from repository.prefetch import ContactRows, PrefetchRepository, ViewerRows
 
@@ -55,7 +55,7 @@ async def contact_page(context, paths: frozenset[str], **page_args) -> tuple[lis
     exists, with the relations `edges.node` asks for primed."""
     plan = ContactPlan(paths, "edges.node.")
     async with context.read_connection() as connection:
-        repo = PrefetchRepository(connection, context.actor.builder_account_id)
+        repo = PrefetchRepository(connection, read_scope(context.actor))
         contacts, has_next = await repo.contact_page(with_emails=plan.emails, **page_args)
         await plan.fetch_jobs(context, repo, contacts)
     return contacts, has_next
@@ -70,7 +70,7 @@ async def viewer(context, paths: frozenset[str]) -> ViewerRows | None:
         await context.resolve_viewer(connection)  # at once if done before execution
         if context.actor.kind is ActorKind.ANONYMOUS:
             return None
-        repo = PrefetchRepository(connection, context.actor.builder_account_id)
+        repo = PrefetchRepository(connection, read_scope(context.actor))
         found = await repo.viewer(context.user_id, with_contact=context.actor.kind is ActorKind.OWNER)
         if found is not None and found.contact is not None:
             await plan.fetch_jobs(context, repo, [found.contact])

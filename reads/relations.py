@@ -1,9 +1,11 @@
 """The relations of a contact, a job or a lead, as the viewer may read them.
 
-Each function asks permissions/policy.py once and reads through the request's
-batches (reads/loaders.py), so a relation reads the same way whether a prefetch
-primed it or not. Each answers rows, or an awaitable of them (`loaders.then`
-builds on either)."""
+Each reads through the request's batches (reads/loaders.py), so a relation reads
+the same way whether a prefetch primed it or not. The batches' statements answer
+only what the viewer may read (the read scope of permissions/policy.py, in the
+SQL); what depends on the viewer alone (merges and invites are the builder's,
+a pending email change the owner's) is asked of the policy here, once. Each
+answers rows, or an awaitable of them (`loaders.then` builds on either)."""
 
 from __future__ import annotations
 
@@ -11,13 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from domain.activation import ActivationStatus
-from permissions.policy import (
-    ActorKind,
-    sees_by_name_only,
-    sees_leads,
-    sees_only_owner_visible_fields,
-    sees_pending_email_change,
-)
+from permissions.policy import ActorKind, sees_pending_email_change
 from reads import loaders
 
 NOTHING: list = []
@@ -37,16 +33,12 @@ def _linked(batch: loaders.Batch, contact_id: int, merging_ids: Sequence[int]) -
 
 
 def jobs_of_contact(context, contact_id: int, merging_ids: Sequence[int] = ()) -> Any:
-    """Job rows; none for a contact an owner sees by name only."""
-    if sees_by_name_only(context.actor, contact_id):
-        return NOTHING
+    """Job rows the viewer finds; none of a contact seen by name only."""
     return _linked(loaders.jobs_by_contact(context), contact_id, merging_ids)
 
 
 def leads_of_contact(context, contact_id: int, merging_ids: Sequence[int] = ()) -> Any:
     """Lead rows; none for owners (leads are the builder's pipeline)."""
-    if not sees_leads(context.actor):
-        return NOTHING
     return _linked(loaders.leads_by_contact(context), contact_id, merging_ids)
 
 
@@ -63,10 +55,7 @@ def contacts_of_lead(context, lead_id: int) -> Any:
 def custom_values_of_contact(context, contact_id: int) -> Any:
     """(definition, value) pairs; an owner reads only the fields marked visibleToOwner,
     and nothing of a contact seen by name only (SPEC 8)."""
-    actor = context.actor
-    if sees_by_name_only(actor, contact_id):
-        return NOTHING
-    return loaders.custom_values_by_contact(context, sees_only_owner_visible_fields(actor)).get(contact_id)
+    return loaders.custom_values_by_contact(context).get(contact_id)
 
 
 def merges_of_contact(context, contact_id: int) -> Any:

@@ -1,9 +1,10 @@
 """Reads for planned queries (planner/contact_relations.py, issue 15): a contact's
 relations beside its rows, each one statement for every contact of the answer,
-scoped to the viewer's builder account inside the statement. The rows are the
-ones the read layer's repositories answer (repository/custom_fields.py,
-repository/merges.py, repository/email_changes.py), as plain Core rows on the
-plan's connection rather than ORM objects on a session of their own.
+scoped to the viewer's read scope inside the statement (repository/read_scope.py).
+The rows are the ones the read layer's repositories answer
+(repository/custom_fields.py, repository/merges.py, repository/email_changes.py),
+as plain Core rows on the plan's connection rather than ORM objects on a session
+of their own.
 
 Also the one read of `inviteDetails`: the token is the credential, so that read is
 scoped by the token (as repository/tokens.py reads it), not by a viewer."""
@@ -19,7 +20,9 @@ from sqlalchemy import Row, Select, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 
+from domain.read_scope import ReadScope
 from models import BuilderAccount, Contact, ContactMerge, CustomFieldDefinition, CustomFieldValue, EmailChange, Invite, User
+from repository.read_scope import contact_in_full, params, shape_of
 
 definitions_t, values_t = CustomFieldDefinition.__table__, CustomFieldValue.__table__
 merges_t, changes_t, invites_t = ContactMerge.__table__, EmailChange.__table__, Invite.__table__
@@ -34,31 +37,33 @@ def _grouped(rows: Sequence[Row], key: str) -> dict[int, list[Row]]:
 
 
 class ContactRelationsRepository:
-    def __init__(self, connection: AsyncConnection, builder_account_id: int):
+    def __init__(self, connection: AsyncConnection, scope: ReadScope):
         self.connection = connection
-        self.builder_account_id = builder_account_id
+        self.scope = scope
+        self.builder_account_id = scope.builder_account_id
 
     async def _rows(self, statement: Select) -> list[Row]:
-        return list((await self.connection.execute(statement)).all())
+        return list((await self.connection.execute(statement, params(self.scope))).all())
 
-    def _definitions(self, visible_only: bool) -> Select:
+    def _definitions(self) -> Select:
+        """The custom fields the viewer reads: for an owner, those marked visibleToOwner."""
         query = select(definitions_t).where(definitions_t.c.builder_account_id == self.builder_account_id)
-        if visible_only:
+        if self.scope.owner_visible_fields_only:
             query = query.where(definitions_t.c.visible_to_owner.is_(True))
         return query
 
-    async def definitions(self, *, visible_only: bool) -> list[Row]:
-        """The account's custom fields in order; `visible_only`: those marked visibleToOwner."""
-        return await self._rows(self._definitions(visible_only).order_by(definitions_t.c.id))
+    async def definitions(self) -> list[Row]:
+        """The account's custom fields the viewer reads, in order."""
+        return await self._rows(self._definitions().order_by(definitions_t.c.id))
 
-    async def custom_values(self, contact_ids: Sequence[int], *, visible_only: bool) -> dict[int, list[Row]]:
-        """Each contact's set values, each row its field's columns with `contact_id`
-        and `value`, in field order."""
+    async def custom_values(self, contact_ids: Sequence[int]) -> dict[int, list[Row]]:
+        """Each contact's set values the viewer reads (none of a contact seen by name
+        only), each row its field's columns with `contact_id` and `value`, in field order."""
         query = (
-            self._definitions(visible_only)
+            self._definitions()
             .add_columns(values_t.c.contact_id, values_t.c.value)
             .join(values_t, values_t.c.field_id == definitions_t.c.id)
-            .where(values_t.c.contact_id.in_(contact_ids))
+            .where(values_t.c.contact_id.in_(contact_ids), contact_in_full(shape_of(self.scope), values_t.c.contact_id))
             .order_by(values_t.c.contact_id, definitions_t.c.id)
         )
         return _grouped(await self._rows(query), "contact_id")

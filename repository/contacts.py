@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, delete, exists, func, insert, literal_column, or_, select, update
+from sqlalchemy import ColumnElement, Select, delete, exists, func, insert, literal_column, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -17,8 +17,10 @@ from sqlalchemy.orm import aliased
 from domain.activation import CLAIMING_STATUSES, ActivationStatus
 from domain.emails import email_key
 from domain.ids import is_record_id
+from domain.read_scope import ReadScope
 from repository.keyset import PageRequest, keyset_key, page_of
 from models import BuilderAccount, Contact, ContactEmail, Invite, utcnow
+from repository.read_scope import by_name_only, contact_in_full, params, shape_of
 
 CLAIMED_EMAIL_INDEX = "uq_contacts_claimed_primary_email"
 
@@ -106,6 +108,19 @@ def page_query(
     return page_of(query, ORDERINGS[order_by](), Contact.id, page)
 
 
+def sharing_primary_email(
+    email: str, *, exclude_id: int | None, statuses: Sequence[ActivationStatus] | None = None
+) -> ColumnElement[bool]:
+    """The contacts whose primary email equals `email` (normalised), but `exclude_id`,
+    in one of `statuses` when given."""
+    condition = Contact.primary_email_key == email_key(email)
+    if exclude_id is not None:
+        condition = condition & (Contact.id != exclude_id)
+    if statuses is not None:
+        condition = condition & Contact.activation_status.in_(statuses)
+    return condition
+
+
 class ContactRepository:
     def __init__(self, session: AsyncSession, builder_account_id: int):
         self.session = session
@@ -190,6 +205,18 @@ class ContactRepository:
         found = {contact_id: survivor(contact_id) for contact_id in ids}
         return {contact_id: target for contact_id, target in found.items() if target is not None}
 
+    async def as_seen(
+        self, scope: ReadScope, condition: ColumnElement[bool], *, by_id: bool
+    ) -> list[tuple[Contact, bool]]:
+        """The live contacts of `condition` the viewer of `scope` reads, in id order,
+        each with whether they see it by name only. `by_id`: a lookup by id, which
+        finds only a contact the viewer reads in full."""
+        shape = shape_of(scope)
+        query = self._scoped().add_columns(by_name_only(shape, Contact.id)).where(condition).order_by(Contact.id)
+        if by_id:
+            query = query.where(contact_in_full(shape, Contact.id))
+        return [(row, bool(flag)) for row, flag in await self.session.execute(query, params(scope))]
+
     async def get_many(self, contact_ids: Sequence[int]) -> dict[int, Contact]:
         if not contact_ids:
             return {}
@@ -223,11 +250,7 @@ class ContactRepository:
         self, email: str, *, exclude_id: int | None, statuses: Sequence[ActivationStatus] | None = None
     ) -> list[Contact]:
         """Contacts of this account whose primary email equals `email` (normalised)."""
-        query = self._scoped().where(Contact.primary_email_key == email_key(email))
-        if exclude_id is not None:
-            query = query.where(Contact.id != exclude_id)
-        if statuses is not None:
-            query = query.where(Contact.activation_status.in_(statuses))
+        query = self._scoped().where(sharing_primary_email(email, exclude_id=exclude_id, statuses=statuses))
         return list((await self.session.execute(query.order_by(Contact.id))).scalars())
 
     async def claimed_by_email(self, email: str, *, exclude_id: int | None) -> Contact | None:

@@ -11,7 +11,9 @@ from sqlalchemy import Select, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.read_scope import ReadScope
 from models import CustomFieldDefinition, CustomFieldValue
+from repository.read_scope import contact_in_full, params, shape_of
 
 
 class FieldNameTaken(Exception):
@@ -51,9 +53,11 @@ class CustomFieldRepository:
             raise FieldNameTaken() from error
 
     async def values_by_contact(
-        self, contact_ids: Sequence[int], *, visible_only: bool
+        self, contact_ids: Sequence[int], scope: ReadScope
     ) -> dict[int, list[tuple[CustomFieldDefinition, str]]]:
-        """Each contact's set values with their fields, in field order."""
+        """Each contact's set values with their fields, in field order, as the viewer
+        of `scope` reads them: none of a contact seen by name only, and for an
+        owner only fields marked visibleToOwner."""
         result: dict[int, list[tuple[CustomFieldDefinition, str]]] = defaultdict(list)
         if not contact_ids:
             return result
@@ -63,12 +67,13 @@ class CustomFieldRepository:
             .where(
                 CustomFieldValue.contact_id.in_(contact_ids),
                 CustomFieldDefinition.builder_account_id == self.builder_account_id,
+                contact_in_full(shape_of(scope), CustomFieldValue.contact_id),
             )
             .order_by(CustomFieldValue.contact_id, CustomFieldDefinition.id)
         )
-        if visible_only:
+        if scope.owner_visible_fields_only:
             query = query.where(CustomFieldDefinition.visible_to_owner.is_(True))
-        rows = await self.session.execute(query)
+        rows = await self.session.execute(query, params(scope))
         for contact_id, definition, value in rows:
             result[contact_id].append((definition, value))
         return result

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.read_scope import ReadScope
 from models import Contact, Job, JobOwner, Lead, LeadContact, utcnow
 from repository.keyset import PageRequest, page_of, trim
+from repository.read_scope import by_name_only, contact_in_full, job_found, params, shape_of
 
 
 @dataclass(frozen=True)
@@ -35,30 +37,43 @@ class JobsLeadsRepository:
         self.session = session
         self.builder_account_id = builder_account_id
 
-    async def _grouped(self, query) -> dict[int, list]:
-        """Runs a query of (key, row) pairs, already ordered, into lists per key."""
+    async def _grouped(self, query, scope: ReadScope | None = None) -> dict[int, list]:
+        """Runs a query of (key, row) pairs (or (key, contact, by_name_only) triples),
+        already ordered, into lists per key."""
         result: dict[int, list] = defaultdict(list)
-        for key, row in await self.session.execute(query):
-            result[key].append(row)
+        for key, *row in await self.session.execute(query, None if scope is None else params(scope)):
+            result[key].append(row[0] if len(row) == 1 else (row[0], bool(row[1])))
         return result
 
-    async def jobs_by_contact(self, contact_ids: Sequence[int]) -> dict[int, list[Job]]:
+    # The reads below answer what the viewer of `scope` may read (repository/read_scope.py).
+
+    async def jobs_by_contact(self, contact_ids: Sequence[int], scope: ReadScope) -> dict[int, list[Job]]:
+        """The jobs the viewer finds of each contact they read in full (none of a contact seen by name only)."""
+        shape = shape_of(scope)
         return await self._grouped(
             select(JobOwner.contact_id, Job)
             .join(Job, Job.id == JobOwner.job_id)
-            .where(JobOwner.contact_id.in_(contact_ids), Job.builder_account_id == self.builder_account_id)
-            .order_by(JobOwner.contact_id, Job.id)
+            .where(JobOwner.contact_id.in_(contact_ids), Job.builder_account_id == self.builder_account_id,
+                   contact_in_full(shape, JobOwner.contact_id), job_found(shape, Job.id))
+            .order_by(JobOwner.contact_id, Job.id),
+            scope,
         )
 
-    async def owners_by_job(self, job_ids: Sequence[int]) -> dict[int, list[Contact]]:
+    async def owners_by_job(self, job_ids: Sequence[int], scope: ReadScope) -> dict[int, list[tuple[Contact, bool]]]:
+        """Each found job's owners in order, each with whether the viewer sees it by name only."""
+        shape = shape_of(scope)
         return await self._grouped(
-            select(JobOwner.job_id, Contact)
+            select(JobOwner.job_id, Contact, by_name_only(shape, Contact.id))
             .join(Contact, Contact.id == JobOwner.contact_id)
-            .where(JobOwner.job_id.in_(job_ids), Contact.builder_account_id == self.builder_account_id)
-            .order_by(JobOwner.job_id, JobOwner.position)
+            .where(JobOwner.job_id.in_(job_ids), Contact.builder_account_id == self.builder_account_id,
+                   job_found(shape, JobOwner.job_id))
+            .order_by(JobOwner.job_id, JobOwner.position),
+            scope,
         )
 
-    async def leads_by_contact(self, contact_ids: Sequence[int]) -> dict[int, list[Lead]]:
+    async def leads_by_contact(self, contact_ids: Sequence[int], scope: ReadScope) -> dict[int, list[Lead]]:
+        if not scope.leads:
+            return {}
         return await self._grouped(
             select(LeadContact.contact_id, Lead)
             .join(Lead, Lead.id == LeadContact.lead_id)
@@ -66,21 +81,28 @@ class JobsLeadsRepository:
             .order_by(LeadContact.contact_id, Lead.id)
         )
 
-    async def contacts_by_lead(self, lead_ids: Sequence[int]) -> dict[int, list[Contact]]:
+    async def contacts_by_lead(self, lead_ids: Sequence[int], scope: ReadScope) -> dict[int, list[tuple[Contact, bool]]]:
+        if not scope.leads:
+            return {}
         return await self._grouped(
-            select(LeadContact.lead_id, Contact)
+            select(LeadContact.lead_id, Contact, by_name_only(shape_of(scope), Contact.id))
             .join(Contact, Contact.id == LeadContact.contact_id)
             .where(LeadContact.lead_id.in_(lead_ids), Contact.builder_account_id == self.builder_account_id)
-            .order_by(LeadContact.lead_id, LeadContact.position)
+            .order_by(LeadContact.lead_id, LeadContact.position),
+            scope,
         )
 
-    async def jobs(self, job_ids: Sequence[int]) -> dict[int, Job]:
+    async def jobs(self, job_ids: Sequence[int], scope: ReadScope) -> dict[int, Job]:
         rows = await self.session.execute(
-            select(Job).where(Job.id.in_(job_ids), Job.builder_account_id == self.builder_account_id)
+            select(Job).where(Job.id.in_(job_ids), Job.builder_account_id == self.builder_account_id,
+                              job_found(shape_of(scope), Job.id)),
+            params(scope),
         )
         return {job.id: job for job in rows.scalars()}
 
-    async def leads(self, lead_ids: Sequence[int]) -> dict[int, Lead]:
+    async def leads(self, lead_ids: Sequence[int], scope: ReadScope) -> dict[int, Lead]:
+        if not scope.leads:
+            return {}
         rows = await self.session.execute(
             select(Lead).where(Lead.id.in_(lead_ids), Lead.builder_account_id == self.builder_account_id)
         )

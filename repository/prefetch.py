@@ -4,7 +4,9 @@ with its child rows instead of one query per relation.
 
 Rows come back as SQLAlchemy Core rows (attribute access by column name, the same
 names `from_model` reads), which is far cheaper than building ORM objects. Every
-read is scoped to the viewer's builder account, like the other repositories.
+read is scoped to the viewer's read scope (repository/read_scope.py): the
+statement answers only rows the viewer may read, and computes beside each
+contact whether the viewer sees it by name only.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 
 from domain.activation import ActivationStatus
+from domain.read_scope import ReadScope
 from models import BuilderAccount, Contact, ContactEmail, Job, JobOwner, User
 from repository.contacts import ORDERINGS_OF, page_query
 from repository.keyset import PageRequest, trim
+from repository.read_scope import ScopeShape, by_name_only, contact_in_full, job_found, params, shape_of
 
 contacts_t = Contact.__table__
 emails_t = ContactEmail.__table__
@@ -31,9 +35,12 @@ job_owners_t = JobOwner.__table__
 
 @dataclass
 class ContactRows:
-    """A contact row with its additional emails (in order) and, when asked, its jobs."""
+    """A contact row, whether the viewer sees it by name only (no details, jobs or
+    custom fields: computed by the statement that read it), its additional emails
+    (in order; none read for a contact seen by name only) and, when asked, its jobs."""
 
     row: Any
+    by_name_only: bool
     additional_emails: list[str] = field(default_factory=list)
     jobs: list[JobRows] | None = None
 
@@ -54,26 +61,29 @@ class ViewerRows:
 
 
 def _group_contacts(rows: Sequence[Row], email_index: int | None) -> list[ContactRows]:
-    """Folds joined rows (contact columns first, then an email) into one ContactRows per contact."""
+    """Folds joined rows (contact columns first, `by_name_only`, then an email) into
+    one ContactRows per contact."""
     grouped: dict[int, ContactRows] = {}
     for row in rows:
         contact = grouped.get(row[0])
         if contact is None:
-            contact = grouped[row[0]] = ContactRows(row)
+            contact = grouped[row[0]] = ContactRows(row, bool(row.by_name_only))
         if email_index is not None and row[email_index] is not None:
             contact.additional_emails.append(row[email_index])
     return list(grouped.values())
 
 
 class PrefetchRepository:
-    def __init__(self, connection: AsyncConnection, builder_account_id: int):
+    def __init__(self, connection: AsyncConnection, scope: ReadScope):
         # A plain connection, not an ORM session: the session's execute path
         # (events, identity map, result adaptation) is pure overhead for plain rows.
         self.connection = connection
-        self.builder_account_id = builder_account_id
+        self.builder_account_id = scope.builder_account_id
+        self.shape = shape_of(scope)
+        self.scope_params = params(scope)
 
-    async def _rows(self, statement: Select, params: dict) -> list[Row]:
-        return (await self.connection.execute(statement, params)).all()
+    async def _rows(self, statement: Select, values: dict) -> list[Row]:
+        return (await self.connection.execute(statement, {**self.scope_params, **values})).all()
 
     async def contact_page(
         self,
@@ -91,24 +101,24 @@ class PrefetchRepository:
             query = page_query(
                 self.builder_account_id, page=page, search=search, statuses=statuses, order_by=order_by
             )
-            query, params = _with_emails(query, order_by, with_emails), {}
+            query, values = _with_emails(query, order_by, with_emails, self.shape), {}
         else:
             # The plain forward page, the list screen's query, is built once per shape with
             # bound parameters: building a statement costs more than running it here.
             after_value = page.after[0] if page.after is not None else None
-            query = _plain_page(order_by, after_value is not None, with_emails)
-            params = {"account": self.builder_account_id, "limit": page.size + 1}
+            query = _plain_page(order_by, after_value is not None, with_emails, self.shape)
+            values = {"limit": page.size + 1}
             if after_value is not None:
-                params["after_value"], params["after_id"] = after_value, page.after[1]
-        rows = await self._rows(query, params)
-        found = _group_contacts(rows, len(contacts_t.c) if with_emails else None)
+                values["after_value"], values["after_id"] = after_value, page.after[1]
+        rows = await self._rows(query, values)
+        found = _group_contacts(rows, len(contacts_t.c) + 1 if with_emails else None)
         # `_with_emails` orders the page again, in list order.
         return trim(found, page, reading_order=False)
 
     async def viewer(self, user_id: int, *, with_contact: bool) -> ViewerRows | None:
         """The signed-in user, their builder account's name and, for an owner, their
         contact with its additional emails: one statement."""
-        rows = await self._rows(_viewer_statement(with_contact), {"user_id": user_id, "account": self.builder_account_id})
+        rows = await self._rows(_viewer_statement(with_contact, self.shape), {"user_id": user_id})
         if not rows:
             return None
         first = rows[0]
@@ -116,7 +126,8 @@ class PrefetchRepository:
         if with_contact and first[4] is not None:
             width = len(contacts_t.c)
             contact = ContactRows(
-                _ContactView(first[4:4 + width]), [row[4 + width] for row in rows if row[4 + width] is not None]
+                _ContactView(first[4:4 + width]), bool(first[4 + width]),
+                [row[5 + width] for row in rows if row[5 + width] is not None],
             )
         return ViewerRows(first.username, first.kind, first.role, first.name, contact)
 
@@ -125,7 +136,7 @@ class PrefetchRepository:
         `ContactRepository.resolve_id` follows them) with its additional emails, or
         None: one statement. Raises `MergeChainTooLong` for a chain of more than
         `MERGE_HOPS` merges, which this statement does not follow to its end."""
-        rows = await self._rows(_live_contacts_statement(), {"ids": list(contact_ids), "account": self.builder_account_id})
+        rows = await self._rows(_live_contacts_statement(self.shape), {"ids": list(contact_ids)})
         found: dict[int, ContactRows | None] = dict.fromkeys(contact_ids)
         width = len(contacts_t.c)
         for row in rows:
@@ -133,9 +144,9 @@ class PrefetchRepository:
                 raise MergeChainTooLong(row.start)
             contact = found[row.start]
             if contact is None:
-                contact = found[row.start] = ContactRows(_ContactView(row[3:3 + width]))
-            if row[3 + width] is not None:
-                contact.additional_emails.append(row[3 + width])
+                contact = found[row.start] = ContactRows(_ContactView(row[3:3 + width]), bool(row[3 + width]))
+            if row[4 + width] is not None:
+                contact.additional_emails.append(row[4 + width])
         return found
 
     async def attach_jobs(
@@ -156,8 +167,7 @@ class PrefetchRepository:
         """The jobs of each contact (by job id) and, when asked, each job's owners in
         order, with their additional emails: one statement."""
         rows = await self._rows(
-            _jobs_statement(with_owners, with_owner_emails),
-            {"contact_ids": list(contact_ids), "account": self.builder_account_id},
+            _jobs_statement(with_owners, with_owner_emails, self.shape), {"contact_ids": list(contact_ids)}
         )
 
         job_width, contact_width = len(jobs_t.c), len(contacts_t.c)
@@ -176,10 +186,12 @@ class PrefetchRepository:
                 key = (contact_id, job_id)
                 owner_rows = last_owner.get(key)
                 if owner_rows is None or owner_rows.row.id != owner_id:
-                    owner_rows = last_owner[key] = ContactRows(_ContactView(row[start:start + contact_width]))
+                    owner_rows = last_owner[key] = ContactRows(
+                        _ContactView(row[start:start + contact_width]), bool(row[start + contact_width])
+                    )
                     job.owners.append(owner_rows)
-                if with_owner_emails and row[start + contact_width] is not None:
-                    owner_rows.additional_emails.append(row[start + contact_width])
+                if with_owner_emails and row[start + contact_width + 1] is not None:
+                    owner_rows.additional_emails.append(row[start + contact_width + 1])
         return result
 
 
@@ -192,7 +204,9 @@ class MergeChainTooLong(Exception):
 
 
 @functools.cache
-def _live_contacts_statement() -> Select:
+def _live_contacts_statement(shape: ScopeShape) -> Select:
+    """Only a contact the viewer reads in full is found by id (a chain cut at
+    `MERGE_HOPS` is answered whatever it reached, to be reported)."""
     start = (
         select(contacts_t.c.id.label("start"), contacts_t.c.id, contacts_t.c.merged_into_id, literal(0).label("hops"))
         .where(contacts_t.c.id.in_(bindparam("ids", expanding=True)),
@@ -206,17 +220,19 @@ def _live_contacts_statement() -> Select:
                start.c.hops < MERGE_HOPS)
     )
     return (
-        select(chain.c.start, chain.c.merged_into_id.label("next_id"), chain.c.hops, *contacts_t.c, emails_t.c.email)
+        select(chain.c.start, chain.c.merged_into_id.label("next_id"), chain.c.hops, *contacts_t.c,
+               by_name_only(shape, contacts_t.c.id), emails_t.c.email)
         .select_from(chain.join(contacts_t, contacts_t.c.id == chain.c.id)
                      .outerjoin(emails_t, emails_t.c.contact_id == contacts_t.c.id))
-        # The end of each chain: a live contact, or a chain cut at MERGE_HOPS.
-        .where(or_(chain.c.merged_into_id.is_(None), chain.c.hops >= MERGE_HOPS))
+        # The end of each chain: a live contact the viewer reads, or a chain cut at MERGE_HOPS.
+        .where(or_(and_(chain.c.merged_into_id.is_(None), contact_in_full(shape, contacts_t.c.id)),
+                   chain.c.hops >= MERGE_HOPS))
         .order_by(chain.c.start, emails_t.c.position)
     )
 
 
 @functools.cache
-def _viewer_statement(with_contact: bool) -> Select:
+def _viewer_statement(with_contact: bool, shape: ScopeShape) -> Select:
     query = (
         select(User.username, User.kind, User.role, BuilderAccount.name)
         .join(BuilderAccount, BuilderAccount.id == User.builder_account_id)
@@ -225,17 +241,20 @@ def _viewer_statement(with_contact: bool) -> Select:
     if not with_contact:
         return query
     return (
-        query.add_columns(*contacts_t.c, emails_t.c.email)
+        query.add_columns(*contacts_t.c, by_name_only(shape, contacts_t.c.id), emails_t.c.email)
         .outerjoin(contacts_t, (contacts_t.c.id == User.contact_id)
                    & (contacts_t.c.builder_account_id == bindparam("account"))
-                   & contacts_t.c.merged_into_id.is_(None))
+                   & contacts_t.c.merged_into_id.is_(None)
+                   & contact_in_full(shape, contacts_t.c.id))
         .outerjoin(emails_t, emails_t.c.contact_id == contacts_t.c.id)
         .order_by(emails_t.c.position)
     )
 
 
 @functools.cache
-def _jobs_statement(with_owners: bool, with_owner_emails: bool) -> Select:
+def _jobs_statement(with_owners: bool, with_owner_emails: bool, shape: ScopeShape) -> Select:
+    """The jobs the viewer finds of the contacts they read in full (none of a
+    contact seen by name only), and their owners, each with `by_name_only`."""
     mine = aliased(job_owners_t)
     columns: list[Any] = [mine.c.contact_id, *jobs_t.c]
     query = (
@@ -243,12 +262,13 @@ def _jobs_statement(with_owners: bool, with_owner_emails: bool) -> Select:
         .select_from(mine)
         .join(jobs_t, jobs_t.c.id == mine.c.job_id)
         .where(mine.c.contact_id.in_(bindparam("contact_ids", expanding=True)),
-               jobs_t.c.builder_account_id == bindparam("account"))
+               jobs_t.c.builder_account_id == bindparam("account"),
+               contact_in_full(shape, mine.c.contact_id), job_found(shape, jobs_t.c.id))
     )
     order: list[Any] = [mine.c.contact_id, jobs_t.c.id]
     if with_owners:
         others, owner = aliased(job_owners_t), aliased(contacts_t)
-        columns += list(owner.c)
+        columns += [*owner.c, by_name_only(shape, owner.c.id)]
         query = query.join(others, others.c.job_id == jobs_t.c.id).join(
             owner, (owner.c.id == others.c.contact_id) & (owner.c.builder_account_id == bindparam("account"))
         )
@@ -256,13 +276,15 @@ def _jobs_statement(with_owners: bool, with_owner_emails: bool) -> Select:
         if with_owner_emails:
             owner_emails = aliased(emails_t)
             columns.append(owner_emails.c.email)
-            query = query.outerjoin(owner_emails, owner_emails.c.contact_id == owner.c.id)
+            query = query.outerjoin(
+                owner_emails, (owner_emails.c.contact_id == owner.c.id) & contact_in_full(shape, owner.c.id)
+            )
             order.append(owner_emails.c.position)
     return query.add_columns(*columns).order_by(*order)
 
 
 @functools.cache
-def _plain_page(order_by: str, keyset: bool, with_emails: bool) -> Select:
+def _plain_page(order_by: str, keyset: bool, with_emails: bool, shape: ScopeShape) -> Select:
     sort = ORDERINGS_OF[order_by](Contact)
     query = select(Contact).where(
         Contact.builder_account_id == bindparam("account"), Contact.merged_into_id.is_(None)
@@ -270,15 +292,18 @@ def _plain_page(order_by: str, keyset: bool, with_emails: bool) -> Select:
     if keyset:
         value = bindparam("after_value", type_=Contact.created_at.type if order_by == "CREATED_AT" else String())
         query = query.where(or_(sort > value, and_(sort == value, Contact.id > bindparam("after_id"))))
-    return _with_emails(query.order_by(sort, Contact.id).limit(bindparam("limit")), order_by, with_emails)
+    return _with_emails(query.order_by(sort, Contact.id).limit(bindparam("limit")), order_by, with_emails, shape)
 
 
-def _with_emails(page_query: Select, order_by: str, with_emails: bool) -> Select:
-    page = page_query.with_only_columns(*contacts_t.c).subquery()
+def _with_emails(page_query: Select, order_by: str, with_emails: bool, shape: ScopeShape) -> Select:
+    """The page (of the contacts the viewer reads in full), each with `by_name_only`
+    and, when asked, its additional emails."""
+    page = page_query.with_only_columns(*contacts_t.c).where(contact_in_full(shape, Contact.id)).subquery()
+    flag = by_name_only(shape, page.c.id)
     if not with_emails:
-        return select(page).order_by(ORDERINGS_OF[order_by](page.c), page.c.id)
+        return select(page, flag).order_by(ORDERINGS_OF[order_by](page.c), page.c.id)
     return (
-        select(page, emails_t.c.email)
+        select(page, flag, emails_t.c.email)
         .outerjoin(emails_t, emails_t.c.contact_id == page.c.id)
         # A joined subquery's order is not kept: order again by the page's keys.
         .order_by(ORDERINGS_OF[order_by](page.c), page.c.id, emails_t.c.position)

@@ -28,7 +28,7 @@ def session_ttl(info: Info) -> timedelta:
 
 async def viewer_for_user(info: Info, user_id: int) -> types.BuilderUser | types.OwnerUser | None:
     found = await nodes.signed_in_user(info.context, user_id)
-    return None if found is None else types.user_from_rows(found, info)
+    return None if found is None else types.user_from_rows(found)
 
 
 async def me(info: Info) -> types.BuilderUser | types.OwnerUser | None:
@@ -49,7 +49,7 @@ async def me(info: Info) -> types.BuilderUser | types.OwnerUser | None:
         return None
     return types.OwnerUser(
         id=context.user_id, username=found.username, builder_account=account,
-        contact=types.Contact.from_rows(found.contact, info),
+        contact=types.Contact.from_rows(found.contact),
     )
 
 

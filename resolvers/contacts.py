@@ -23,7 +23,7 @@ from repository.uow import UnitOfWork
 from resolvers import ratelimit
 from resolvers.runner import on_contact, refused_with, run
 from resolvers.selection import selected_paths
-from resolvers.support import INPUT, address_input, contacts_for_payload, duplicates_of, given
+from resolvers.support import INPUT, address_input, contacts_for_payload, duplicates_of, given, written_contact
 from schema.connections import ContactConnection, ContactEdge
 from schema.contacts import (
     ContactIdInput,
@@ -47,7 +47,7 @@ async def contact_payload(info: Info, change: service.ChangedContact) -> Contact
     candidates (read only when there are some)."""
     if change.requested_primary_email:
         info.context.wake_outbox()  # the request's mails (_request_primary_proof)
-    contact = types.Contact.from_model(change.contact, change.additional_emails, info)
+    contact = written_contact(info, change.contact, change.additional_emails)
     if change.duplicate_ids is None:
         duplicates = partial(duplicates_of, info, change.contact.id, change.contact.primary_email)
     else:
@@ -206,7 +206,7 @@ async def contacts(
             value = value.isoformat()
         return encode_cursor(value or "", row.id)
 
-    edges = [ContactEdge(cursor=cursor_of(rows.row), node=types.Contact.from_rows(rows, info)) for rows in found]
+    edges = [ContactEdge(cursor=cursor_of(rows.row), node=types.Contact.from_rows(rows)) for rows in found]
 
     async def total() -> int:
         return await lists.contact_count(context, search=search, statuses=statuses)

@@ -13,6 +13,7 @@ from strawberry.types import Info
 import schema.types as types
 from domain.errors import Collected, NotFound, RuleError, UserErrorCode
 from domain.ids import global_record_id
+from permissions.policy import read_scope
 from resolvers.runner import refused_with, run
 from resolvers.support import INPUT, contacts_for_payload
 from schema import payloads
@@ -86,7 +87,10 @@ async def merge_contacts_preview(
     except RuleError as error:  # a query, not a mutation: it reads only, outside the runner
         return await refused_with(MergeContactsPreviewPayload)(error)
     plan = planned.plan
-    contact = types.ContactPreview.from_model(service.survivor_as_planned(planned), list(plan.additional_emails), info)
+    contact = types.ContactPreview.from_model(
+        service.survivor_as_planned(planned), list(plan.additional_emails),
+        by_name_only=read_scope(context.actor).by_name_only(plan.survivor_id),
+    )
     contact._merging_ids = plan.merged_ids
     return MergeContactsPreviewPayload(
         contact=contact,

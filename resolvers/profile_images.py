@@ -10,11 +10,10 @@ from typing import Annotated
 from strawberry import relay
 from strawberry.types import Info
 
-import schema.types as types
 from domain.errors import NotFound, RuleError
 from resolvers.contacts import contact_id
 from resolvers.runner import on_contact, refused_with, run
-from resolvers.support import INPUT
+from resolvers.support import INPUT, written_contact
 from schema.profile_images import ProfileImagePayload, RemoveProfileImageInput, SetProfileImageInput
 from services import profile_images as service
 
@@ -28,7 +27,7 @@ async def _changed(info: Info, change: service.ProfileImageChange) -> ProfileIma
     """After the commit: the replaced files go (unless the same bytes came again),
     and the contact as the change left it."""
     await service.discard(info.context.media_storage, change.previous_key, keep=change.contact.profile_image_key)
-    return ProfileImagePayload(contact=types.Contact.from_model(change.contact, change.additional_emails, info))
+    return ProfileImagePayload(contact=written_contact(info, change.contact, change.additional_emails))
 
 
 async def set_profile_image(info: Info, input: Annotated[SetProfileImageInput, INPUT]) -> ProfileImagePayload:

@@ -13,6 +13,7 @@ from strawberry.types import Info
 import schema.types as types
 from domain.errors import NotFound
 from domain.ids import global_record_id
+from permissions.policy import read_scope
 from reads import nodes
 from schema import contacts
 from services.contacts import UNCHANGED, AddressInput
@@ -42,14 +43,23 @@ def address_input(address: contacts.AddressInput | None) -> AddressInput | None:
     return AddressInput(**{part.name: given(getattr(address, part.name)) for part in fields(AddressInput)})
 
 
+def written_contact(info: Info, row, additional_emails: list[str]) -> types.Contact:
+    """The contact a mutation changed, as its unit of work left it (no read), as the
+    viewer sees it (`ReadScope.by_name_only`, the predicate the statements' SQL
+    answers alike: the viewer was allowed the change, so they read it in full)."""
+    return types.Contact.from_model(
+        row, additional_emails, by_name_only=read_scope(info.context.actor).by_name_only(row.id)
+    )
+
+
 async def contacts_for_payload(info: Info, contact_ids: Sequence[int]) -> list[types.Contact]:
     """Reads contacts after a commit, in a fresh session, as the viewer sees them
     (those a payload names beside the changed one, which the unit of work holds)."""
-    return [types.Contact.from_rows(rows, info) for rows in await nodes.contacts_as_written(info.context, contact_ids)]
+    return [types.Contact.from_rows(rows) for rows in await nodes.contacts_as_written(info.context, contact_ids)]
 
 
 async def duplicates_of(info: Info, contact_id: int, primary_email: str | None) -> list[types.Contact]:
     """The never-invited contacts that share the contact's primary email (merge
     candidates), read after the commit."""
     found = await nodes.never_invited_sharing(info.context, contact_id, primary_email)
-    return [types.Contact.from_rows(rows, info) for rows in found]
+    return [types.Contact.from_rows(rows) for rows in found]

@@ -13,7 +13,7 @@ from strawberry import relay
 from strawberry.types import Info
 
 from domain.names import display_name
-from permissions.policy import PolicyContact, sees_by_name_only, viewer_can
+from permissions.policy import PolicyContact, viewer_can
 from reads import nodes, relations
 from reads.loaders import then
 from schema.custom_fields import CustomFieldValue
@@ -163,17 +163,18 @@ class ContactFields:
     updated_at: datetime = strawberry.field(description="When the contact last changed.")
 
     @classmethod
-    def from_rows(cls, rows, info_or_context):
-        """From a contact's rows (repository.prefetch.ContactRows) as the read layer answers them."""
-        return cls.from_model(rows.row, rows.additional_emails, info_or_context)
+    def from_rows(cls, rows):
+        """From a contact's rows (repository.prefetch.ContactRows) as the read layer
+        answers them, flagged by the statement that read them when the viewer sees
+        the contact by name only."""
+        return cls.from_model(rows.row, rows.additional_emails, by_name_only=rows.by_name_only)
 
     @classmethod
-    def from_model(cls, row, additional_emails: list[str], info_or_context):
-        """Builds the type for the viewer: an owner sees another contact (a co-owner on
-        their job) by name only, with every other detail left empty."""
-        context = getattr(info_or_context, "context", info_or_context)
+    def from_model(cls, row, additional_emails: list[str], *, by_name_only: bool):
+        """Builds the type for the viewer: a contact they see `by_name_only` (an
+        owner's co-owner on their job) has every other detail left empty."""
         name = display_name(row.first_name, row.last_name, row.primary_email)
-        if sees_by_name_only(context.actor, row.id):
+        if by_name_only:
             return cls(
                 id=row.id, first_name=row.first_name, last_name=row.last_name, display_name=name,
                 phone=None, cell_phone=None, address=None, primary_email=None, additional_emails=[], emails=[],
@@ -286,7 +287,7 @@ class Job(relay.Node):
 
     @strawberry.field(description="The job's owners, in order.")
     def owners(self, info: Info) -> list[Contact]:
-        return then(relations.owners_of_job(info.context, self.id), _contacts(info))
+        return then(relations.owners_of_job(info.context, self.id), _each(Contact.from_rows))
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
@@ -308,7 +309,7 @@ class Lead(relay.Node):
 
     @strawberry.field(description="The contacts on this lead, in order.")
     def contacts(self, info: Info) -> list[Contact]:
-        return then(relations.contacts_of_lead(info.context, self.id), _contacts(info))
+        return then(relations.contacts_of_lead(info.context, self.id), _each(Contact.from_rows))
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
@@ -362,14 +363,14 @@ class OwnerUser(relay.Node):
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False):
         node_ids = list(node_ids)
         found = await nodes.users(info.context, record_ids(node_ids), "OWNER")
-        return answer_nodes(node_ids, found, required, lambda rows: cls.from_rows(rows, info))
+        return answer_nodes(node_ids, found, required, cls.from_rows)
 
     @classmethod
-    def from_rows(cls, rows: nodes.UserRows, info: Info) -> OwnerUser:
+    def from_rows(cls, rows: nodes.UserRows) -> OwnerUser:
         user = rows.user
         account = BuilderAccount(id=user.builder_account_id, name=rows.builder_name)
         return cls(id=user.id, username=user.username, builder_account=account,
-                   contact=Contact.from_rows(rows.contact, info))
+                   contact=Contact.from_rows(rows.contact))
 
 
 Viewer = Annotated[
@@ -378,16 +379,12 @@ Viewer = Annotated[
 ]
 
 
-def user_from_rows(rows: nodes.UserRows, info: Info) -> BuilderUser | OwnerUser:
+def user_from_rows(rows: nodes.UserRows) -> BuilderUser | OwnerUser:
     """The `Viewer` of a user the read layer found."""
-    return BuilderUser.from_rows(rows) if rows.user.kind == "BUILDER" else OwnerUser.from_rows(rows, info)
-
-
-def _contacts(info: Info) -> Callable[[Iterable], list[Contact]]:
-    return lambda found: [Contact.from_rows(rows, info) for rows in found]
+    return BuilderUser.from_rows(rows) if rows.user.kind == "BUILDER" else OwnerUser.from_rows(rows)
 
 
 async def contacts_by_ids(info: Info, node_ids: Sequence[str], required: bool = False) -> list[Contact | None]:
     """Contacts by (string) id as the viewer may see them; merged ids resolve to the survivor."""
     found = await nodes.contacts(info.context, record_ids(node_ids))
-    return answer_nodes(node_ids, found, required, lambda rows: Contact.from_rows(rows, info))
+    return answer_nodes(node_ids, found, required, Contact.from_rows)

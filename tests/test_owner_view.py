@@ -4,6 +4,10 @@ or other jobs."""
 
 from __future__ import annotations
 
+import pytest
+
+from conftest import Actor
+from hardening_support import app_client
 from jobs_leads_support import add_owner, contact_gid, new_contact, new_job
 
 PROFILE = """
@@ -62,6 +66,31 @@ async def test_the_mobile_profile_shows_own_jobs_and_co_owners_by_name_only(buil
             ],
         }
     ]
+
+
+CO_OWNERS = """
+query($id: ID!) {
+  me { ... on OwnerUser { contact { jobs { name owners { id displayName phone emails address { city } jobs { name } } } } } }
+  contact(id: $id) { id }
+  node(id: $id) { id }
+}
+"""
+
+
+@pytest.mark.parametrize("planned", [True, False], ids=["planned", "graphql-core"])
+async def test_co_owners_come_by_name_only_and_are_not_found_by_id_through_both_paths(settings, builder, owner, planned):
+    """The statements answer the owner's scope (permissions/policy.read_scope), by
+    the plan and on graphql-core alike."""
+    job_id, co_owner, _other_job = await _shared_job(builder, owner)
+    async with app_client(settings, PLANNED_READS=planned) as client:
+        data = (await Actor(client, owner.token, owner.username).gql(CO_OWNERS, {"id": co_owner}))["data"]
+    assert data["contact"] is None and data["node"] is None
+    [job] = data["me"]["contact"]["jobs"]
+    assert job["name"] == "Lakeside build"
+    own, other = job["owners"]
+    assert own["id"] == contact_gid(owner.contact_id) and own["jobs"] == [{"name": "Lakeside build"}]
+    assert other == {"id": co_owner, "displayName": "Ben Client", "phone": None, "emails": [], "address": None,
+                     "jobs": []}
 
 
 async def test_an_owner_is_denied_contacts_other_contacts_and_other_jobs(builder, owner):

@@ -17,8 +17,7 @@ from permissions.policy import (
     FieldGroup,
     can_change,
     can_manage_invites,
-    jobs_seen_through,
-    sees_by_name_only,
+    read_scope,
     sees_leads,
     sees_pending_email_change,
     viewer_can,
@@ -117,22 +116,32 @@ def test_viewer_can_answers_from_the_same_policy(actor, status):
 
 
 @pytest.mark.parametrize("name", ACTORS)
-def test_an_owner_sees_other_contacts_by_name_only_and_never_sees_leads(name):
-    actor = ACTORS[name]
-    by_name_only = {other: sees_by_name_only(actor, other) for other in (CONTACT_ID, CONTACT_ID + 1)}
+def test_an_owner_reads_their_own_contact_in_full_others_by_name_only_and_never_leads(name):
+    actor, scope = ACTORS[name], read_scope(ACTORS[name])
+    if name == "anonymous":
+        assert scope is None
+        return
+    by_name_only = {other: scope.by_name_only(other) for other in (CONTACT_ID, CONTACT_ID + 1)}
     if name == "the owner":
         assert by_name_only == {CONTACT_ID: False, CONTACT_ID + 1: True}
     elif name == "another owner":
         assert by_name_only == {CONTACT_ID: True, CONTACT_ID + 1: False}
     else:
         assert by_name_only == {CONTACT_ID: False, CONTACT_ID + 1: False}
-    assert sees_leads(actor) is (name in BUILDERS)
+    assert scope.leads is sees_leads(actor) is (name in BUILDERS)
+    assert scope.owner_visible_fields_only is (name in OWNERS)
+    assert scope.builder_account_id == actor.builder_account_id
 
 
 @pytest.mark.parametrize("name", ACTORS)
-def test_an_owner_sees_only_their_own_jobs(name):
-    expected = ACTORS[name].contact_id if name in OWNERS else None
-    assert jobs_seen_through(ACTORS[name]) == expected
+def test_an_owner_finds_only_their_own_jobs(name):
+    scope = read_scope(ACTORS[name])
+    if scope is None:
+        return
+    if name in OWNERS:
+        assert scope.jobs_of == ACTORS[name].contact_id
+    else:
+        assert scope.jobs_of is None
 
 
 @pytest.mark.parametrize("actor_name", list(ACTORS))
