@@ -9,7 +9,10 @@ connection are a stack, so two sessions open at once end each other's savepoint
 ("no such savepoint"); making it work would mean serialising the app's database
 work, which is what the suite is there to test. The suite is kept fast instead by
 commits that do not wait for the disk (`_database_folder`, `_commits_without_flush_wait`)
-and one round trip for the emptying (`empty_tables`).
+and one round trip for the emptying (`empty_tables`). Tests that do their database
+work one session at a time, below the app (the outbox's repository and sender),
+run inside one transaction that is rolled back (`one_transaction`) and leave no
+tables to empty.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import contextlib
 import os
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,8 +30,9 @@ import httpx
 import hypothesis
 import pytest
 from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.engine import is_sqlite
+from db.engine import WRITE_OPTION, is_sqlite
 from db.migrate import upgrade_to_head
 from domain.activation import ActivationStatus
 from domain.passwords import HashParameters
@@ -134,12 +138,45 @@ async def empty_tables(engine) -> None:
 
 
 @pytest.fixture(autouse=True)
-async def clean_database(app):
+async def clean_database(request, app):
     """Every test starts from empty tables and fresh rate-limit counters
-    (all tests call from one client address)."""
+    (all tests call from one client address). A test that ran in `one_transaction`
+    committed nothing: there is nothing to empty."""
     yield
     await app.state.rate_limiter.reset()
-    await empty_tables(app.state.engine)
+    if "one_transaction" not in request.fixturenames:
+        await empty_tables(app.state.engine)
+
+
+@pytest.fixture
+async def one_transaction(app) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Sessions inside one transaction of the test database, rolled back after the
+    test, for tests that call the repository, the services or the outbox sender
+    directly and use one session at a time: no commit reaches the database, and no
+    tables are emptied after them (`clean_database`).
+
+    SQLAlchemy's recipe "Joining a Session into an External Transaction (such as
+    for test suites)": a connection begins the transaction, and every session of
+    the factory is bound to that connection with join_transaction_mode=
+    "create_savepoint", so its commit releases a SAVEPOINT, its rollback returns
+    to one, and the transaction itself is left to the fixture.
+
+    One session at a time: SAVEPOINTs on one connection are a stack, and two
+    sessions open side by side end each other's ("no such savepoint"). So the app,
+    whose requests open sessions and connections concurrently (sibling fields,
+    DataLoader batches), keeps committed data and emptied tables, and so do tests
+    where two transactions must see or wait for each other's commits (two senders
+    draining at once, a claim beside an uncommitted one)."""
+    async with app.state.engine.connect() as connection:
+        # A writer's transaction (SQLite: BEGIN IMMEDIATE), as a unit of work's.
+        connection = await connection.execution_options(**{WRITE_OPTION: True})
+        transaction = await connection.begin()
+        try:
+            yield async_sessionmaker(
+                bind=connection, expire_on_commit=False, autoflush=False, join_transaction_mode="create_savepoint"
+            )
+        finally:
+            await transaction.rollback()
 
 
 @pytest.fixture
@@ -206,6 +243,17 @@ mutation($input: LoginInput!) {
   login(input: $input) { token expiresAt viewer { __typename } userErrors { code message field } }
 }
 """
+
+
+async def wait_until_ready(client, within: float = 60.0) -> None:
+    """Polls `/readyz` until it answers 200, as a load balancer does before it sends
+    a new server traffic. Each probe gives the database 3 s
+    (observability/health.py), which a loaded machine can exceed; until the app has
+    seen its schema once, GraphQL requests run that same check first."""
+    deadline = asyncio.get_running_loop().time() + within
+    while (await client.get("/readyz")).status_code != 200:
+        assert asyncio.get_running_loop().time() < deadline, f"not ready within {within} s"
+        await asyncio.sleep(0.1)
 
 
 async def make_builder(app, client, name: str) -> Actor:

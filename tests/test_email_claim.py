@@ -18,7 +18,7 @@ from activation_support import (  # noqa: F401 - fixtures
     global_id,
     send_invite,
 )
-from conftest import TEST_HASHING, gql
+from conftest import TEST_HASHING, gql, wait_until_ready
 from domain.activation import ActivationStatus
 from models import Contact, Invite, OutboxMessage
 from server import create_app
@@ -58,6 +58,7 @@ async def test_twenty_concurrent_invites_at_two_contacts_sharing_an_email(app, b
     other_app = create_app(settings, password_hashing=TEST_HASHING)
     try:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=other_app), base_url="http://other") as other:
+            await wait_until_ready(other)  # a new server gets traffic once it is ready
             clients = [builder.client, other]
             answers = await asyncio.gather(*(
                 gql(clients[n % 2], SEND_INVITE, {"id": (first, second)[(n // 2) % 2]}, token=builder.token,

@@ -1,8 +1,9 @@
 """The outbox sender delivers every queued message once (SPEC 6, SPEC 11).
 
-Runs on SQLite, or on a fresh PostgreSQL database when `DATABASE_URL` names a
-PostgreSQL server; the concurrent-senders test runs on both then. Email goes to a
-real SMTP server (aiosmtpd) on a free local port.
+Runs on the suite's database (SQLite, or PostgreSQL when `DATABASE_URL` names
+one): one sender, or one claim at a time, inside one transaction rolled back
+after the test; two senders or two claims at once with real commits. Email goes
+to a real SMTP server (aiosmtpd) on a free local port.
 """
 
 from __future__ import annotations
@@ -10,27 +11,20 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import socket
 import threading
 import time
-import uuid
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 
-import asyncpg
 import pytest
 import pytest_asyncio
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 
-from db.engine import create_engine, create_session_factory
-from db.migrate import upgrade_to_head
 from mail import messages
 from mail.sender import OutboxSender
 from mail.transports import FileEmailTransport, FileSmsTransport, SmtpEmailTransport
@@ -38,70 +32,45 @@ from models import BuilderAccount, OutboxMessage, utcnow
 from repository import outbox
 from repository.uow import UnitOfWork
 
-DATABASE_URL = os.environ.get("DATABASE_URL", "")
-ON_POSTGRESQL = DATABASE_URL.startswith("postgresql")
 MAIL_FROM = "OwnerHub <no-reply@ownerhub.test>"
 APP_URL = "https://app.ownerhub.test"
 
-# --- a fresh, migrated database per test ---------------------------------------------
-
-
-@asynccontextmanager
-async def fresh_database(backend: str, tmp_path):
-    if backend == "postgresql":
-        server = make_url(DATABASE_URL)
-        name = f"ownerhub_outbox_{uuid.uuid4().hex[:12]}"
-        await _admin(server, f'CREATE DATABASE "{name}"')
-        url = server.set(database=name).render_as_string(hide_password=False)
-    else:
-        name = None
-        url = f"sqlite+aiosqlite:///{tmp_path / 'ownerhub.sqlite3'}"
-    try:
-        await asyncio.to_thread(upgrade_to_head, url)
-        engine = create_engine(url)
-        try:
-            yield create_session_factory(engine)
-        finally:
-            await engine.dispose()
-    finally:
-        if name:
-            await _admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-async def _admin(server, statement: str) -> None:
-    connection = await asyncpg.connect(
-        host=server.host or "127.0.0.1",
-        port=server.port or 5432,
-        user=server.username or "postgres",
-        password=server.password,
-        database="postgres",
-    )
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
+# --- the database: one rolled-back transaction, or commits where two run at once ------
 
 
 @pytest.fixture
-def backend():
-    """The suite runs once per database (.ci/run): this run's database is the one DATABASE_URL names."""
-    return "postgresql" if ON_POSTGRESQL else "sqlite"
+def session_factory(one_transaction):
+    """Sessions inside one transaction of the test database, rolled back after the
+    test (conftest.one_transaction): the sender and these tests use one session at
+    a time."""
+    return one_transaction
 
 
-@pytest_asyncio.fixture
-async def session_factory(backend, tmp_path):
-    async with fresh_database(backend, tmp_path) as factory:
-        yield factory
+@pytest.fixture
+def committing_factory(app):
+    """Sessions that commit to the test database, whose tables are emptied after the
+    test: for the tests where two transactions run side by side and must see, or
+    wait for, each other's commits."""
+    return app.state.session_factory
 
 
-@pytest_asyncio.fixture
-async def builder_account_id(session_factory):
-    async with UnitOfWork(session_factory) as uow:
+async def _new_account(factory) -> int:
+    async with UnitOfWork(factory) as uow:
         account = BuilderAccount(name="Oak & Stone Builders")
         uow.session.add(account)
         await uow.session.flush()
         await uow.commit()
         return account.id
+
+
+@pytest_asyncio.fixture
+async def builder_account_id(session_factory):
+    return await _new_account(session_factory)
+
+
+@pytest_asyncio.fixture
+async def committed_account_id(committing_factory):
+    return await _new_account(committing_factory)
 
 
 # --- a real SMTP server -------------------------------------------------------------
@@ -304,10 +273,10 @@ async def test_a_failed_send_is_retried_later_and_delivered_exactly_once(session
 
 
 @pytest.mark.asyncio
-async def test_two_senders_draining_at_once_deliver_each_message_exactly_once(session_factory, builder_account_id, smtp, tmp_path):
-    ids = await queue_emails(session_factory, builder_account_id, [f"owner{n}@example.com" for n in range(40)])
+async def test_two_senders_draining_at_once_deliver_each_message_exactly_once(committing_factory, committed_account_id, smtp, tmp_path):
+    ids = await queue_emails(committing_factory, committed_account_id, [f"owner{n}@example.com" for n in range(40)])
     senders = [
-        OutboxSender(session_factory, smtp.transport(), FileSmsTransport(tmp_path), batch_size=7)
+        OutboxSender(committing_factory, smtp.transport(), FileSmsTransport(tmp_path), batch_size=7)
         for _ in range(2)
     ]
 
@@ -322,19 +291,19 @@ async def test_two_senders_draining_at_once_deliver_each_message_exactly_once(se
     assert sum(delivered) == 40
     assert all(count > 0 for count in delivered), "both senders took part"
     assert sorted(smtp.catcher.message_ids()) == sorted(f"<outbox-{i}@ownerhub.test>" for i in ids)
-    async with session_factory() as session:
+    async with committing_factory() as session:
         assert await outbox.backlog_count(session) == 0
 
 
 @pytest.mark.asyncio
-async def test_wake_delivers_a_new_message_within_two_seconds(session_factory, builder_account_id, smtp, tmp_path):
-    sender = OutboxSender(session_factory, smtp.transport(), FileSmsTransport(tmp_path))
+async def test_wake_delivers_a_new_message_within_two_seconds(committing_factory, committed_account_id, smtp, tmp_path):
+    sender = OutboxSender(committing_factory, smtp.transport(), FileSmsTransport(tmp_path))
     stop = asyncio.Event()
     running = asyncio.create_task(sender.run_forever(stop, poll_seconds=60))
     await asyncio.sleep(0.2)  # its first, empty round is over: only wake() can start the next
 
     committed = time.monotonic()
-    await queue_emails(session_factory, builder_account_id, ["ann@example.com"])
+    await queue_emails(committing_factory, committed_account_id, ["ann@example.com"])
     sender.wake()
     arrived = await until(lambda: len(smtp.catcher.received) == 1, timeout=2)
     elapsed = time.monotonic() - committed
@@ -346,18 +315,18 @@ async def test_wake_delivers_a_new_message_within_two_seconds(session_factory, b
 
 
 @pytest.mark.asyncio
-async def test_a_claim_never_takes_rows_another_uncommitted_claim_holds(session_factory, builder_account_id):
-    ids = await queue_emails(session_factory, builder_account_id, [f"owner{n}@example.com" for n in range(10)])
+async def test_a_claim_never_takes_rows_another_uncommitted_claim_holds(committing_factory, committed_account_id):
+    ids = await queue_emails(committing_factory, committed_account_id, [f"owner{n}@example.com" for n in range(10)])
     now = utcnow()
 
     async def claim(uow, limit):
         return {m.id for m in await outbox.claim_due(uow.session, limit=limit, lease_seconds=60, now=now)}
 
-    async with UnitOfWork(session_factory) as first:
+    async with UnitOfWork(committing_factory) as first:
         first_claim = await claim(first, 5)
 
         async def second_claimer():
-            async with UnitOfWork(session_factory) as second:
+            async with UnitOfWork(committing_factory) as second:
                 claimed = await claim(second, 10)
                 await second.commit()
                 return claimed
