@@ -1,5 +1,5 @@
-"""Prefetch plans: a root field reads, in a constant number of statements, the
-relations its selection asks for, and primes the request's batches
+"""Prefetch plans: a root field (a query's, or a mutation's payload) reads, in a
+constant number of statements, the relations its selection asks for, and primes the request's batches
 (reads/loaders.py) with them. `Contact.jobs` and `Job.owners` then read those
 batches like any other relation, and find their rows already there.
 
@@ -10,7 +10,7 @@ the batches' DataLoaders, so no selection is ever wrong, only slower."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from permissions.policy import ActorKind, read_scope
 from reads import loaders
@@ -25,12 +25,13 @@ def _asks_any(paths: frozenset[str], prefix: str, names: Iterable[str]) -> bool:
 
 
 class ContactPlan:
-    """What to fetch along with contacts found at `prefix` of the selection."""
+    """What to fetch along with contacts found at `prefixes` of the selection (what
+    any of them asks)."""
 
-    def __init__(self, paths: frozenset[str], prefix: str):
-        self.emails = _asks_any(paths, prefix, EMAIL_FIELDS)
-        self.jobs = prefix + "jobs" in paths
-        self.owners = prefix + "jobs.owners" in paths
+    def __init__(self, paths: frozenset[str], *prefixes: str):
+        self.emails = any(_asks_any(paths, prefix, EMAIL_FIELDS) for prefix in prefixes)
+        self.jobs = any(prefix + "jobs" in paths for prefix in prefixes)
+        self.owners = any(prefix + "jobs.owners" in paths for prefix in prefixes)
 
     async def fetch_jobs(self, context, repo: PrefetchRepository, contacts: list[ContactRows]) -> None:
         """Reads the contacts' jobs (and their owners) and primes the batches with them.
@@ -59,6 +60,20 @@ async def contact_page(context, paths: frozenset[str], **page_args) -> tuple[lis
         contacts, has_next = await repo.contact_page(with_emails=plan.emails, **page_args)
         await plan.fetch_jobs(context, repo, contacts)
     return contacts, has_next
+
+
+async def written(context, paths: frozenset[str], prefixes: Sequence[str], contacts: list[ContactRows]) -> None:
+    """The read-back of a mutation's payload: the contacts it answers (those it wrote
+    come from its unit of work, not read again); the relations the payload's
+    selection asks of them at `prefixes` (the payload fields they answer) are read
+    after the commit with the same statement as for any other root field (the jobs
+    with their owners and the owners' emails, one statement) and prime the
+    batches. Nothing is read when none is asked."""
+    plan = ContactPlan(paths, *prefixes)
+    if not plan.jobs or not contacts:
+        return
+    async with context.read_connection() as connection:
+        await plan.fetch_jobs(context, PrefetchRepository(connection, read_scope(context.actor)), contacts)
 
 
 async def viewer(context, paths: frozenset[str]) -> ViewerRows | None:

@@ -47,11 +47,11 @@ async def contact_payload(info: Info, change: service.ChangedContact) -> Contact
     candidates (read only when there are some)."""
     if change.requested_primary_email:
         info.context.wake_outbox()  # the request's mails (_request_primary_proof)
-    contact = written_contact(info, change.contact, change.additional_emails)
+    contact = await written_contact(info, change.contact, change.additional_emails)
     if change.duplicate_ids is None:
         duplicates = partial(duplicates_of, info, change.contact.id, change.contact.primary_email)
     else:
-        duplicates = partial(contacts_for_payload, info, change.duplicate_ids)
+        duplicates = partial(contacts_for_payload, info, change.duplicate_ids, "duplicateContacts")
     return ContactPayload(contact=contact, _duplicates=duplicates)
 
 
@@ -59,7 +59,7 @@ async def contact_refusal(info: Info, error: RuleError) -> ContactPayload:
     """The user errors, and the contact that holds the email when the app may offer it."""
     conflicting = None
     if error.conflicting_contact_id is not None:
-        conflicting = (await contacts_for_payload(info, [error.conflicting_contact_id]) or [None])[0]
+        conflicting = (await contacts_for_payload(info, [error.conflicting_contact_id], "conflictingContact") or [None])[0]
     return await refused_with(ContactPayload, conflicting_contact=conflicting)(error)
 
 

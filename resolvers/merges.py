@@ -108,7 +108,7 @@ async def _undo_request(info: Info, input: UndoMergeInput) -> service.UndoReques
 
 
 async def _undone(info: Info, outcome: service.UndoOutcome) -> UndoMergePayload:
-    found = await contacts_for_payload(info, [outcome.survivor_id, *outcome.restored_ids])
+    found = await contacts_for_payload(info, [outcome.survivor_id, *outcome.restored_ids], "contact", "restoredContacts")
     return UndoMergePayload(
         contact=found[0], merge=await _merge_for_payload(info, outcome.merge_id), restored_contacts=found[1:]
     )
@@ -117,7 +117,7 @@ async def _undone(info: Info, outcome: service.UndoOutcome) -> UndoMergePayload:
 async def _undo_refused(info: Info, error: RuleError) -> UndoMergePayload:
     conflicting = None
     if error.conflicting_contact_id is not None:
-        conflicting = (await contacts_for_payload(info, [error.conflicting_contact_id]) or [None])[0]
+        conflicting = (await contacts_for_payload(info, [error.conflicting_contact_id], "conflictingContact") or [None])[0]
     return await refused_with(UndoMergePayload, conflicting_contact=conflicting)(error)
 
 

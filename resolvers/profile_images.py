@@ -27,7 +27,7 @@ async def _changed(info: Info, change: service.ProfileImageChange) -> ProfileIma
     """After the commit: the replaced files go (unless the same bytes came again),
     and the contact as the change left it."""
     await service.discard(info.context.media_storage, change.previous_key, keep=change.contact.profile_image_key)
-    return ProfileImagePayload(contact=written_contact(info, change.contact, change.additional_emails))
+    return ProfileImagePayload(contact=await written_contact(info, change.contact, change.additional_emails))
 
 
 async def set_profile_image(info: Info, input: Annotated[SetProfileImageInput, INPUT]) -> ProfileImagePayload:

@@ -14,7 +14,9 @@ import schema.types as types
 from domain.errors import NotFound
 from domain.ids import global_record_id
 from permissions.policy import read_scope
-from reads import nodes
+from reads import nodes, prefetch
+from repository.prefetch import ContactRows
+from resolvers.selection import selected_paths
 from schema import contacts
 from services.contacts import UNCHANGED, AddressInput
 
@@ -43,23 +45,32 @@ def address_input(address: contacts.AddressInput | None) -> AddressInput | None:
     return AddressInput(**{part.name: given(getattr(address, part.name)) for part in fields(AddressInput)})
 
 
-def written_contact(info: Info, row, additional_emails: list[str]) -> types.Contact:
-    """The contact a mutation changed, as its unit of work left it (no read), as the
-    viewer sees it (`ReadScope.by_name_only`, the predicate the statements' SQL
-    answers alike: the viewer was allowed the change, so they read it in full)."""
-    return types.Contact.from_model(
-        row, additional_emails, by_name_only=read_scope(info.context.actor).by_name_only(row.id)
-    )
+async def written_contact(info: Info, row, additional_emails: list[str]) -> types.Contact:
+    """The payload's `contact`: the contact a mutation changed, as its unit of work
+    left it (no read), as the viewer sees it (`ReadScope.by_name_only`, the predicate
+    the statements' SQL answers alike: the viewer was allowed the change, so they
+    read it in full). The relations the payload asks of it are read with the
+    prefetch statements (reads/prefetch.written) and resolve from the batches."""
+    rows = ContactRows(row, read_scope(info.context.actor).by_name_only(row.id), list(additional_emails))
+    return (await _answering(info, [rows], "contact"))[0]
 
 
-async def contacts_for_payload(info: Info, contact_ids: Sequence[int]) -> list[types.Contact]:
+async def contacts_for_payload(info: Info, contact_ids: Sequence[int], *fields: str) -> list[types.Contact]:
     """Reads contacts after a commit, in a fresh session, as the viewer sees them
-    (those a payload names beside the changed one, which the unit of work holds)."""
-    return [types.Contact.from_rows(rows) for rows in await nodes.contacts_as_written(info.context, contact_ids)]
+    (those a payload names beside the changed one, which the unit of work holds),
+    with the relations the payload's `fields` that answer them ask for
+    (reads/prefetch.written)."""
+    return await _answering(info, await nodes.contacts_as_written(info.context, contact_ids), *fields)
+
+
+async def _answering(info: Info, found: list[ContactRows], *fields: str) -> list[types.Contact]:
+    """The types of contacts read for the payload's `fields`, the relations those ask for read with them."""
+    await prefetch.written(info.context, selected_paths(info), [field + "." for field in fields], found)
+    return [types.Contact.from_rows(rows) for rows in found]
 
 
 async def duplicates_of(info: Info, contact_id: int, primary_email: str | None) -> list[types.Contact]:
     """The never-invited contacts that share the contact's primary email (merge
     candidates), read after the commit."""
     found = await nodes.never_invited_sharing(info.context, contact_id, primary_email)
-    return [types.Contact.from_rows(rows) for rows in found]
+    return await _answering(info, found, "duplicateContacts")
