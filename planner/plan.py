@@ -26,7 +26,7 @@ from graphql import (
 )
 from graphql.execution import VariableValues, get_variable_values
 
-from planner.roots import QUERY
+from planner import jobs_leads, nodes, roots
 from planner.selection import Collector, directive_variables
 from planner.shapes import Compiler, ContactNeeds, Declined, Env, NotCovered
 
@@ -36,6 +36,8 @@ from planner.shapes import Compiler, ContactNeeds, Declined, Env, NotCovered
 # Strawberry's `GlobalID` refuses (planner/roots.decode_global_id).
 COERCED_ALIKE = {"Int", "Float", "String", "Boolean", "ID"}
 DOCUMENTS_CACHED = 512
+# The root fields a plan covers, each with how to build its run.
+QUERY = {**roots.QUERY, **jobs_leads.QUERY, **nodes.QUERY}
 
 
 @dataclass(frozen=True, slots=True)

@@ -251,7 +251,7 @@ def contacts(compiler: Compiler, nodes: list[FieldNode]) -> RootField:
     return run
 
 
-# --- contact(id:), node(id:) --------------------------------------------------------------
+# --- contact(id:) --------------------------------------------------------------
 
 def decode_global_id(value: object) -> tuple[str, str]:
     """(type name, node id) of a relay global id, decoded as Strawberry's `GlobalID`
@@ -267,7 +267,7 @@ def decode_global_id(value: object) -> tuple[str, str]:
     return parts[0], parts[1]
 
 
-def _id_argument(nodes: list[FieldNode]) -> Callable[[Env], object]:
+def id_argument(nodes: list[FieldNode]) -> Callable[[Env], object]:
     """The raw `id` argument: a string literal, or a variable's value as sent (an
     `ID` variable coerces any number to text, which Strawberry's global id refuses)."""
     [argument] = [a for a in nodes[0].arguments if a.name.value == "id"]
@@ -280,49 +280,45 @@ def _id_argument(nodes: list[FieldNode]) -> Callable[[Env], object]:
     raise NotCovered("an id that is neither a string nor a variable")
 
 
-def contact_by_id(*, other_types: str) -> Callable[[Compiler, list[FieldNode]], RootField]:
-    """`contact(id:)` (`other_types="null"`: another type's id finds nothing) or
-    `node(id:)` for a contact's id (`other_types="decline"`: graphql-core resolves
-    other types), as reads/nodes.contacts reads them: merged ids lead to
-    the surviving contact; one the viewer may not read is not found (null): the
-    statement does not answer it."""
+async def read_contacts(env: Env, needs: ContactNeeds, ids: list[int | None]) -> list[ContactRows | None]:
+    """Contacts by id with what `needs` asks for, as reads/nodes.contacts reads them:
+    merged ids lead to the surviving contact; one the viewer may not read is not
+    found (None): the statement does not answer it."""
+    context = env.context
+    wanted = [i for i in ids if i is not None]
+    async with context.read_connection() as connection:
+        await context.resolve_viewer(connection)
+        if context.actor.kind is ActorKind.ANONYMOUS or not wanted:
+            return [None] * len(ids)
+        repo = PrefetchRepository(connection, read_scope(context.actor))
+        try:
+            found = await repo.live_contacts(wanted)
+        except MergeChainTooLong as error:
+            raise Declined("a long chain of merges") from error
+        live = [contact for contact in found.values() if contact is not None]
+        await fetch_jobs(repo, needs, live)
+    await fetch_beside(env, needs, live)
+    return [found[i] if i is not None else None for i in ids]
 
-    def build(compiler: Compiler, nodes: list[FieldNode]) -> RootField:
-        shape = contact_shape(compiler, nodes)
-        needs = compiler.needs
-        id_of = _id_argument(nodes)
 
-        async def run(env: Env) -> dict | None:
-            type_name, node_id = decode_global_id(id_of(env))
-            if type_name != "Contact":
-                if other_types == "decline":
-                    raise Declined("a node of another type")
-                return None
-            context = env.context
-            contact_id = record_id(node_id)
-            async with context.read_connection() as connection:
-                await context.resolve_viewer(connection)
-                if context.actor.kind is ActorKind.ANONYMOUS or contact_id is None:
-                    return None
-                repo = PrefetchRepository(connection, read_scope(context.actor))
-                try:
-                    found = (await repo.live_contacts([contact_id]))[contact_id]
-                except MergeChainTooLong as error:
-                    raise Declined("a long chain of merges") from error
-                if found is None:
-                    return None
-                await fetch_jobs(repo, needs, [found])
-            await fetch_beside(env, needs, [found])
-            return shape(found, env)
+def contact_by_id(compiler: Compiler, nodes: list[FieldNode]) -> RootField:
+    """`contact(id:)`: another type's id finds nothing (null)."""
+    shape = contact_shape(compiler, nodes)
+    needs = compiler.needs
+    id_of = id_argument(nodes)
 
-        return run
+    async def run(env: Env) -> dict | None:
+        type_name, node_id = decode_global_id(id_of(env))
+        if type_name != "Contact":
+            return None
+        [found] = await read_contacts(env, needs, [record_id(node_id)])
+        return None if found is None else shape(found, env)
 
-    return build
+    return run
 
 
 QUERY: dict[str, Callable[[Compiler, list[FieldNode]], RootField]] = {
     "me": me,
     "contacts": contacts,
-    "contact": contact_by_id(other_types="null"),
-    "node": contact_by_id(other_types="decline"),
+    "contact": contact_by_id,
 }

@@ -315,14 +315,20 @@ def contact_shape(compiler: Compiler, nodes: list[FieldNode]) -> ObjectShape:
 
 # --- Job (source: repository.prefetch.JobRows) -------------------------------------------
 
-def _owners(compiler: Compiler, nodes: list[FieldNode]) -> Getter:
-    compiler.needs.owners = True
-    compiler.owner_level = True
-    try:
-        shape = contact_shape(compiler, nodes)
-    finally:
-        compiler.owner_level = False
-    return lambda job, env: [shape(owner, env) for owner in job.owners]
+def linked_contacts(contacts_of: Callable[[Any], list]) -> Callable[[Compiler, list[FieldNode]], Getter]:
+    """The contacts linked to a job (its owners) or a lead (its contacts), in order:
+    read with their emails when asked; their own relations are not covered."""
+
+    def build(compiler: Compiler, nodes: list[FieldNode]) -> Getter:
+        compiler.needs.owners = True
+        compiler.owner_level = True
+        try:
+            shape = contact_shape(compiler, nodes)
+        finally:
+            compiler.owner_level = False
+        return lambda source, env: [shape(contact, env) for contact in contacts_of(source)]
+
+    return build
 
 
 JOB: dict[str, Callable[[Compiler, list[FieldNode]], Getter]] = {
@@ -331,5 +337,5 @@ JOB: dict[str, Callable[[Compiler, list[FieldNode]], Getter]] = {
     "address": address_of(lambda job: job.row),
     "createdAt": leaf(lambda job, env: isoformat(job.row.created_at)),
     "updatedAt": leaf(lambda job, env: isoformat(job.row.updated_at)),
-    "owners": _owners,
+    "owners": linked_contacts(lambda job: job.owners),
 }

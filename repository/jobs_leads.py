@@ -145,12 +145,7 @@ class JobsLeadsRepository:
         return result.rowcount > 0
 
     def _listed(self, model, search: str | None, owner_contact_id: int | None) -> Select:
-        query = select(model).where(model.builder_account_id == self.builder_account_id)
-        if owner_contact_id is not None:
-            query = query.where(model.id.in_(select(JobOwner.job_id).where(JobOwner.contact_id == owner_contact_id)))
-        if search and search.strip():
-            query = query.where(func.lower(LABELS[model]).contains(search.strip().lower(), autoescape=True))
-        return query
+        return listed(model, self.builder_account_id, search, owner_contact_id)
 
     async def page(
         self,
@@ -172,3 +167,14 @@ class JobsLeadsRepository:
     ) -> int:
         listed = self._listed(model, search, owner_contact_id).subquery()
         return (await self.session.execute(select(func.count()).select_from(listed))).scalar_one()
+
+
+def listed(model, builder_account_id: int, search: str | None, owner_contact_id: int | None) -> Select:
+    """The rows of a list (`jobs`, `leads`) before paging: the account's, an owner's
+    own jobs only, those whose label contains `search`."""
+    query = select(model).where(model.builder_account_id == builder_account_id)
+    if owner_contact_id is not None:
+        query = query.where(model.id.in_(select(JobOwner.job_id).where(JobOwner.contact_id == owner_contact_id)))
+    if search and search.strip():
+        query = query.where(func.lower(LABELS[model]).contains(search.strip().lower(), autoescape=True))
+    return query
