@@ -182,16 +182,17 @@ async def test_cost_limit_is_configurable(client, settings, builder):
 async def test_validation_cache_hits_for_a_repeated_document(builder):
     """The limit rules are built once, so a repeated document validates once
     (PERF-NOTES lesson 1: per-request rule classes made the cache miss 20 of 20).
-    A document the planner does not cover (`customFieldDefinitions`): a planned one
-    is validated once and then answered by its plan without asking the cache
+    A document the planner does not take (a variable of an input type): a planned
+    one is validated once and then answered by its plan without asking the cache
     (tests/test_planned_reads_known_documents.py)."""
     # Made unique per run: other tests validate the suite's literal documents too.
     unique = f"probe{uuid.uuid4().hex}"
-    document = (f"query CacheProbe {{ me {{ ... on BuilderUser {{ username role }} }}"
-                f" customFieldDefinitions {{ name }} {unique}: __typename }}")
+    document = (f"query CacheProbe($input: MergeContactsInput!) {{ me {{ ... on BuilderUser {{ username role }} }}"
+                f" mergeContactsPreview(input: $input) @include(if: false) {{ __typename }} {unique}: __typename }}")
+    variables = {"input": {"survivorId": "a", "mergedIds": ["b"]}}
     before = validation_cache_info()
     for _ in range(20):
-        body = await builder.gql(document)
+        body = await builder.gql(document, variables)
         assert body["data"]["me"]["username"] == builder.username
     after = validation_cache_info()
     assert after.misses - before.misses == 1
