@@ -15,7 +15,7 @@ from domain.errors import Collected, NotFound, RuleError, UserErrorCode
 from domain.ids import global_record_id
 from permissions.policy import read_scope
 from resolvers.runner import refused_with, run
-from resolvers.support import INPUT, contacts_for_payload
+from resolvers.support import INPUT, contacts_for_payload, live_contact_for_payload
 from schema import payloads
 from schema.merges import (
     ContactMerge,
@@ -56,7 +56,7 @@ async def _merged(info: Info, outcome: service.MergeOutcome) -> MergeContactsPay
     return MergeContactsPayload(
         # Read through merge redirects: a concurrent merge may already have merged
         # this survivor into another contact, which its id now stands for (SPEC 4).
-        contact=(await types.contacts_by_ids(info, [str(outcome.survivor_id)]))[0],
+        contact=await live_contact_for_payload(info, outcome.survivor_id, "contact"),
         merge=await _merge_for_payload(info, outcome.merge_id),
         candidate_emails=list(outcome.candidate_emails),
     )

@@ -63,6 +63,13 @@ async def contacts_for_payload(info: Info, contact_ids: Sequence[int], *fields: 
     return await _answering(info, await nodes.contacts_as_written(info.context, contact_ids), *fields)
 
 
+async def live_contact_for_payload(info: Info, contact_id: int, field: str) -> types.Contact | None:
+    """The contact `contact_id` stands for now (merge redirects followed), read after
+    a commit as the viewer sees it, for the payload's `field`, with the relations it asks for."""
+    [found] = await nodes.contacts(info.context, [contact_id])
+    return None if found is None else (await _answering(info, [found], field))[0]
+
+
 async def _answering(info: Info, found: list[ContactRows], *fields: str) -> list[types.Contact]:
     """The types of contacts read for the payload's `fields`, the relations those ask for read with them."""
     await prefetch.written(info.context, selected_paths(info), [field + "." for field in fields], found)

@@ -72,18 +72,32 @@ mutation($input: UndoMergeInput!) {
 """
 MERGE = """
 mutation($input: MergeContactsInput!) {
-  mergeContacts(input: $input) { merge { id } userErrors { code } }
+  mergeContacts(input: $input) { contact { jobs { name owners { displayName emails } } } merge { id } userErrors { code } }
 }
 """
 
 
-async def test_undo_reads_the_jobs_of_every_contact_it_answers_in_one_statement(builder, sql_counter):
+def read_back(statements: list[str]) -> list[str]:
+    """The statements after the request's last write."""
+    writes = [i for i, q in enumerate(statements) if q.split(None, 1)[0] in {"INSERT", "UPDATE", "DELETE"}]
+    return statements[writes[-1] + 1:]
+
+
+async def test_a_merge_and_its_undo_read_the_jobs_of_every_contact_they_answer_in_one_statement(
+    builder, sql_counter
+):
     survivor = await new_contact(builder, "Sam", primaryEmail="sam@example.net")
     merged = await new_contact(builder, "Mia", primaryEmail="mia@example.net")
     await _jobs(builder, survivor, 1)
     await _jobs(builder, merged, 2)
-    body = await builder.gql(MERGE, {"input": {"survivorId": survivor, "mergedIds": [merged]}})
-    merge_id = body["data"]["mergeContacts"]["merge"]["id"]
+    with sql_counter:
+        body = await builder.gql(MERGE, {"input": {"survivorId": survivor, "mergedIds": [merged]}})
+    merged_into = body["data"]["mergeContacts"]
+    assert [len(job["owners"]) for job in merged_into["contact"]["jobs"]] == [2, 2, 2]
+    # The merge redirects (1), the survivor (1), its emails (1); its jobs with their owners
+    # and the owners' emails (1); the merge (1).
+    assert len(read_back(sql_counter.statements)) == 5, read_back(sql_counter.statements)
+    merge_id = merged_into["merge"]["id"]
     with sql_counter:
         body = await builder.gql(UNDO, {"input": {"mergeId": merge_id}})
     undone = body["data"]["undoMerge"]
@@ -91,8 +105,6 @@ async def test_undo_reads_the_jobs_of_every_contact_it_answers_in_one_statement(
     assert [job["name"] for job in undone["contact"]["jobs"]] == ["Job 0"]
     [restored] = undone["restoredContacts"]
     assert [(job["name"], len(job["owners"])) for job in restored["jobs"]] == [("Job 0", 2), ("Job 1", 2)]
-    writes = [i for i, q in enumerate(sql_counter.statements) if q.split(None, 1)[0] in {"INSERT", "UPDATE", "DELETE"}]
-    read_back = sql_counter.statements[writes[-1] + 1:]
     # The contacts with their emails (2); the jobs of both with their owners and the
     # owners' emails (1); the merge (1).
-    assert len(read_back) == 4, read_back
+    assert len(read_back(sql_counter.statements)) == 4, read_back(sql_counter.statements)
