@@ -19,6 +19,8 @@ from graphql import FieldNode, StringValueNode, VariableNode
 from domain.activation import ActivationStatus
 from domain.ids import record_id
 from permissions.policy import ActorKind, read_scope
+from planner.contact_relations import custom_field_definitions, read_relations
+from planner.invite_details import invite_details
 from planner.shapes import (
     Compiler,
     ContactNeeds,
@@ -130,6 +132,7 @@ def me(compiler: Compiler, nodes: list[FieldNode]) -> RootField:
                 return None
             if found.contact is not None:
                 await fetch_jobs(repo, needs, [found.contact])
+                await read_relations(env, connection, needs, [found.contact])
         viewer = ViewerSource(context.user_id, context.actor.builder_account_id, found.username, found.role,
                               found.builder_name, found.contact)
         if found.kind == "BUILDER":
@@ -236,6 +239,7 @@ def contacts(compiler: Compiler, nodes: list[FieldNode]) -> RootField:
                 page=page, with_emails=needs.emails, search=search, statuses=statuses, order_by=order
             )
             await fetch_jobs(repo, needs, rows)
+            await read_relations(env, connection, needs, rows)
         await fetch_beside(env, needs, rows)
         total = None
         if needs.total:
@@ -297,6 +301,7 @@ async def read_contacts(env: Env, needs: ContactNeeds, ids: list[int | None]) ->
             raise Declined("a long chain of merges") from error
         live = [contact for contact in found.values() if contact is not None]
         await fetch_jobs(repo, needs, live)
+        await read_relations(env, connection, needs, live)
     await fetch_beside(env, needs, live)
     return [found[i] if i is not None else None for i in ids]
 
@@ -321,4 +326,6 @@ QUERY: dict[str, Callable[[Compiler, list[FieldNode]], RootField]] = {
     "me": me,
     "contacts": contacts,
     "contact": contact_by_id,
+    "customFieldDefinitions": custom_field_definitions,
+    "inviteDetails": invite_details,
 }

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import import_module
 from typing import Any
 
 from graphql import FieldNode, GraphQLSchema
@@ -88,6 +89,10 @@ class ContactNeeds:
     total: bool = False
     leads: bool = False
     invites: bool = False
+    # The reads of the relations planner/contact_relations.py and planner/timeline.py
+    # shape, by the key of Env.related their rows go under: each one statement for
+    # all the contacts (contact_relations.read_relations runs them).
+    relations: dict[str, Callable] = field(default_factory=dict)
 
 
 class Compiler:
@@ -286,6 +291,12 @@ def _pending_invite(compiler: Compiler, nodes: list[FieldNode]) -> Getter:
     return get
 
 
+def _built_in(module: str, name: str) -> Callable[[Compiler, list[FieldNode]], Getter]:
+    """A field shaped in a module that imports this one (a relation that holds contacts
+    again): found when a plan is compiled, once both modules are loaded."""
+    return lambda compiler, nodes: getattr(import_module(module), name)(compiler, nodes)
+
+
 CONTACT: dict[str, Callable[[Compiler, list[FieldNode]], Getter]] = {
     "id": leaf(lambda c, env: global_id("Contact", c.row.id)),
     "firstName": leaf(lambda c, env: c.row.first_name),
@@ -306,6 +317,10 @@ CONTACT: dict[str, Callable[[Compiler, list[FieldNode]], Getter]] = {
     "jobs": _jobs,
     "leads": _leads,
     "pendingInvite": _pending_invite,
+    "pendingPrimaryEmail": _built_in("planner.contact_relations", "pending_primary_email"),
+    "customFields": _built_in("planner.contact_relations", "custom_fields"),
+    "merges": _built_in("planner.contact_relations", "merges"),
+    "timeline": _built_in("planner.timeline", "timeline"),
 }
 
 

@@ -11,7 +11,10 @@ Reading: a page of one contact's timeline, with the actor's username and each
 message's delivery state, is one statement: the events of the contact and of
 every contact merged into it (transitively, a recursive CTE over
 `merged_into_id`), newest first. An undone merge clears `merged_into_id`, so the
-merged contact's events go back to it without any row moving.
+merged contact's events go back to it without any row moving. A planned query
+(planner/timeline.py) reads a page of the timelines of many contacts in one
+statement (`pages`: a window numbers each timeline's events), and their counts in
+one more (`counts`).
 """
 
 from __future__ import annotations
@@ -20,11 +23,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import Select, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from domain.timeline import EventActor, EventKind, owner_visible
 from models import Contact, ContactEvent, OutboxMessage, User, utcnow
+from repository.keyset import PageRequest
 
 SESSION_KEY = "timeline"
 
@@ -95,30 +99,73 @@ class TimelineQuery:
     kinds: tuple[str, ...] | None = None
 
 
-def _filtered(query, q: TimelineQuery):
-    events = ContactEvent.__table__
-    absorbed = (
-        select(Contact.id)
-        .where(Contact.id == q.contact_id, Contact.builder_account_id == q.builder_account_id)
+def _absorbed(builder_account_id: int, contact_ids: list[int]):
+    """Each contact asked for (`root`) with itself and every contact merged into it,
+    transitively (`id`)."""
+    start = (
+        select(Contact.id.label("root"), Contact.id)
+        .where(Contact.id.in_(contact_ids), Contact.builder_account_id == builder_account_id)
         .cte("absorbed", recursive=True)
     )
-    absorbed = absorbed.union_all(
-        select(Contact.id).where(
-            Contact.merged_into_id == absorbed.c.id, Contact.builder_account_id == q.builder_account_id
+    return start.union_all(
+        select(start.c.root, Contact.id).where(
+            Contact.merged_into_id == start.c.id, Contact.builder_account_id == builder_account_id
         )
     )
+
+
+def _seen(query, builder_account_id: int, owner_view: bool, kinds: tuple[str, ...] | None, root):
+    """The events of the timeline of `root` (a contact id, or a column of them) as the
+    view reads them, of the contacts the query reads the events of."""
+    events = ContactEvent.__table__
     query = query.where(
-        events.c.builder_account_id == q.builder_account_id,
-        events.c.contact_id.in_(select(absorbed.c.id)),
+        events.c.builder_account_id == builder_account_id,
         # A contact merged into this one says so on its own timeline; here the
         # survivor's MERGED entry tells it once.
-        or_(events.c.contact_id == q.contact_id, events.c.kind != EventKind.MERGED_INTO.value),
+        or_(events.c.contact_id == root, events.c.kind != EventKind.MERGED_INTO.value),
     )
-    if q.owner_view:
+    if owner_view:
         query = query.where(events.c.owner_visible.is_(True))
-    if q.kinds is not None:
-        query = query.where(events.c.kind.in_(q.kinds))
+    if kinds is not None:
+        query = query.where(events.c.kind.in_(kinds))
     return query
+
+
+def _filtered(query, q: TimelineQuery):
+    absorbed = _absorbed(q.builder_account_id, [q.contact_id])
+    query = query.where(ContactEvent.__table__.c.contact_id.in_(select(absorbed.c.id)))
+    return _seen(query, q.builder_account_id, q.owner_view, q.kinds, q.contact_id)
+
+
+def _with_details(*columns) -> Select:
+    """`columns`, then each event's own with its actor's username and its message's
+    delivery facts."""
+    events, users, messages = ContactEvent.__table__, User.__table__, OutboxMessage.__table__
+    return select(
+        *columns,
+        events.c.id, events.c.contact_id, events.c.kind, events.c.actor_kind, events.c.occurred_at,
+        events.c.data, users.c.username.label("actor_username"),
+        messages.c.id.label("message_id"), messages.c.kind.label("message_kind"), messages.c.channel,
+        messages.c.recipient, messages.c.subject, messages.c.attempts, messages.c.sent_at,
+        messages.c.failed_at, messages.c.last_error,
+    ).select_from(
+        events.outerjoin(users, users.c.id == events.c.actor_user_id)
+        .outerjoin(messages, messages.c.id == events.c.outbox_message_id)
+    )
+
+
+def _between(query, older_than: int | None, newer_than: int | None):
+    events = ContactEvent.__table__
+    if older_than is not None:
+        query = query.where(events.c.id < older_than)
+    if newer_than is not None:
+        query = query.where(events.c.id > newer_than)
+    return query
+
+
+def _reading_order(oldest_first: bool):
+    events = ContactEvent.__table__
+    return events.c.id.asc() if oldest_first else events.c.id.desc()
 
 
 async def page(
@@ -133,33 +180,61 @@ async def page(
     """Up to `size` + 1 events between the bounds (event ids), each with its actor's
     username and its message's delivery facts: the newest of them first, or with
     `oldest_first` the oldest first (a backward page, which the caller turns round)."""
-    events, users, messages = ContactEvent.__table__, User.__table__, OutboxMessage.__table__
-    query = _filtered(
-        select(
-            events.c.id, events.c.contact_id, events.c.kind, events.c.actor_kind, events.c.occurred_at,
-            events.c.data, users.c.username.label("actor_username"),
-            messages.c.id.label("message_id"), messages.c.kind.label("message_kind"), messages.c.channel,
-            messages.c.recipient, messages.c.subject, messages.c.attempts, messages.c.sent_at,
-            messages.c.failed_at, messages.c.last_error,
-        )
-        .select_from(
-            events.outerjoin(users, users.c.id == events.c.actor_user_id)
-            .outerjoin(messages, messages.c.id == events.c.outbox_message_id)
-        ),
-        q,
-    )
-    if older_than is not None:
-        query = query.where(events.c.id < older_than)
-    if newer_than is not None:
-        query = query.where(events.c.id > newer_than)
-    order = events.c.id.asc() if oldest_first else events.c.id.desc()
-    return list((await connection.execute(query.order_by(order).limit(size + 1))).all())
+    query = _between(_filtered(_with_details(), q), older_than, newer_than)
+    return list((await connection.execute(query.order_by(_reading_order(oldest_first)).limit(size + 1))).all())
 
 
 async def count(connection: AsyncConnection, q: TimelineQuery) -> int:
     events = ContactEvent.__table__
     query = _filtered(select(func.count()).select_from(events), q)
     return (await connection.execute(query)).scalar_one()
+
+
+@dataclass(frozen=True)
+class TimelinesQuery:
+    """The timelines of several contacts, each read as `TimelineQuery` reads one: one
+    view for all (an owner reads only their own contact's) and one set of kinds."""
+
+    builder_account_id: int
+    contact_ids: tuple[int, ...]
+    owner_view: bool
+    kinds: tuple[str, ...] | None = None
+
+
+def _of_each(query: Select, q: TimelinesQuery, absorbed) -> Select:
+    events = ContactEvent.__table__
+    query = query.join(absorbed, absorbed.c.id == events.c.contact_id)
+    return _seen(query, q.builder_account_id, q.owner_view, q.kinds, absorbed.c.root)
+
+
+async def pages(connection: AsyncConnection, q: TimelinesQuery, page: PageRequest) -> dict[int, list]:
+    """`page` of each contact in one statement (a window numbers the events of each
+    timeline in reading order), by contact id: `page.after` bounds each to older
+    events, `page.before` to newer ones (their keys are (prefix, event id)), and a
+    backward page reads oldest first."""
+    absorbed = _absorbed(q.builder_account_id, list(q.contact_ids))
+    order = _reading_order(page.backward)
+    numbered = _with_details(
+        absorbed.c.root, func.row_number().over(partition_by=absorbed.c.root, order_by=order).label("place")
+    )
+    numbered = _between(
+        _of_each(numbered, q, absorbed), page.after[1] if page.after else None, page.before[1] if page.before else None
+    ).subquery()
+    query = select(numbered).where(numbered.c.place <= page.size + 1).order_by(numbered.c.root, numbered.c.place)
+    found: dict[int, list] = {contact_id: [] for contact_id in q.contact_ids}
+    for row in (await connection.execute(query)).all():
+        found[row.root].append(row)
+    return found
+
+
+async def counts(connection: AsyncConnection, q: TimelinesQuery) -> dict[int, int]:
+    """`count` of each contact in one statement, by contact id."""
+    events = ContactEvent.__table__
+    absorbed = _absorbed(q.builder_account_id, list(q.contact_ids))
+    query = _of_each(select(absorbed.c.root, func.count()).select_from(events), q, absorbed).group_by(absorbed.c.root)
+    found = dict.fromkeys(q.contact_ids, 0)
+    found.update({root: number for root, number in (await connection.execute(query)).all()})
+    return found
 
 
 async def prune_message_bodies(session: AsyncSession, *, created_before: datetime) -> int:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import ast
 import base64
+import re
 from pathlib import Path
 
 import pytest
@@ -53,8 +54,12 @@ from sqlalchemy import select
 
 from bench import queries
 from bench.generate import BUILDER_TOKEN, OWNER_TOKEN, generate
+from conftest import Actor
 from hardening_support import app_client, post
-from models import Contact, Job, Lead
+from jobs_leads_support import SET_VALUES, define_field
+from merge_support import merge, undo
+from models import Contact, Job, Lead, OutboxMessage
+from repository.contacts import encode_cursor
 from resolvers.root.build import schema
 from schema.planned_reads import planner_schema
 
@@ -71,32 +76,55 @@ def failed_count() -> float:
     return REGISTRY.get_sample_value("ownerhub_graphql_planned_reads_total", {"outcome": "failed"}) or 0.0
 
 
-MERGE = """mutation($input: MergeContactsInput!) { mergeContacts(input: $input) { userErrors { code } } }"""
 INACTIVE = """{ contacts(first: 10, status: [INACTIVE], orderBy: CREATED_AT) { edges { node { id primaryEmail } } } }"""
+UPDATE_INFO = """mutation($input: UpdateContactInfoInput!) { updateContactInfo(input: $input) { userErrors { code } } }"""
 
 
 def global_id(type_name: str, number: int) -> str:
     return base64.b64encode(f"{type_name}:{number}".encode()).decode()
 
 
+async def _changed(client, query: str, variables: dict, token: str) -> None:
+    answer = (await post(client, query, variables, token=token)).json()
+    assert "errors" not in answer and all(not p.get("userErrors") for p in answer["data"].values()), answer
+
+
 @pytest.fixture
 async def bench_data(database_url, app, client):
-    """The benchmark's data, with a chain of merges: c0 merged into c1, c1 into c2.
-    Returns ids to ask for by name."""
+    """The benchmark's data, with the contact relations the plans read: custom fields
+    (visible to owners or not) with values; a chain of merges (c0 merged into c1, c1
+    into c2), c0's info changed before, so the survivor's timeline holds the merged
+    contacts' events; a merge undone (its audit entry says so); a live invite; the
+    owner's new primary email waiting for its proof. Returns ids to ask for by name."""
     await generate(database_url, 120)
+    builder = Actor(client, BUILDER_TOKEN, "bench-admin-1")
     inactive = [e["node"] for e in (await post(client, INACTIVE, token=BUILDER_TOKEN)).json()
                 ["data"]["contacts"]["edges"]]
     [c0, c1, c2] = [node["id"] for node in inactive[:3]]
     invited = next(node["id"] for node in inactive[3:] if node["primaryEmail"])
-    answer = (await post(client, queries.SEND_INVITE, {"input": {"contactId": invited}}, token=BUILDER_TOKEN)).json()
-    assert answer["data"]["sendInvite"]["userErrors"] == [], answer
-    for merged, survivor in ((c0, c1), (c1, c2)):
-        answer = (await post(client, MERGE, {"input": {"survivorId": survivor, "mergedIds": [merged]}},
-                             token=BUILDER_TOKEN)).json()
-        assert answer["data"]["mergeContacts"]["userErrors"] == [], answer
+    [undone_survivor, undone_merged] = [node["id"] for node in inactive[-2:]]
+    assert invited not in (undone_survivor, undone_merged)
+    own = global_id("Contact", 1)
+    fields = [await define_field(builder, "Move-in", "DATE", visible=True),
+              await define_field(builder, "Gate code", "TEXT"),
+              await define_field(builder, "Color", "SELECT", options=["Blue", "Red"], visible=True)]
+    for contact, values in ((own, ["2026-03-01", "4411", "Blue"]), (c0, ["2026-04-01", "12", None]),
+                            (c1, [None, "7", "Red"]), (c2, ["2026-05-01", None, None])):
+        await _changed(client, SET_VALUES, {"input": {"contactId": contact, "values": [
+            {"fieldId": field_id, "value": value} for field_id, value in zip(fields, values)]}}, BUILDER_TOKEN)
+    await _changed(client, UPDATE_INFO, {"input": {"contactId": c0, "phone": "555-0100"}}, BUILDER_TOKEN)
+    await _changed(client, queries.SEND_INVITE, {"input": {"contactId": invited}}, BUILDER_TOKEN)
+    for merged, survivor in ((c0, c1), (c1, c2), (undone_merged, undone_survivor)):
+        assert (await merge(builder, survivor, [merged]))["userErrors"] == []
+    assert (await undo(builder, (await merge_ids(client, undone_survivor))[0]))["userErrors"] == []
+    await _changed(client, UPDATE_INFO, {"input": {"contactId": own, "primaryEmail": "new.owner1@example.com"}},
+                   OWNER_TOKEN)
     async with app.state.engine.connect() as connection:
         other = (await connection.execute(
             select(Contact.id).where(Contact.builder_account_id != 1).order_by(Contact.id).limit(1)
+        )).scalar_one()
+        invite_mail = (await connection.execute(
+            select(OutboxMessage.body_text).where(OutboxMessage.kind == "INVITE")
         )).scalar_one()
         [other_job, other_lead] = [(await connection.execute(
             select(model.id).where(model.builder_account_id != 1).order_by(model.id).limit(1)
@@ -113,11 +141,18 @@ async def bench_data(database_url, app, client):
         "a merge": global_id("ContactMerge", 1), "an unknown type": global_id("Nothing", 1),
         "not a node type": global_id("PageInfo", 1),
         "merged twice": c0, "merged once": c1, "survivor": c2, "invited": invited,
-        "the owner's": global_id("Contact", 1),
+        "undone survivor": undone_survivor, "undone merged": undone_merged, "the owner's": own,
         "another account's": global_id("Contact", other), "a job's": global_id("Job", 1),
         "missing": global_id("Contact", 999_999), "not a number": global_id("Contact", "x"),
         "malformed": "not base64!", "no colon": base64.b64encode(b"Contact").decode(),
+        "live token": re.search(r"token=([\w-]+)", invite_mail).group(1), "dead token": "no-such-token",
     }
+
+
+async def merge_ids(client, contact_id: str) -> list[str]:
+    answer = (await post(client, "query($id: ID!) { contact(id: $id) { merges { id } } }", {"id": contact_id},
+                         token=BUILDER_TOKEN)).json()
+    return [entry["id"] for entry in answer["data"]["contact"]["merges"]]
 
 
 @pytest.fixture
@@ -189,8 +224,9 @@ async def test_every_query_of_the_suite_answers_the_same_through_the_plan(bench_
     for query, variables in CORPUS:
         for token in TOKENS.values():
             planned += await same_answer(client, graphql_core, query, variables, token)
-    # The benchmark's documents and most of the suite's reads of `me`, `contacts`, jobs, leads and nodes.
-    assert planned >= 170, planned
+    # The benchmark's documents and most of the suite's reads of `me`, `contacts`, jobs, leads and
+    # nodes, with the contact's relations.
+    assert planned >= 200, planned
 
 
 @pytest.mark.parametrize(("token", "query", "variables"), [
@@ -223,6 +259,105 @@ async def test_contacts_by_id_run_by_their_plan_merged_ids_included(bench_data, 
         assert answer["contact"]["id"] == answer["node"]["id"] == bench_data["survivor"]
 
 
+# --- the contact's relations ---------------------------------------------------------------
+
+EVENT = """kind occurredAt contactId actor { kind name } changes { field oldValue newValue }
+  related { typeName id name } message { kind channel recipient subject state attempts lastError sentAt }"""
+CUSTOM_FIELDS = "customFields { field { id name type options visibleToOwner } value }"
+MERGES = """merges { id mergedAt mergedBy mergedContactIds undoneAt undoneBy
+  kept { primaryEmail additionalEmails droppedEmails filledFields } survivor { id displayName merges { id } } }"""
+RELATIONS = f"""query($id: ID!, $first: Int, $after: String, $last: Int, $before: String, $kinds: [TimelineEventKind!]) {{
+  contact(id: $id) {{
+    id {CUSTOM_FIELDS} {MERGES} pendingPrimaryEmail {{ email expiresAt }}
+    timeline(first: $first, after: $after, last: $last, before: $before, kinds: $kinds) {{
+      totalCount pageInfo {{ hasNextPage hasPreviousPage startCursor endCursor }} edges {{ cursor node {{ {EVENT} }} }}
+    }}
+  }}
+}}"""
+PROFILE_WITH_RELATIONS = f"""{{ me {{ ... on OwnerUser {{ contact {{
+  {CUSTOM_FIELDS} {MERGES} pendingPrimaryEmail {{ email expiresAt }}
+  timeline(first: 5) {{ totalCount edges {{ cursor node {{ {EVENT} }} }} }}
+}} }} }} customFieldDefinitions {{ id name type options visibleToOwner }} }}"""
+# (A variable's default is the page size the cost limit counts with: hardening/cost.py.)
+LIST_WITH_RELATIONS = """query($first: Int = 50) {
+  contacts(first: $first, status: [INACTIVE, PENDING], orderBy: CREATED_AT) { edges { node {
+    id customFields { field { name } value } merges { id mergedBy kept { filledFields } } pendingPrimaryEmail { email }
+    timeline(first: 3, kinds: [MERGED, INFO_CHANGED, CUSTOM_FIELDS_SET, INVITE_SENT, MESSAGE]) {
+      totalCount pageInfo { hasNextPage endCursor } edges { node { kind contactId actor { kind name } } }
+    }
+  } } }
+}"""
+INVITE_DETAILS = "query($token: String!) { inviteDetails(token: $token) { valid builderName firstName expiresAt } }"
+
+
+async def _timeline_cursors(client, contact_id: str) -> list[str]:
+    answer = (await post(client, RELATIONS, {"id": contact_id, "first": 100}, token=BUILDER_TOKEN)).json()
+    return [edge["cursor"] for edge in answer["data"]["contact"]["timeline"]["edges"]]
+
+
+@pytest.mark.parametrize("actor", ["builder", "owner", "anonymous"])
+@pytest.mark.parametrize("which", ["survivor", "merged twice", "undone survivor", "invited", "the owner's",
+                                   "another account's", "missing"])
+async def test_a_contacts_relations_run_by_their_plan(bench_data, client, graphql_core, which, actor):
+    """Custom fields, the merge audit, the pending primary email and a page of the
+    timeline, merged contacts' events included, forwards and backwards."""
+    variables = {"id": bench_data[which]}
+    reached = which in ("survivor", "merged twice", "undone survivor", "invited") and actor == "builder" or (
+        which == "the owner's" and actor != "anonymous")
+    cursors = await _timeline_cursors(client, bench_data["survivor"])
+    for paging in ({"first": 2}, {"first": 2, "after": cursors[1]}, {"last": 2}, {"last": 3, "before": cursors[-1]},
+                   {"kinds": ["MERGED", "INFO_CHANGED"]}, {"kinds": []}, {"after": "not a cursor"}, {}):
+        assert await same_answer(client, graphql_core, RELATIONS, {**variables, **paging}, TOKENS[actor]) or not reached
+
+
+async def test_the_survivors_timeline_holds_the_merged_contacts_events(bench_data, client):
+    answer = (await post(client, RELATIONS, {"id": bench_data["survivor"], "first": 100}, token=BUILDER_TOKEN)).json()
+    contact = answer["data"]["contact"]
+    events_of = {edge["node"]["contactId"] for edge in contact["timeline"]["edges"]}
+    # c0 went into c1 before c1 went into c2: the survivor's audit names c1 only.
+    assert [entry["mergedContactIds"] for entry in contact["merges"]] == [[bench_data["merged once"]]]
+    assert {bench_data["survivor"], bench_data["merged once"], bench_data["merged twice"]} <= events_of
+    assert contact["timeline"]["totalCount"] == len(contact["timeline"]["edges"])
+
+
+@pytest.mark.parametrize(("actor", "query", "variables"), [
+    ("owner", PROFILE_WITH_RELATIONS, None),
+    ("builder", PROFILE_WITH_RELATIONS, None),
+    ("builder", LIST_WITH_RELATIONS, {"first": 5}),
+    ("builder", LIST_WITH_RELATIONS, {"first": 100}),
+    ("builder", RELATIONS, {"id": "merged twice", "first": 3}),
+    ("builder", RELATIONS, {"id": "survivor", "last": 4, "kinds": ["MERGED", "MESSAGE"]}),
+    ("owner", RELATIONS, {"id": "the owner's", "first": 100}),
+    ("anonymous", INVITE_DETAILS, {"token": "live token"}),
+    ("builder", INVITE_DETAILS, {"token": "dead token"}),
+], ids=["owner-profile", "builder-me", "list-5", "list-100", "merged-id", "backward-kinds", "owner-own",
+        "live-invite", "dead-invite"])
+async def test_representative_documents_are_counted_planned(bench_data, client, graphql_core, actor, query, variables):
+    variables = {name: bench_data.get(value, value) if isinstance(value, str) else value
+                 for name, value in (variables or {}).items()}
+    assert await same_answer(client, graphql_core, query, variables, TOKENS[actor])
+
+
+@pytest.mark.parametrize("first", [5, 100])
+async def test_relations_of_a_page_cost_a_fixed_number_of_statements(bench_data, client, sql_counter, first):
+    with sql_counter:
+        body = (await post(client, LIST_WITH_RELATIONS, {"first": first}, token=BUILDER_TOKEN)).json()
+    edges = body["data"]["contacts"]["edges"]
+    assert len(edges) == 5 if first == 5 else len(edges) > 40
+    # The session lookup; the page with its emails; custom values; merges; the timelines'
+    # pages; their counts (the pending emails are the owner's alone: nobody's here).
+    assert sql_counter.count == 6, sql_counter.statements
+
+
+async def test_the_owners_profile_with_its_relations_costs_a_fixed_number_of_statements(bench_data, client, sql_counter):
+    with sql_counter:
+        body = (await post(client, PROFILE_WITH_RELATIONS, token=OWNER_TOKEN)).json()
+    assert body["data"]["me"]["contact"]["pendingPrimaryEmail"]["email"] == "new.owner1@example.com"
+    # The session lookup; the owner's contact; custom values; the pending email; the
+    # timeline's page; its count; the definitions.
+    assert sql_counter.count == 7, sql_counter.statements
+
+
 # --- generated selections -----------------------------------------------------------------
 
 ADDRESS = "{ street city state postalCode }"
@@ -233,7 +368,8 @@ CONTACT_LEAVES = [
     "viewerCan { editInfo invite cancelInvite deactivate merge delete lockedReason __typename }",
     "leads { id title createdAt updatedAt __typename }", "pendingInvite { sentAt expiresAt expired sentTo __typename }",
 ]
-NOT_COVERED = ["customFields { value }"]
+# A job's owners' relations run on graphql-core (the plan reads relations of the root's contacts).
+NOT_COVERED = ["customFields { value }", "timeline { totalCount }", "merges { id }"]
 JOB_LEAVES = ["id", "name", "createdAt", "updatedAt", "__typename", f"address {ADDRESS}"]
 DIRECTIVES = ["", "", "", " @include(if: $yes)", " @skip(if: $yes)", " @include(if: $no)", " @skip(if: $no)"]
 
@@ -245,9 +381,11 @@ def field(text: str, alias: str, directive: str) -> str:
 
 
 @st.composite
-def selection(draw, leaves: list[str], nested: dict[str, st.SearchStrategy] | None = None, depth: int = 0) -> str:
+def selection(
+    draw, leaves: list[str], nested: dict[str, st.SearchStrategy] | None = None, depth: int = 0, node: bool = True
+) -> str:
     """A selection set of some of `leaves` (and nested relations), with aliases,
-    directives, inline fragments and a named fragment now and then."""
+    directives, and an inline fragment on `Node` now and then (for a `node` type)."""
     picks = draw(st.lists(st.sampled_from(leaves), min_size=1, max_size=6))
     parts = []
     for index, pick in enumerate(picks):
@@ -256,16 +394,56 @@ def selection(draw, leaves: list[str], nested: dict[str, st.SearchStrategy] | No
     for name, strategy in (nested or {}).items():
         if draw(st.booleans()):
             parts.append(field(f"{name} {draw(strategy)}", "", draw(st.sampled_from(DIRECTIVES))))
-    if draw(st.booleans()):
+    if node and draw(st.booleans()):
         parts.append(f"... on Node {{ id{draw(st.sampled_from(DIRECTIVES))} }}")
     return "{ " + " ".join(parts) + " }"
 
 
-IDS = ["merged twice", "merged once", "survivor", "invited", "the owner's", "another account's", "a job's", "missing",
-       "not a number", "malformed", "no colon"]
-owners = selection(CONTACT_LEAVES, depth=2)
+IDS = ["merged twice", "merged once", "survivor", "invited", "undone survivor", "undone merged", "the owner's",
+       "another account's", "a job's", "missing", "not a number", "malformed", "no colon"]
+owners = selection(CONTACT_LEAVES + NOT_COVERED, depth=2)
 jobs = selection(JOB_LEAVES, {"owners": owners}, depth=1)
-contact = selection(CONTACT_LEAVES * 4 + NOT_COVERED, {"jobs": jobs})
+custom_fields = selection(["value", "__typename"], {
+    "field": selection(["id", "name", "type", "options", "visibleToOwner", "__typename"], depth=3),
+}, depth=2, node=False)
+merges = selection([
+    "id", "mergedAt", "mergedBy", "mergedContactIds", "undoneAt", "undoneBy", "__typename",
+    "kept { primaryEmail additionalEmails droppedEmails filledFields __typename }", "kept { filledFields }",
+], {"survivor": selection(CONTACT_LEAVES[:8] + ["merges { id }", "customFields { value }"], depth=3)}, depth=2)
+events = selection([
+    "kind", "occurredAt", "contactId", "__typename", "actor { kind name __typename }", "actor { name }",
+    "changes { field oldValue newValue __typename }", "related { typeName id name __typename }", "related { id }",
+    "message { kind channel recipient subject state attempts lastError sentAt __typename }", "message { state }",
+], depth=3, node=False)
+TIMELINE_ARGUMENTS = ["", "(first: $tFirst)", "(first: $tFirst, after: $tAfter)", "(last: $tLast, before: $tBefore)",
+                      "(last: $tLast)", "(first: $tFirst, kinds: $kinds)", "(kinds: $kinds, after: $tAfter)",
+                      "(first: 2, last: 2)", "(first: $tFirst, last: $tLast)"]
+PAGE_INFO = "pageInfo { hasNextPage hasPreviousPage startCursor endCursor __typename }"
+
+
+@st.composite
+def timeline(draw) -> str:
+    """`(arguments) { a selection of the connection }`, for a `timeline` field."""
+    parts = draw(st.lists(st.sampled_from(["totalCount", "__typename", PAGE_INFO, "pageInfo { endCursor }", "edges"]),
+                          min_size=1, max_size=4, unique=True))
+    if "edges" in parts:
+        parts[parts.index("edges")] = f"edges {{ cursor node {draw(events)} }}"
+    return f"{draw(st.sampled_from(TIMELINE_ARGUMENTS))} {{ {' '.join(parts)} }}"
+
+
+contact = selection(CONTACT_LEAVES * 4, {
+    "jobs": jobs, "customFields": custom_fields, "merges": merges, "timeline": timeline(),
+    "pendingPrimaryEmail": st.sampled_from(["{ email expiresAt __typename }", "{ email }"]),
+})
+OTHER_ROOTS = [
+    "customFieldDefinitions { id name type options visibleToOwner __typename }",
+    "definitions: customFieldDefinitions { ... on Node { id } name }",
+    "inviteDetails(token: $token) { valid builderName firstName expiresAt __typename }",
+    "inviteDetails(token: $token) { valid }",
+]
+EVENT_IDS = [3, 10, 30, 60, 1000]
+CURSORS = [None, "not a cursor", encode_cursor("Smith", 3), *(encode_cursor("timeline", n) for n in EVENT_IDS)]
+KINDS = [None, [], ["MERGED"], ["INFO_CHANGED", "CUSTOM_FIELDS_SET", "MESSAGE"], ["INVITE_SENT", "MERGED_INTO"]]
 
 
 @st.composite
@@ -294,13 +472,22 @@ def document(draw) -> tuple[str, dict]:
             f"found: node(id: $id) {{ __typename ... on Contact {node} }}",
             "node(id: $id) { id }",
         ])))
+    if draw(st.integers(0, 2)) == 0:
+        roots.append(draw(st.sampled_from(OTHER_ROOTS)))
     if draw(st.booleans()):
         roots.insert(0, "__typename")
     fragment = f"fragment Card on Contact {card}" if use_fragment else ""
     body = f"{{ {' '.join(roots)} }} {fragment}"
     first = draw(st.sampled_from([1, 3, 50, 100, 0, 101, None]))
-    declared = {"first": ("Int", first), "yes": ("Boolean!", True), "no": ("Boolean!", False),
-                "id": ("ID!", draw(st.sampled_from(IDS)))}
+    # Defaults keep the cost the limit counts low (hardening/cost.py); the values sent may be larger.
+    declared = {"first": ("Int = 3", first), "yes": ("Boolean!", True), "no": ("Boolean!", False),
+                "id": ("ID!", draw(st.sampled_from(IDS))),
+                "tFirst": ("Int = 2", draw(st.sampled_from([1, 2, 5, 100, 0, 101, None]))),
+                "tLast": ("Int = 2", draw(st.sampled_from([None, 1, 3, 0]))),
+                "tAfter": ("String", draw(st.sampled_from(CURSORS))),
+                "tBefore": ("String", draw(st.sampled_from(CURSORS))),
+                "kinds": ("[TimelineEventKind!]", draw(st.sampled_from(KINDS))),
+                "token": ("String!", draw(st.sampled_from(["live token", "dead token", ""])))}
     return operation(body, declared)
 
 
@@ -313,9 +500,12 @@ def operation(body: str, declared: dict[str, tuple[str, object]]) -> tuple[str, 
 
 
 def with_ids(bench_data: dict, variables: dict) -> dict:
-    """The variables with the ids named by `$id` and `$ids` looked up."""
+    """The variables with the ids named by `$id` and `$ids`, and the invite token named
+    by `$token`, looked up."""
     if "id" in variables:
         variables["id"] = bench_data[variables["id"]]
+    if "token" in variables:
+        variables["token"] = bench_data.get(variables["token"], variables["token"])
     if "ids" in variables:
         variables["ids"] = [bench_data[which] for which in variables["ids"]]
     return variables
