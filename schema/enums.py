@@ -95,7 +95,8 @@ describe_values(UserErrorCode, {
         "type, an unknown option). Ask the user to correct the field `field` points to."
     ),
     UserErrorCode.STALE_OBJECT: (
-        "The contact changed between the permission check and the write (a concurrent request). Read it "
+        "A concurrent request changed the object while this change ran: it wrote first, or it changed the "
+        "contact so that this change is no longer allowed (an invite was sent, the owner activated). Read it "
         "again, then retry."
     ),
 })

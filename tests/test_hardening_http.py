@@ -201,8 +201,8 @@ async def test_case_10_a_request_slower_than_the_timeout_is_cut_off(app, setting
     through (the next ones); the stuck one is answered no earlier than it (so it
     is this timeout that cut it off), and the test gives up on an answer long
     after it (none comes without a timeout: the lock is never released). On
-    SQLite the stuck BEGIN IMMEDIATE holds the connection's thread until the busy
-    timeout (db/engine.py, 30 s) gives up, and the cut-off answer waits for it."""
+    SQLite the stuck BEGIN IMMEDIATE holds the driver's thread until the busy
+    timeout (db/engine.py, 30 s) gives up; the answer must not wait for that."""
     url = make_url(settings.DATABASE_URL)
     async with app_client(settings, REQUEST_TIMEOUT_SECONDS=CUT_OFF_SECONDS) as impatient:
         await wait_until_ready(impatient)
@@ -236,7 +236,7 @@ async def test_case_10_a_request_slower_than_the_timeout_is_cut_off(app, setting
         assert response.status_code == 503
         assert response.json()["errors"][0]["extensions"]["code"] == "TIMEOUT"
         assert "may or may not have been saved" in response.json()["errors"][0]["message"]
-        assert waited >= CUT_OFF_SECONDS
+        assert CUT_OFF_SECONDS <= waited < CUT_OFF_SECONDS + 15
         assert (await post(impatient, "{ __typename }")).json() == {"data": {"__typename": "Query"}}
         after = await post(impatient, CREATE, {"input": {"firstName": "Later"}}, token=builder.token)
         assert after.json()["data"]["createContact"]["contact"]["id"]
