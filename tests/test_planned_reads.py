@@ -623,3 +623,12 @@ async def test_generated_selections_answer_the_same_through_the_plan(
 ):
     query, variables = request
     await same_answer(client, graphql_core, query, with_ids(bench_data, variables), TOKENS[actor])
+
+
+async def test_ids_written_in_the_document_run_by_their_plan(bench_data, client, graphql_core):
+    job, lead, user = bench_data["a job's"], bench_data["a lead"], bench_data["a builder user"]
+    query = f'{{ nodes(ids: ["{job}", "{lead}", "{user}"]) {{ id }} job(id: "{job}") {{ name }} lead(id: "{lead}") {{ title }} }}'
+    assert await same_answer(client, graphql_core, query, None, BUILDER_TOKEN)
+    # One string where a list is expected is a list of one: graphql-core's to coerce.
+    assert not await same_answer(client, graphql_core, "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+                                 {"ids": job}, BUILDER_TOKEN)
