@@ -39,9 +39,8 @@ from graphql import (
 )
 
 from domain.errors import TopLevelErrorCode
+from domain.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
-MAX_PAGE_SIZE = 100
-DEFAULT_PAGE_SIZE = 20  # a connection's page when neither `first` nor `last` is given
 NESTED_LIST_ITEMS = 5
 
 

@@ -17,14 +17,12 @@ from typing import Any
 from graphql import FieldNode, ListValueNode, StringValueNode, VariableNode
 
 from domain.ids import record_id
+from domain.paging import MAX_NODES
 from permissions.policy import ActorKind, sees_account, sees_user
 from planner.jobs_leads import KINDS, read_by_id
 from planner.roots import ACCOUNT, BUILDER_USER, OWNER_USER, RootField, ViewerSource, decode_global_id, id_argument, read_contacts
 from planner.shapes import CONTACT, Compiler, ContactNeeds, Declined, Env, NotCovered, ObjectShape
 from repository.prefetch_accounts import builder_name, users_of_account
-
-# Strawberry's `nodes` answers at most this many ids (resolvers/nodes.MAX_NODES); more is an error.
-MAX_NODES = 100
 
 Read = Callable[[Env, list[int | None]], Awaitable[list[Any]]]
 

@@ -18,6 +18,7 @@ from graphql import FieldNode, StringValueNode, VariableNode
 
 from domain.activation import ActivationStatus
 from domain.ids import record_id
+from domain.paging import PageRefused, page_size
 from permissions.policy import ActorKind, read_scope
 from planner.contact_relations import custom_field_definitions, read_relations
 from planner.invite_details import invite_details
@@ -41,9 +42,6 @@ from repository.prefetch import ContactRows, MergeChainTooLong, PrefetchReposito
 
 RootField = Callable[[Env], Awaitable[Any]]
 
-# SPEC 9 and 12: a page holds 1 to 100 items, 20 when neither `first` nor `last` is given.
-MAX_PAGE_SIZE = 100
-DEFAULT_PAGE_SIZE = 20
 
 
 async def fetch_jobs(repo: PrefetchRepository, needs: ContactNeeds, contacts: list[ContactRows]) -> None:
@@ -157,14 +155,19 @@ class PageSource:
     total: int | None
 
 
+def planned_page_size(first: int | None, last: int | None) -> int:
+    """The page's size (domain/paging.py); what the rule refuses is declined, and
+    graphql-core reports it as the resolver does."""
+    try:
+        return page_size(first, last)
+    except PageRefused as refused:
+        raise Declined(str(refused)) from refused
+
+
 def page_request(arguments: dict[str, Any]) -> PageRequest:
     """The page the arguments ask for; a request the resolver refuses is declined."""
     first, last, order = arguments["first"], arguments["last"], arguments["orderBy"]
-    if first is not None and last is not None:
-        raise Declined("first and last")
-    size = last if last is not None else (DEFAULT_PAGE_SIZE if first is None else first)
-    if not 1 <= size <= MAX_PAGE_SIZE:
-        raise Declined("page size")
+    size = planned_page_size(first, last)
 
     def key(cursor: str | None):
         return keyset_key(decode_cursor(cursor), order) if cursor else None

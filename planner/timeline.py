@@ -20,7 +20,7 @@ from graphql import FieldNode
 from domain import timeline as domain
 from permissions.policy import ActorKind, TimelineView, timeline_view
 from planner.contact_relations import related, relation
-from planner.roots import PAGE_INFO, PageSource
+from planner.roots import PAGE_INFO, PageSource, planned_page_size
 from planner.shapes import Compiler, Declined, Env, Getter, column, global_id, isoformat, leaf
 from repository import timeline as repository
 from repository.contact_relations import ContactRelationsRepository
@@ -28,9 +28,6 @@ from repository.contacts import decode_cursor, encode_cursor
 from repository.keyset import PageRequest
 from repository.prefetch import ContactRows
 
-# SPEC 9 and 12, as schema/paging.py holds them.
-MAX_PAGE_SIZE = 100
-DEFAULT_PAGE_SIZE = 20
 CURSOR_PREFIX = "timeline"
 
 
@@ -43,13 +40,11 @@ def _event_key(cursor: str | None) -> tuple[str, int] | None:
 def page_request(arguments: dict[str, Any]) -> PageRequest:
     """The page the arguments ask for; what schema/paging.page_request refuses is declined."""
     first, last = arguments["first"], arguments["last"]
-    if first is not None and last is not None:
-        raise Declined("first and last")
-    size = last if last is not None else (DEFAULT_PAGE_SIZE if first is None else first)
-    if not 1 <= size <= MAX_PAGE_SIZE:
-        raise Declined("page size")
     return PageRequest(
-        size, after=_event_key(arguments["after"]), before=_event_key(arguments["before"]), backward=last is not None
+        planned_page_size(first, last),
+        after=_event_key(arguments["after"]),
+        before=_event_key(arguments["before"]),
+        backward=last is not None,
     )
 
 

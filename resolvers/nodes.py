@@ -12,8 +12,7 @@ from strawberry.relay.types import GlobalIDValueError
 from strawberry.types import Info
 
 from domain.errors import TopLevelErrorCode
-
-MAX_NODES = 100
+from domain.paging import MAX_NODES
 
 
 async def nodes_by_global_ids(

@@ -12,11 +12,9 @@ from strawberry.exceptions import StrawberryGraphQLError
 from strawberry.relay import PageInfo
 
 from domain.errors import TopLevelErrorCode
+from domain.paging import PageRefused, page_size
 from repository.contacts import decode_cursor
 from repository.keyset import PageRequest
-
-MAX_PAGE_SIZE = 100
-DEFAULT_PAGE_SIZE = 20
 
 First = Annotated[int | None, strawberry.argument(
     description="Page forwards: this many items (1 to 100) after `after`. The default when neither "
@@ -46,11 +44,10 @@ def page_request(
     key: Callable[[tuple[str, int] | None], tuple | None] = lambda cursor: cursor,
 ) -> PageRequest:
     """The arguments as one page; `key` types a decoded cursor for the list's order."""
-    if first is not None and last is not None:
-        raise invalid("Give `first` or `last`, not both.")
-    name, size = ("last", last) if last is not None else ("first", DEFAULT_PAGE_SIZE if first is None else first)
-    if not 1 <= size <= MAX_PAGE_SIZE:
-        raise invalid(f"`{name}` must be between 1 and {MAX_PAGE_SIZE}.")
+    try:
+        size = page_size(first, last)
+    except PageRefused as refused:
+        raise invalid(str(refused)) from None
     return PageRequest(
         size,
         after=key(decode_cursor(after)) if after else None,
