@@ -171,6 +171,17 @@ def sees_leads(actor: Actor) -> bool:
     return actor.kind is ActorKind.BUILDER
 
 
+def sees_merge_audit(actor: Actor) -> bool:
+    """Merges and their undoing are the builder's bookkeeping: a contact's `merges`
+    and a ContactMerge by id are for builders only."""
+    return actor.kind is ActorKind.BUILDER
+
+
+def sees_invites(actor: Actor) -> bool:
+    """A contact's live invite (`pendingInvite`) is the builder's to manage: builders only."""
+    return actor.kind is ActorKind.BUILDER
+
+
 def read_scope(actor: Actor) -> ReadScope | None:
     """What of their builder account the actor reads (None: nothing), which the
     repository turns into the WHERE clauses of every read (repository/read_scope.py).

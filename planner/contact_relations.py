@@ -19,7 +19,7 @@ from graphql import FieldNode
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.activation import ActivationStatus
-from permissions.policy import ActorKind, read_scope, sees_pending_email_change
+from permissions.policy import read_scope, sees_merge_audit, sees_pending_email_change
 from planner.shapes import (
     Compiler,
     ContactNeeds,
@@ -161,7 +161,7 @@ class _Merge:
 
 
 async def _read_merges(env: Env, repo: ContactRelationsRepository, contacts: list[ContactRows]) -> None:
-    if env.actor.kind is ActorKind.BUILDER:
+    if sees_merge_audit(env.actor):
         found = await repo.merges_by_survivor([c.row.id for c in contacts])
         related(env, "merges").update({c.row.id: [_Merge(row, c) for row in found.get(c.row.id, ())] for c in contacts})
 
@@ -173,7 +173,7 @@ def merges(compiler: Compiler, nodes: list[FieldNode]) -> Getter:
     shape = compiler.shape("ContactMerge", nodes, MERGE)
 
     def get(c, env):
-        if env.actor.kind is not ActorKind.BUILDER:
+        if not sees_merge_audit(env.actor):
             return []
         return [shape(merge, env) for merge in env.related["merges"][c.row.id]]
 

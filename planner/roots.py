@@ -19,7 +19,7 @@ from graphql import FieldNode, StringValueNode, VariableNode
 from domain.activation import ActivationStatus
 from domain.ids import record_id
 from domain.paging import PageRefused, page_size
-from permissions.policy import ActorKind, read_scope
+from permissions.policy import ActorKind, read_scope, sees_invites, sees_leads
 from planner.contact_relations import custom_field_definitions, read_relations
 from planner.invite_details import invite_details
 from planner.shapes import (
@@ -53,17 +53,18 @@ async def fetch_beside(env: Env, needs: ContactNeeds, contacts: list[ContactRows
     """The builder's relations of the contacts (leads, live invites), each one statement
     when asked and visible to the viewer (reads/loaders.py reads the same)."""
     context = env.context
-    if context.actor.kind is not ActorKind.BUILDER or not contacts or not (needs.leads or needs.invites):
+    leads, invites = needs.leads and sees_leads(context.actor), needs.invites and sees_invites(context.actor)
+    if not contacts or not (leads or invites):
         return
     account = context.actor.builder_account_id
     async with context.session_factory() as session:
-        if needs.leads:
+        if leads:
             ids = [c.row.id for c in contacts]
             env.related["leads"] = await JobsLeadsRepository(session, account).leads_by_contact(
                 ids, read_scope(context.actor)
             )
         pending = [c.row.id for c in contacts if c.row.activation_status == ActivationStatus.PENDING]
-        if needs.invites:
+        if invites:
             env.related["invites"] = await InviteRepository(session, account).live_by_contact(pending)
 
 

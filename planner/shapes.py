@@ -21,7 +21,7 @@ from graphql.execution import VariableValues, get_argument_values
 from domain.activation import ActivationStatus
 from domain.names import display_name
 from media.images import rendition_name
-from permissions.policy import Actor, ActorKind, PolicyContact, sees_leads, viewer_can
+from permissions.policy import Actor, ActorKind, PolicyContact, sees_invites, sees_leads, viewer_can
 from planner.selection import Collector
 
 Getter = Callable[[Any, "Env"], Any]
@@ -282,7 +282,7 @@ def _pending_invite(compiler: Compiler, nodes: list[FieldNode]) -> Getter:
     shape = compiler.shape("PendingInvite", nodes, PENDING_INVITE)
 
     def get(c, env):
-        if env.actor.kind is not ActorKind.BUILDER or c.row.activation_status != ActivationStatus.PENDING:
+        if not sees_invites(env.actor) or c.row.activation_status != ActivationStatus.PENDING:
             return None
         invite = env.related["invites"].get(c.row.id)
         return None if invite is None else shape(invite, env)

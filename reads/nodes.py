@@ -15,6 +15,7 @@ from permissions.policy import (
     ActorKind,
     read_scope,
     sees_account,
+    sees_merge_audit,
     sees_only_owner_visible_fields,
     sees_user,
 )
@@ -151,7 +152,7 @@ async def users(context, ids: Ids, kind: str) -> list[UserRows | None]:
 
 async def merges(context, ids: Ids) -> list:
     """Audited merges (repository.merges.AuditedMerge); builders only."""
-    if context.actor.kind is not ActorKind.BUILDER:
+    if not sees_merge_audit(context.actor):
         return [None] * len(ids)
     async with context.session_factory() as session:
         found = await MergeRepository(session, context.actor.builder_account_id).audited_merges(

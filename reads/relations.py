@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from domain.activation import ActivationStatus
-from permissions.policy import ActorKind, sees_pending_email_change
+from permissions.policy import sees_invites, sees_merge_audit, sees_pending_email_change
 from reads import loaders
 
 NOTHING: list = []
@@ -60,14 +60,14 @@ def custom_values_of_contact(context, contact_id: int) -> Any:
 
 def merges_of_contact(context, contact_id: int) -> Any:
     """Audited merges into the contact, newest first; builders only."""
-    if context.actor.kind is not ActorKind.BUILDER:
+    if not sees_merge_audit(context.actor):
         return NOTHING
     return loaders.merges_by_survivor(context).get(contact_id)
 
 
 def live_invite_of_contact(context, contact_id: int, status: ActivationStatus) -> Any:
     """The live invite of a PENDING contact; builders only."""
-    if context.actor.kind is not ActorKind.BUILDER or status != ActivationStatus.PENDING:
+    if not sees_invites(context.actor) or status != ActivationStatus.PENDING:
         return None
     return loaders.live_invite_by_contact(context).get(contact_id)
 

@@ -18,7 +18,9 @@ from permissions.policy import (
     can_change,
     can_manage_invites,
     read_scope,
+    sees_invites,
     sees_leads,
+    sees_merge_audit,
     sees_pending_email_change,
     viewer_can,
 )
@@ -147,3 +149,10 @@ def test_an_owner_finds_only_their_own_jobs(name):
 @pytest.mark.parametrize("actor_name", list(ACTORS))
 def test_only_the_owner_sees_their_pending_email_change(actor_name):
     assert sees_pending_email_change(ACTORS[actor_name], CONTACT_ID) is (actor_name == "the owner")
+
+
+@pytest.mark.parametrize("name", ACTORS)
+def test_only_builders_see_the_merge_audit_and_live_invites(name):
+    actor = ACTORS[name]
+    assert sees_merge_audit(actor) is (name in BUILDERS)
+    assert sees_invites(actor) is (name in BUILDERS)
