@@ -19,6 +19,10 @@ main thread too, as its own row.
 
     python -m bench.profile --database sqlite --query list --requests 200
     python -m bench.profile --query profile --server peer
+    python -m bench.profile --query write --requests 201   # per mutation of the write mix
+
+The write mix (`--query write`) sends bench/load.lua's three mutations per
+contact in turn, so a "request" is one mutation; the peer does not serve it.
 """
 
 from __future__ import annotations
@@ -26,15 +30,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import itertools
+import os
 import pstats
 import time
 from collections import defaultdict
 from pathlib import Path
 
 import httpx
+import orjson
 
 from bench import queries
-from bench.driver import database_url
+from bench.driver import create_body, database_url, invite_body, set_emails_body
 from bench.generate import BUILDER_TOKEN, OWNER_TOKEN, ensure
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,25 +104,55 @@ def build_app(server: str, url: str):
     return (peer if server == "peer" else baseline).create_app(settings)
 
 
+class Requests:
+    """The requests of `query`, one after another: the same body for a read; for
+    the write mix, a contact created, its additional emails set, then invited, one
+    mutation per request (bench/load.lua's order), each with a fresh email."""
+
+    def __init__(self, query: str) -> None:
+        self.query = query
+        self.numbers = itertools.count(int.from_bytes(os.urandom(4)))  # emails no earlier run used
+        self.step, self.contact_id = 0, ""
+        if query == "profile":
+            self.body, token = orjson.dumps({"query": queries.PROFILE}), OWNER_TOKEN
+        else:
+            self.body = orjson.dumps({"query": queries.LIST, "variables": queries.LIST_VARIABLES})
+            token = BUILDER_TOKEN
+        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    async def send(self, client: httpx.AsyncClient) -> None:
+        if self.query != "write":
+            await client.post("/graphql", content=self.body, headers=self.headers)
+            return
+        step, self.step = self.step, (self.step + 1) % 3
+        if step == 0:
+            answer = await client.post("/graphql", content=create_body(next(self.numbers)), headers=self.headers)
+            self.contact_id = answer.json()["data"]["createContact"]["contact"]["id"]
+        elif step == 1:
+            await client.post("/graphql", content=set_emails_body(self.contact_id, next(self.numbers)),
+                              headers=self.headers)
+        else:
+            await client.post("/graphql", content=invite_body(self.contact_id), headers=self.headers)
+
+
 async def run(args, url: str) -> None:
     app = build_app(args.server, url)
-    body = {"query": queries.PROFILE} if args.query == "profile" else {"query": queries.LIST, "variables": queries.LIST_VARIABLES}
-    headers = {"Authorization": f"Bearer {OWNER_TOKEN if args.query == 'profile' else BUILDER_TOKEN}"}
+    requests = Requests(args.query)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
-        for _ in range(20):
-            await client.post("/graphql", json=body, headers=headers)
+        for _ in range(21):
+            await requests.send(client)
         batches = []
         for _ in range(args.batches):
             process_before, main_before = time.process_time(), time.thread_time()
             for _ in range(args.requests):
-                await client.post("/graphql", json=body, headers=headers)
+                await requests.send(client)
             main_thread = time.thread_time() - main_before
             batches.append((main_thread, time.process_time() - process_before - main_thread))
         main_thread, other_threads = min(batches)  # the batch least bent by the rest of the machine
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(args.requests):
-            await client.post("/graphql", json=body, headers=headers)
+            await requests.send(client)
         profiler.disable()
     await app.state.engine.dispose()
     report(args, pstats.Stats(profiler), main_thread / args.requests, other_threads / args.requests)
@@ -149,12 +186,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--contacts", type=int, default=10_000)
-    parser.add_argument("--query", choices=("profile", "list"), default="list")
+    parser.add_argument("--query", choices=("profile", "list", "write"), default="list")
     parser.add_argument("--server", choices=("graphql", "peer", "baseline"), default="graphql")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--batches", type=int, default=3, help="unprofiled batches; the cheapest one is reported")
     args = parser.parse_args()
+    if args.query == "write" and args.server == "peer":
+        parser.error("the peer serves the two reads only")
     url = database_url(args.database, args.contacts)
     ensure(url, args.contacts)
     asyncio.run(run(args, url))
