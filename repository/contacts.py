@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from json.encoder import encode_basestring_ascii
 
-from sqlalchemy import ColumnElement, Select, delete, exists, func, insert, literal_column, or_, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, delete, exists, func, insert, literal_column, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -124,6 +124,32 @@ def sharing_primary_email(
     return condition
 
 
+def _for_change() -> Select:
+    """`ContactRepository.get_for_change`'s statement, built once: the contact (by the
+    parameters `account` and `contact_id`) with its additional emails, the account's
+    name, whether an invite is live and its version as of the statement's start."""
+    live_invite = exists().where(
+        Invite.contact_id == Contact.id, Invite.used_at.is_(None), Invite.revoked_at.is_(None)
+    )
+    before = aliased(Contact)
+    version_before_lock = select(before.version).where(before.id == Contact.id).scalar_subquery()
+    return (
+        select(Contact, ContactEmail.email, BuilderAccount.name, live_invite, version_before_lock)
+        .join(BuilderAccount, BuilderAccount.id == Contact.builder_account_id)
+        .outerjoin(ContactEmail, ContactEmail.contact_id == Contact.id)
+        .where(
+            Contact.id == bindparam("contact_id"),
+            Contact.builder_account_id == bindparam("account"),
+            Contact.merged_into_id.is_(None),
+        )
+        .order_by(ContactEmail.position)
+        .with_for_update(of=Contact)
+    )
+
+
+FOR_CHANGE = _for_change()
+
+
 class ContactRepository:
     def __init__(self, session: AsyncSession, builder_account_id: int):
         self.session = session
@@ -149,7 +175,7 @@ class ContactRepository:
         began: the version read beside the row, as of that beginning, tells, and
         the statement runs again, under the lock now held, to see them as they are."""
         for _attempt in range(2):
-            rows = (await self.session.execute(self._for_change(contact_id))).all()
+            rows = (await self.session.execute(FOR_CHANGE, {"account": self.builder_account_id, "contact_id": contact_id})).all()
             if not rows:
                 return None
             contact, _email, builder_name, has_live_invite, version_before_lock = rows[0]
@@ -157,22 +183,6 @@ class ContactRepository:
                 break
         return EditedContact(
             contact, [row[1] for row in rows if row[1] is not None], builder_name, bool(has_live_invite)
-        )
-
-    def _for_change(self, contact_id: int) -> Select:
-        live_invite = exists().where(
-            Invite.contact_id == Contact.id, Invite.used_at.is_(None), Invite.revoked_at.is_(None)
-        )
-        before = aliased(Contact)
-        version_before_lock = select(before.version).where(before.id == Contact.id).scalar_subquery()
-        return (
-            self._scoped()
-            .add_columns(ContactEmail.email, BuilderAccount.name, live_invite, version_before_lock)
-            .join(BuilderAccount, BuilderAccount.id == Contact.builder_account_id)
-            .outerjoin(ContactEmail, ContactEmail.contact_id == Contact.id)
-            .where(Contact.id == contact_id)
-            .order_by(ContactEmail.position)
-            .with_for_update(of=Contact)
         )
 
     async def resolve_id(self, contact_id: int) -> int | None:
