@@ -148,6 +148,13 @@ def _for_change() -> Select:
 
 
 FOR_CHANGE = _for_change()
+# A contact's additional emails, written as plain rows (no ORM objects of them are
+# ever loaded, so there is nothing in a session to keep in step).
+_emails = ContactEmail.__table__
+REMOVE_EMAILS = (
+    delete(_emails).where(_emails.c.contact_id == bindparam("contact_id")).returning(_emails.c.position, _emails.c.email)
+)
+ADD_EMAILS = insert(_emails)
 
 
 class ContactRepository:
@@ -278,10 +285,7 @@ class ContactRepository:
     async def replace_additional_emails(self, contact: Contact, emails: Sequence[str]) -> list[str]:
         """Returns the emails replaced, in their order (for the timeline), read by the
         DELETE itself. The new ones go in with one INSERT."""
-        removed = await self.session.execute(
-            delete(ContactEmail).where(ContactEmail.contact_id == contact.id)
-            .returning(ContactEmail.position, ContactEmail.email)
-        )
+        removed = await self.session.execute(REMOVE_EMAILS, {"contact_id": contact.id})
         previous = [email for _position, email in sorted(removed.all())]
         await self.add_additional_emails(contact, emails)
         return previous
@@ -289,7 +293,7 @@ class ContactRepository:
     async def add_additional_emails(self, contact: Contact, emails: Sequence[str]) -> None:
         """Appends to a contact that has none (a new one, or one just emptied)."""
         if emails:
-            await self.session.execute(insert(ContactEmail), [
+            await self.session.execute(ADD_EMAILS, [
                 {"contact_id": contact.id, "position": index, "email": email, "email_key": email_key(email)}
                 for index, email in enumerate(emails)
             ])
