@@ -6,7 +6,7 @@ A message to a contact (`to_contact`) is also entered on that contact's timeline
 in the same batch as the change's own events (repository/timeline.py).
 The sender (`mail/sender.py`) claims due rows, delivers them and marks them.
 
-Every function takes the caller's `AsyncSession`, flushes and never commits.
+Every function takes the caller's `AsyncSession` and never commits.
 
 Claiming is a lease, not a lock held while sending: `claim_due` pushes
 `available_at` to now + lease and counts the attempt, and the claiming transaction
@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.engine import WRITE_OPTION
@@ -62,32 +62,33 @@ async def enqueue_email(
     html: str | None,
     to_contact: Addressee | None = None,
     notice: Notice | None = None,
-) -> OutboxMessage:
-    """Queue one email to one recipient (a message per address, so one bad
-    address never holds up or reveals the others)."""
-    message = OutboxMessage(
-        builder_account_id=builder_account_id,
-        channel=EMAIL,
-        recipient=to,
-        subject=_cut(subject, SUBJECT_MAX),
-        body_text=text,
-        body_html=html,
-    )
+) -> int:
+    """Queues one email to one recipient (a message per address, so one bad
+    address never holds up or reveals the others); returns the message's id."""
+    message = {
+        "builder_account_id": builder_account_id,
+        "channel": EMAIL,
+        "recipient": to,
+        "subject": _cut(subject, SUBJECT_MAX),
+        "body_text": text,
+        "body_html": html,
+    }
     return await _queue(session, message, to_contact, notice)
 
 
 async def enqueue_sms(
     session: AsyncSession, *, builder_account_id: int | None, to: str, text: str,
     to_contact: Addressee | None = None, notice: Notice | None = None,
-) -> OutboxMessage:
-    message = OutboxMessage(
-        builder_account_id=builder_account_id,
-        channel=SMS,
-        recipient=to,
-        subject=None,
-        body_text=text,
-        body_html=None,
-    )
+) -> int:
+    """Queues one SMS; returns the message's id."""
+    message = {
+        "builder_account_id": builder_account_id,
+        "channel": SMS,
+        "recipient": to,
+        "subject": None,
+        "body_text": text,
+        "body_html": None,
+    }
     return await _queue(session, message, to_contact, notice)
 
 
@@ -100,15 +101,21 @@ class Notice:
     quiet: timedelta
 
 
+# A new message is one INSERT of its row (the table's defaults fill in the times
+# and the attempts), its id read back for the timeline.
+_ADD = insert(OutboxMessage.__table__).returning(OutboxMessage.__table__.c.id)
+
+
 async def _queue(
-    session: AsyncSession, message: OutboxMessage, to_contact: Addressee | None, notice: Notice | None
-) -> OutboxMessage:
-    """Adds `message`; as a notice, a pending one of its key that waits for its
-    period to end (no sender has claimed it) takes the new content instead, and a
-    new one is due at the end of the period that began with the last notice."""
+    session: AsyncSession, message: dict, to_contact: Addressee | None, notice: Notice | None
+) -> int:
+    """Adds `message` (its column values); as a notice, a pending one of its key
+    that waits for its period to end (no sender has claimed it) takes the new
+    content instead, and a new one is due at the end of the period that began
+    with the last notice. Returns the id of the message that carries it."""
     if to_contact is not None:
-        message.contact_id = to_contact.contact_id
-        message.kind = to_contact.kind.value
+        message["contact_id"] = to_contact.contact_id
+        message["kind"] = to_contact.kind.value
     if notice is not None:
         prior = (
             await session.execute(
@@ -119,20 +126,19 @@ async def _queue(
             )
         ).scalar_one_or_none()
         if prior is not None and prior.sent_at is None and prior.attempts == 0 and prior.available_at > notice.now:
-            prior.subject, prior.body_text, prior.body_html = message.subject, message.body_text, message.body_html
+            prior.subject, prior.body_text, prior.body_html = message["subject"], message["body_text"], message["body_html"]
             await session.flush()
-            return prior
-        message.coalesce_key = notice.key
-        message.available_at = notice.now
+            return prior.id
+        message["coalesce_key"] = notice.key
+        message["available_at"] = notice.now
         if prior is not None:
-            message.available_at = max(notice.now, (prior.sent_at or prior.available_at) + notice.quiet)
-    session.add(message)
-    await session.flush()
+            message["available_at"] = max(notice.now, (prior.sent_at or prior.available_at) + notice.quiet)
+    message_id = (await session.execute(_ADD, message)).scalar_one()
     if to_contact is not None:
         timeline_of(session).record(
-            message.builder_account_id, to_contact.contact_id, EventKind.MESSAGE, outbox_message_id=message.id
+            message["builder_account_id"], to_contact.contact_id, EventKind.MESSAGE, outbox_message_id=message_id
         )
-    return message
+    return message_id
 
 
 async def claim_due(

@@ -108,14 +108,14 @@ async def send_invite(uow: UnitOfWork, target: EditedContact, command: InviteSte
     if target.has_live_invite:
         _record_expiry(uow.timeline, contact, await invites.revoke_live(contact.id, now))
     uow.timeline.record(builder_account_id, contact.id, EventKind.INVITE_RESENT if resend else EventKind.INVITE_SENT)
-    token = new_token()
-    invite = await invites.add(contact, hash_token(token), now, now + command.ttl)
+    token, expires_at = new_token(), now + command.ttl
+    await invites.add(contact, hash_token(token), now, expires_at)
     content = messages.owner_invite(
         app_url=command.app_url, builder_name=target.builder_name, first_name=contact.first_name,
-        token=token, expires_at=invite.expires_at,
+        token=token, expires_at=expires_at,
     )
     await outbox.enqueue_email(
-        uow.session, builder_account_id=builder_account_id, to=invite.sent_to, **content._asdict(),
+        uow.session, builder_account_id=builder_account_id, to=email, **content._asdict(),
         to_contact=outbox.Addressee(contact.id, MessageKind.INVITE),
     )
     # The never-invited contacts sharing the email: looked up if the answer asks.

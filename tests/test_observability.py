@@ -154,8 +154,8 @@ def test_operation_names_cannot_grow_the_label_set_without_bound():
 async def test_metrics_report_the_outbox_backlog_failures_and_dead_letters(app, client, builder):
     async with UnitOfWork(app.state.session_factory) as uow:
         ids = [
-            (await outbox.enqueue_email(uow.session, builder_account_id=builder.builder_account_id,
-                                        to=f"o{n}@example.com", subject="s", text="t", html=None)).id
+            await outbox.enqueue_email(uow.session, builder_account_id=builder.builder_account_id,
+                                       to=f"o{n}@example.com", subject="s", text="t", html=None)
             for n in range(4)
         ]
         await uow.commit()

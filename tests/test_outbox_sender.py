@@ -145,10 +145,9 @@ async def queue_emails(session_factory, builder_account_id, recipients) -> list[
                 app_url=APP_URL, builder_name="Oak & Stone Builders", first_name="Ann",
                 job_name=f"Kitchen <{number}>",
             )
-            message = await outbox.enqueue_email(
+            ids.append(await outbox.enqueue_email(
                 uow.session, builder_account_id=builder_account_id, to=recipient, **content._asdict()
-            )
-            ids.append(message.id)
+            ))
         await uow.commit()
     return ids
 
@@ -217,10 +216,10 @@ async def test_file_backend_writes_eml_files_and_logs_the_link(session_factory, 
         token="tok-123_abc", expires_at=datetime(2026, 3, 9, 14, 0, tzinfo=timezone.utc),
     )
     async with UnitOfWork(session_factory) as uow:
-        email = await outbox.enqueue_email(
+        email_id = await outbox.enqueue_email(
             uow.session, builder_account_id=builder_account_id, to="ann@example.com", **invite._asdict()
         )
-        sms = await outbox.enqueue_sms(
+        sms_id = await outbox.enqueue_sms(
             uow.session, builder_account_id=builder_account_id, to="+15550100",
             text=messages.added_to_job_sms(app_url=APP_URL, builder_name="Oak & Stone Builders", job_name="Kitchen"),
         )
@@ -229,10 +228,10 @@ async def test_file_backend_writes_eml_files_and_logs_the_link(session_factory, 
 
     assert await sender.drain_once() == 2
 
-    eml = mail_dir / f"{email.id}.eml"
+    eml = mail_dir / f"{email_id}.eml"
     written = BytesParser(policy=policy.default).parsebytes(eml.read_bytes())
     assert written["To"] == "ann@example.com"
-    assert written["Message-ID"] == f"<outbox-{email.id}@ownerhub.test>"
+    assert written["Message-ID"] == f"<outbox-{email_id}@ownerhub.test>"
     link = f"{APP_URL}/accept-invite?token=tok-123_abc"
     assert link in written.get_body(("plain",)).get_content()
     assert [p.name for p in mail_dir.glob("*.eml")] == [eml.name], "no temporary file is left behind"
@@ -240,7 +239,7 @@ async def test_file_backend_writes_eml_files_and_logs_the_link(session_factory, 
 
     [line] = (mail_dir / "sms.jsonl").read_text().splitlines()
     assert json.loads(line) | {"created_at": None} == {
-        "id": sms.id, "to": "+15550100", "created_at": None,
+        "id": sms_id, "to": "+15550100", "created_at": None,
         "text": f'Oak & Stone Builders added you to the job "Kitchen" in OwnerHub: {APP_URL}',
     }
 
@@ -361,7 +360,7 @@ async def test_a_crashed_senders_claim_comes_back_after_the_lease(session_factor
 @pytest.mark.asyncio
 async def test_after_max_attempts_a_message_is_kept_but_no_longer_tried(session_factory, builder_account_id, tmp_path):
     async with UnitOfWork(session_factory) as uow:
-        sms = await outbox.enqueue_sms(uow.session, builder_account_id=builder_account_id, to="+15550100", text="hi")
+        sms_id = await outbox.enqueue_sms(uow.session, builder_account_id=builder_account_id, to="+15550100", text="hi")
         await uow.commit()
     sender = OutboxSender(session_factory, BrokenTransport(), BrokenTransport(), max_attempts=2)
 
@@ -372,7 +371,7 @@ async def test_after_max_attempts_a_message_is_kept_but_no_longer_tried(session_
         session_factory, BrokenTransport(), BrokenTransport(), max_attempts=2, clock=at(7 * 86400)
     ).drain_once() == 0
 
-    row = await load(session_factory, sms.id)
+    row = await load(session_factory, sms_id)
     assert row.sent_at is None and row.attempts == 2 and row.last_error == "ConnectionError: provider down"
     async with session_factory() as session:
         assert await outbox.dead_letter_count(session, max_attempts=2) == 1
