@@ -5,10 +5,12 @@ resolver, so nothing is written when one fails."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable, ClassVar
 
 from strawberry.exceptions import StrawberryGraphQLError
 from strawberry.permission import BasePermission
+from strawberry.schema import Schema
 from strawberry.types import Info
 
 from domain.activation import ActivationStatus
@@ -102,9 +104,16 @@ def still_allows(info: Info, row: Contact) -> bool:
     request on `row`, the target as the mutation locked it for its write. They
     allowed it before the resolver ran; False means a commit in between changed
     what they decided on (the contact became PENDING, ACTIVE, ...)."""
-    field = info.schema.get_field_for_type(info.field_name, info.path.typename)
-    permissions = [cls for cls in field.permission_classes if issubclass(cls, ContactPermission)]
+    permissions = _contact_permissions(info.schema, info.path.typename, info.field_name)
     return all(cls.decide_on(info.context.actor, row).allowed for cls in permissions)
+
+
+@functools.lru_cache(maxsize=256)
+def _contact_permissions(schema: Schema, type_name: str, field_name: str) -> tuple[type[ContactPermission], ...]:
+    """The contact permissions of a field, looked up once per schema and field
+    (the schema finds a field by scanning its type's fields)."""
+    field = schema.get_field_for_type(field_name, type_name)
+    return tuple(cls for cls in field.permission_classes if issubclass(cls, ContactPermission))
 
 
 CanEditContactInfo = _contact_rule(policy.can_edit_contact_info, "CanEditContactInfo")
