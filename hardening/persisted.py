@@ -212,6 +212,15 @@ def load_manifest(path: str | os.PathLike) -> Manifest:
     return manifest
 
 
+def runs_as_sent(settings, query: str) -> bool:
+    """Whether the persisted-query mode lets a plain-text document run: in
+    `registered` mode only a document of the manifest as it is now (the file is
+    re-read when it changes), in the other modes any."""
+    if settings.PERSISTED_QUERIES != "registered":
+        return True
+    return load_manifest(settings.PERSISTED_QUERIES_MANIFEST).documents.get(sha256_hex(query)) == query
+
+
 def build_manifest(documents: Iterable[str]) -> dict:
     """A manifest entry per operation. Each operation is stored as a document of
     its own with the fragments it uses, the way Apollo's generator does."""

@@ -28,6 +28,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult as StrawberryResult
 from strawberry.types.graphql import OperationType
 
+from hardening.persisted import runs_as_sent
 from observability import tracing
 from observability.metrics import PLANNED_READS, data_outcome, record_operation
 from planner.plan import answer
@@ -112,12 +113,13 @@ def known_documents(context) -> KnownDocuments | None:
 async def answer_known_document(
     schema: strawberry.Schema, query: str | None, operation_name: str | None, variables, context
 ) -> StrawberryResult | None:
-    """The answer by the plan of a known document, or None (unknown, or the plan
-    declined or failed): the caller then runs the full way, which counts and logs
-    what happened."""
+    """The answer by the plan of a known document, or None (unknown, no longer in
+    the manifest of `registered` persisted-query mode, or the plan declined or
+    failed): the caller then runs the full way, which checks, counts and logs what
+    happened."""
     known = known_documents(context)
     entry = known.get(query, operation_name) if known is not None else None
-    if entry is None:
+    if entry is None or not runs_as_sent(context.settings, query):
         return None
     document, metrics_name = entry
     started = time.perf_counter()

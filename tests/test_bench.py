@@ -12,7 +12,7 @@ import orjson
 import pytest
 from sqlalchemy import select
 
-from bench import baseline, peer, queries
+from bench import baseline, instructions, peer, queries
 from bench.generate import BUILDER_TOKEN, OWNER_TOKEN, generate
 from conftest import SqlCounter
 from db.engine import is_sqlite
@@ -289,3 +289,17 @@ async def test_send_invite_statement_counts(
     # baseline: session lookup; the contact with its emails and builder name under lock;
     # status (the claimed-email index decides); revoke; invite; mail; timeline entries.
     assert (sql_counter.count, baseline_sql_counter.count) == (6, 7)
+
+
+async def test_instruction_counts_send_what_the_benchmark_sends(bench_data, app, client, baseline_app):
+    """bench/instructions.py's raw ASGI calls are answered as the benchmark's HTTP
+    requests are, and its write mix takes a contact through its three mutations."""
+    for name, (body, token) in instructions.READ_BODIES.items():
+        over_http = await client.post("/graphql", content=body, headers={**JSON, "Authorization": f"Bearer {token}"})
+        assert await instructions.call(app, body, token) == (200, over_http.content), name
+        assert await instructions.call(baseline_app, body, token) == (200, over_http.content), name
+    writes = instructions.Writes()
+    answers = [orjson.loads((await writes.send(app))[1])["data"] for _ in range(3)]
+    assert [next(iter(data)) for data in answers] == ["createContact", "setAdditionalEmails", "sendInvite"]
+    assert all(not data[name]["userErrors"] for data in answers for name in data)
+    assert answers[2]["sendInvite"]["contact"]["activationStatus"] == "PENDING"

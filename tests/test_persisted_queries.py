@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 import uuid
@@ -155,6 +156,28 @@ async def test_registered_mode_runs_only_the_manifest(settings, tmp_path, builde
 
         strict = await send_hash(client, sha256("query Unknown { __typename }"), headers={"accept": GRAPHQL_RESPONSE})
         assert strict.status_code == 400
+
+
+async def test_registered_mode_stops_running_an_operation_taken_out_of_the_manifest(settings, tmp_path, builder):
+    """Also once a plan has answered it (schema/planned_reads.py's known documents):
+    the manifest as it is now decides, not as it was when the document was first run."""
+    assert make_manifest(tmp_path).returncode == 0
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    my_name = next(op for op in manifest["operations"] if op["name"] == "MyName")
+    async with app_client(settings, ENVIRONMENT="production", PERSISTED_QUERIES="registered",
+                          PERSISTED_QUERIES_MANIFEST=str(tmp_path / "manifest.json")) as client:
+        for _ in range(2):
+            answer = await post(client, my_name["body"], token=builder.token)
+            assert answer.json() == {"data": {"me": {"username": builder.username}}}
+        assert (my_name["body"], None) in client.app.state.known_documents.documents
+
+        assert make_manifest(tmp_path, "mutation SignOut { logout { ok } }").returncode == 0
+        later = os.stat(tmp_path / "manifest.json").st_mtime + 1
+        os.utime(tmp_path / "manifest.json", (later, later))  # a new mtime even on a coarse clock
+
+        refused = (await post(client, my_name["body"], token=builder.token)).json()
+        assert "data" not in refused
+        assert refused["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_ALLOWED"
 
 
 async def test_registered_mode_without_a_manifest_does_not_start(settings, tmp_path):
