@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.background import BackgroundTasks
 
+from db.engine import one_statement
 from domain.passwords import PRODUCTION_PARAMETERS, HashParameters
 from domain.timeline import SYSTEM, ActorKind, EventActor
 from models import utcnow
@@ -81,7 +82,7 @@ class RequestContext:
 
         if connection is None:
             async with self.read_connection() as own:
-                viewer = await viewer_for_token(own, self.bearer_token)
+                viewer = await viewer_for_token(await one_statement(own), self.bearer_token)
         else:
             viewer = await viewer_for_token(connection, self.bearer_token)
         if viewer is not None:

@@ -13,13 +13,15 @@ from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
 
 from settings import DEFAULT_DATABASE_URL
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Execution option a unit of work sets on its connection: "this transaction writes".
 WRITE_OPTION = "ownerhub_write"
+# Execution option of a read of one statement on SQLite (`one_statement`).
+ONE_STATEMENT_OPTION = "ownerhub_one_statement"
 
 
 def is_sqlite(url: str) -> bool:
@@ -41,8 +43,20 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection):
         # Readers use a deferred BEGIN so they never wait for writers (WAL).
-        writes = connection.get_execution_options().get(WRITE_OPTION, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+        options = connection.get_execution_options()
+        if options.get(ONE_STATEMENT_OPTION, False):
+            return  # the statement is a transaction of its own (see `one_statement`)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE_OPTION, False) else "BEGIN")
+
+
+async def one_statement(connection: AsyncConnection) -> AsyncConnection:
+    """`connection` for a read of one statement, which is consistent by itself and
+    needs no transaction around it (the viewer lookup of every request): on SQLite
+    without the BEGIN (the driver runs it in a transaction of its own), on
+    PostgreSQL in autocommit (no BEGIN and ROLLBACK round trips)."""
+    if connection.dialect.name == "sqlite":
+        return await connection.execution_options(**{ONE_STATEMENT_OPTION: True})
+    return await connection.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def create_engine(url: str) -> AsyncEngine:
