@@ -31,6 +31,7 @@ from models import Contact, ContactEvent, OutboxMessage, User, utcnow
 from repository.keyset import PageRequest
 
 SESSION_KEY = "timeline"
+_INSERT = insert(ContactEvent.__table__)
 
 
 class TimelineBatch:
@@ -77,7 +78,7 @@ class TimelineBatch:
         """One INSERT for every event recorded since the last write."""
         if self._rows:
             rows, self._rows = self._rows, []
-            await executor.execute(insert(ContactEvent.__table__), rows)
+            await executor.execute(_INSERT, rows)
 
 
 def timeline_of(session: AsyncSession) -> TimelineBatch:

@@ -218,10 +218,9 @@ async def create_contact(uow: UnitOfWork, command: NewContact) -> ChangedContact
     builder_account_id = command.builder_account_id
     contacts = ContactRepository(uow.session, builder_account_id)
     duplicates = await _check_builder_primary(contacts, primary, None) if primary else []
-    contact = Contact(**info)
-    _set_primary(contact, primary)
-    contacts.add(contact)
-    await uow.flush()
+    contact = await contacts.insert({
+        **info, "primary_email": primary, "primary_email_key": email_key(primary) if primary else None,
+    })
     await contacts.add_additional_emails(contact, additional)
     uow.timeline.record(
         builder_account_id, contact.id, EventKind.CONTACT_CREATED,
@@ -293,8 +292,7 @@ async def set_additional_emails(uow: UnitOfWork, target: EditedContact, command:
     cleaned = check_additional_emails(contact.primary_email, list(command.emails), errors, path=("emails",))
     errors.raise_if_any()
     contacts = ContactRepository(uow.session, contact.builder_account_id)
-    contacts.touch(contact)
-    await uow.flush()
+    await contacts.write(contact)
     previous = await contacts.replace_additional_emails(contact, cleaned)
     target.additional_emails = cleaned
     if found := changed_values({"additionalEmails": previous}, {"additionalEmails": cleaned}):

@@ -98,9 +98,7 @@ async def send_invite(uow: UnitOfWork, target: EditedContact, command: InviteSte
         # (SPEC 2.3.3), races included; the savepoint keeps the transaction usable
         # to name the holder.
         async with uow.session.begin_nested():
-            contact.activation_status = new_status
-            contacts.touch(contact)
-            await contacts.flush_claim()
+            await contacts.write(contact, activation_status=new_status)
     except EmailClaimConflict:
         raise email_claimed_error(await contacts.claimed_by_email(email, exclude_id=contact_key)) from None
 
