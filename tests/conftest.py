@@ -8,11 +8,11 @@ own tasks). One test transaction means one connection, and SAVEPOINTs on one
 connection are a stack, so two sessions open at once end each other's savepoint
 ("no such savepoint"); making it work would mean serialising the app's database
 work, which is what the suite is there to test. The suite is kept fast instead by
-commits that do not wait for the disk (`_database_folder`, `_commits_without_flush_wait`)
-and one round trip for the emptying (`empty_tables`). Tests that do their database
-work one session at a time, below the app (the outbox's repository and sender),
-run inside one transaction that is rolled back (`one_transaction`) and leave no
-tables to empty.
+commits that do not wait for the disk (`_database_folder`, `_commits_without_flush_wait`),
+one round trip for the emptying (`empty_tables`) and one for checking it. Tests
+that do their database work one session at a time, below the app (the outbox's
+repository and sender), run inside one transaction that is rolled back
+(`one_transaction`) and leave no tables to empty.
 """
 
 from __future__ import annotations
@@ -88,13 +88,18 @@ def database_url(tmp_path_factory) -> Iterator[str]:
 def _commits_without_flush_wait(engine) -> None:
     """PostgreSQL: the test app's commits return before the WAL is flushed to disk
     (`synchronous_commit = off`). What other connections see is unchanged; only a
-    crash of the database server could lose the last commits, which no test needs."""
+    crash of the database server could lose the last commits, which no test needs.
+
+    The SET goes to asyncpg itself (`run_async`), outside any transaction, so it
+    holds for the connection's life. Sent through the DBAPI adapter's cursor, it
+    would open the adapter's transaction and leave it open: the setting would be
+    undone by the connection's first rollback, and whatever came first on the new
+    connection would run inside that transaction (`empty_tables`' script, rolled
+    back when the connection went back to the pool, leaving every table full)."""
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection, _record):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("SET synchronous_commit = off")
-        cursor.close()
+        dbapi_connection.run_async(lambda connection: connection.execute("SET synchronous_commit = off"))
 
 
 @pytest.fixture(scope="session")
@@ -120,11 +125,12 @@ async def app(settings):
 
 
 async def empty_tables(engine) -> None:
-    """Deletes every row of every table, children first. On PostgreSQL in one round
-    trip: one script, which asyncpg sends by the simple query protocol and the server
-    runs as one transaction. On SQLite one transaction of DELETEs (in process, no
+    """Deletes every row of every table, children first, then checks that every table
+    is empty (`_assert_empty`). On PostgreSQL in one round trip: one script, which
+    asyncpg sends by the simple query protocol and the server runs as one
+    transaction of its own. On SQLite one transaction of DELETEs (in process, no
     round trips to save)."""
-    tables = reversed(Base.metadata.sorted_tables)
+    tables = list(reversed(Base.metadata.sorted_tables))
     async with engine.connect() as connection:
         quote = connection.dialect.identifier_preparer.format_table
         statements = [f"DELETE FROM {quote(table)}" for table in tables]
@@ -133,8 +139,27 @@ async def empty_tables(engine) -> None:
                 for statement in statements:
                     await connection.exec_driver_sql(statement)
         else:
-            raw = await connection.get_raw_connection()
-            await raw.driver_connection.execute(";".join(statements))
+            driver = (await connection.get_raw_connection()).driver_connection
+            # Inside a transaction already open on the connection, the script would
+            # be rolled back with it when the connection goes back to the pool.
+            assert not driver.is_in_transaction(), "a transaction is open on the connection that empties the tables"
+            await driver.execute(";".join(statements))
+    await _assert_empty(engine, tables)
+
+
+async def _assert_empty(engine, tables) -> None:
+    """Fails the test that just ran, naming the tables that still hold rows: a commit
+    that landed after the DELETEs (work of the test still running: a request past
+    its cut-off, an app the test built) or DELETEs that were rolled back. Asked once
+    the emptying's connection is back in the pool, its transaction ended: what it
+    sees is committed."""
+    async with engine.connect() as connection:
+        quote = connection.dialect.identifier_preparer.format_table
+        not_empty = " UNION ALL ".join(
+            f"SELECT '{table.name}' WHERE EXISTS (SELECT 1 FROM {quote(table)})" for table in tables
+        )
+        left = [name for (name,) in await connection.exec_driver_sql(not_empty)]
+    assert not left, f"rows left in {', '.join(left)} after the tables were emptied"
 
 
 @pytest.fixture(autouse=True)
