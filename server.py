@@ -15,15 +15,18 @@ from cross_web import HTTPException, StarletteRequestAdapter
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
+from starlette.responses import Response
+from strawberry.types.unset import UNSET
 from starlette.routing import Route
 
 from db.engine import create_engine, create_session_factory
 from db.revision import schema_state
 from domain.passwords import PRODUCTION_PARAMETERS, HashParameters
 from hardening.graphiql import graphiql_routes
-from hardening.http import HardenedGraphQL
+from hardening.http import JSON, HardenedGraphQL, media_type_and_charset
 from hardening.middleware import hardening_middleware
 from hardening.persisted import apq_store_from_settings
+from hardening.request_shape import MalformedRequest, check_operation
 from mail.sender import DEFAULT_MAX_ATTEMPTS, OutboxSender
 from mail.transports import transports_from_settings
 from models import utcnow
@@ -47,7 +50,7 @@ from owner_pages.session import cookie_session_token
 from ratelimit import AuthRateLimiter
 from request_context import RequestContext
 from resolvers.root.build import schema
-from schema.planned_reads import KnownDocuments
+from schema.planned_reads import KnownDocuments, answer_known_document
 from settings import Settings, get_settings
 
 log = logging.getLogger("ownerhub.server")
@@ -102,6 +105,37 @@ class OwnerHubGraphQL(HardenedGraphQL):  # GraphQL over HTTP, CSRF, limits: hard
             # Spooled upload files: closed now, not whenever they are collected.
             for form in scope.pop(UPLOAD_FORMS, ()):
                 await close_files(form)
+
+    async def run(self, request: Request, context=UNSET, root_value=UNSET):
+        """A POST of a plain-text document whose plan answered it before (schema/
+        planned_reads.py, the short way) is answered by that plan without the view's
+        own steps around the operation (the request adapter, the request data, the
+        operation-type checks of a document known to be a query); everything else,
+        and such a document when its plan declines, goes Strawberry's whole way,
+        which reads the body again from Starlette's copy."""
+        if context is UNSET and root_value is UNSET and request.method == "POST":
+            response = await self._answer_known_document(request)
+            if response is not None:
+                return response
+        return await super().run(request, context, root_value)
+
+    async def _answer_known_document(self, request: Request) -> Response | None:
+        content_type, charset = media_type_and_charset(request.headers.get("content-type", ""))
+        if content_type != JSON or charset not in ("utf-8", "utf8"):
+            return None
+        try:
+            operation = check_operation(self.decode_json(await request.body()))
+        except (ValueError, MalformedRequest):  # the whole way answers it
+            return None
+        query, operation_name = operation.get("query"), operation.get("operationName")
+        if operation.get("extensions") or self.known_documents.get(query, operation_name) is None:
+            return None
+        sub_response = await self.get_sub_response(request)
+        context = await self.get_context(request, sub_response)
+        result = await answer_known_document(self.schema, query, operation_name, operation.get("variables"), context)
+        if result is None:
+            return None
+        return self.create_response(await self.process_result(request, result), sub_response)
 
     async def parse_multipart(self, request) -> dict[str, str]:
         refusal = multipart_csrf_refusal(request.headers, self.upload_origins)

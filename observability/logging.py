@@ -14,6 +14,7 @@ Tokens never belong in a log: nothing here logs request bodies or headers.
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 
@@ -65,6 +66,36 @@ def _drop_empty_request_id(_logger, _name, event: dict) -> dict:
     return event
 
 
+ACCESS_LOGGER = "ownerhub.access"
+_access = logging.getLogger(ACCESS_LOGGER)
+_access_structlog = structlog.get_logger(ACCESS_LOGGER)
+_ACCESS_EVENT = "ownerhub_access_event"  # on the access line's record: its event, processed and plain
+
+
+def log_request(**fields) -> None:
+    """The access log's one `request` line per request, with `fields`: the line the
+    structlog logger of `ownerhub.access` would write, field for field and in the
+    same order, for a fifth of the instructions. The shared processors run here;
+    the record carries what structlog's records carry, so every formatter renders
+    it as one of those, and the JSON format's writes it with one `json.dumps`,
+    without copying the record and running it through the processor chain again."""
+    if not _access.isEnabledFor(logging.INFO):
+        return
+    event = {**fields, "event": "request"}
+    for processor in _SHARED_PROCESSORS:
+        event = processor(_access, "info", event)
+    record = _access.makeRecord(ACCESS_LOGGER, logging.INFO, "(unknown file)", 0, event, (), None,
+                                extra={"_logger": _access, "_name": "info", _ACCESS_EVENT: True})
+    _access.handle(record)
+
+
+class _JSONFormatter(structlog.stdlib.ProcessorFormatter):
+    def format(self, record: logging.LogRecord) -> str:
+        if getattr(record, _ACCESS_EVENT, False):
+            return json.dumps(record.msg)  # strings, numbers and None: as the JSON renderer writes them
+        return super().format(record)
+
+
 def formatter(log_format: str) -> logging.Formatter:
     if log_format == CONSOLE:
         final = [
@@ -79,7 +110,7 @@ def formatter(log_format: str) -> logging.Formatter:
             structlog.processors.format_exc_info,
             structlog.processors.JSONRenderer(sort_keys=False),
         ]
-    return structlog.stdlib.ProcessorFormatter(
+    return (structlog.stdlib.ProcessorFormatter if log_format == CONSOLE else _JSONFormatter)(
         foreign_pre_chain=[*_SHARED_PROCESSORS, structlog.stdlib.ExtraAdder(),
                            _drop_copies_of_the_message],
         processors=final,

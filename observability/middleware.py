@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import time
 
-import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from observability import request_id as request_ids
-from observability.metrics import HTTP_DURATION, HTTP_IN_PROGRESS, HTTP_REQUESTS, route_label
+from observability.logging import log_request
+from observability.metrics import HTTP_DURATION, HTTP_IN_PROGRESS, HTTP_REQUESTS, child, route_label
 
 # Probes and scrapes would drown the log: they are counted, not logged.
 QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
-
-access_log = structlog.get_logger("ownerhub.access")
 
 
 class ObservabilityMiddleware:
@@ -48,7 +46,7 @@ class ObservabilityMiddleware:
 
         path = scope.get("path", "")
         route = route_label(path)
-        in_progress = HTTP_IN_PROGRESS.labels(route)
+        in_progress = child(HTTP_IN_PROGRESS, route)
         in_progress.inc()
         token = request_ids.current.set(request_id)
         try:
@@ -56,12 +54,11 @@ class ObservabilityMiddleware:
         finally:
             in_progress.dec()
             elapsed = time.perf_counter() - started
-            HTTP_REQUESTS.labels(scope.get("method", ""), route, str(status)).inc()
-            HTTP_DURATION.labels(route).observe(elapsed)
+            child(HTTP_REQUESTS, scope.get("method", ""), route, str(status)).inc()
+            child(HTTP_DURATION, route).observe(elapsed)
             if path not in QUIET_PATHS:
                 state = scope.get("state") or {}
-                access_log.info(
-                    "request",
+                log_request(
                     method=scope.get("method"),
                     path=route if route == "other" else path,
                     status=status,

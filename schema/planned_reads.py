@@ -30,7 +30,7 @@ from strawberry.types.graphql import OperationType
 
 from hardening.persisted import runs_as_sent
 from observability import tracing
-from observability.metrics import PLANNED_READS, data_outcome, record_operation
+from observability.metrics import PLANNED_READS, child, data_outcome, record_operation
 from planner.plan import answer
 
 log = logging.getLogger("ownerhub.planner")
@@ -65,7 +65,7 @@ class PlannedReads(SchemaExtension):
             except Exception:  # noqa: BLE001 - a planner bug must not cost the client the answer
                 log.exception("the planner failed; graphql-core runs the query")
                 outcome, data = "failed", None
-            PLANNED_READS.labels(outcome).inc()
+            child(PLANNED_READS, outcome).inc()
             if data is not None:
                 execution_context.result = ExecutionResult(data=data)
                 context.planned_document = execution_context.graphql_document
@@ -129,7 +129,7 @@ async def answer_known_document(
         return None
     if data is None:
         return None
-    PLANNED_READS.labels(outcome).inc()
+    child(PLANNED_READS, outcome).inc()
     record_operation(context, metrics_name, "query", data_outcome(data), time.perf_counter() - started)
     return StrawberryResult(data=data, errors=None)
 

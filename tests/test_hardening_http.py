@@ -7,12 +7,15 @@ import asyncio
 import sqlite3
 import time
 
+import httpx
 import pytest
 from sqlalchemy import func, select, text
+from starlette.middleware.cors import CORSMiddleware
 from sqlalchemy.engine import make_url
 
 from db.engine import is_sqlite
 from conftest import wait_until_ready
+from hardening.middleware import CORS
 from hardening_support import app_client, post
 from models import Contact
 
@@ -277,6 +280,26 @@ async def test_case_14_a_wildcard_is_never_combined_with_credentials(settings):
         preflight = await client.options("/graphql", headers={
             "origin": "https://anywhere.example", "access-control-request-method": "POST"})
         assert preflight.headers.get("access-control-allow-credentials") is None
+
+
+@pytest.mark.parametrize("varies", [[], [b"Accept"], [b"Authorization, Cookie", b"Accept"]])
+@pytest.mark.parametrize("origin", [None, "https://app.example.test", "https://evil.example"])
+async def test_case_14_cors_headers_are_starlettes_to_the_byte(varies, origin):
+    """hardening/middleware.py answers a request without `Origin` itself: with the
+    headers Starlette's CORS middleware gives, in the same order."""
+
+    async def endpoint(scope, receive, send):
+        headers = [(b"content-type", b"text/plain"), *((b"vary", value) for value in varies), (b"x-other", b"1")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    answers = []
+    for middleware in (CORS, CORSMiddleware):
+        app = middleware(endpoint, allow_origins=["https://app.example.test"], expose_headers=["X-Request-ID"])
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+            answer = await http.post("/", headers={"origin": origin} if origin else {})
+            answers.append((answer.status_code, answer.headers.raw, answer.content))
+    assert answers[0] == answers[1]
 
 
 async def test_no_cors_headers_by_default(client):

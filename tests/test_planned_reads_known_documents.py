@@ -122,3 +122,30 @@ async def test_with_tracing_on_every_request_has_its_operation_span(traced):
             assert (await post(http, FEW, token=builder.token)).status_code == 200
     names = [span.name for span in exporter.get_finished_spans() if span.name.startswith("query")]
     assert names == ["query FewContacts"] * 3
+
+
+async def test_the_view_answers_a_known_document_byte_for_byte_as_the_whole_way_does(settings):
+    """A known document skips the view's own steps too (server.py, `run`): its answer,
+    status and headers, in order (request id, CORS, caching, content type), are the
+    whole way's, whatever the media types negotiated."""
+    async with app_client(settings, CORS_ORIGINS=["https://app.example.test"]) as client:
+        builder = await make_builder(client.app, client, "Byte Homes")
+        [contact_id] = await contact_ids(builder, 1)
+        token = {"Authorization": f"Bearer {builder.token}", "X-Request-ID": "req-known-0001"}
+        cases = [
+            ({"query": FEW}, {"Content-Type": "application/json"}),
+            ({"query": FEW, "operationName": "FewContacts", "variables": None},
+             {"Content-Type": "application/json; charset=UTF-8", "Accept": "application/graphql-response+json",
+              "Origin": "https://app.example.test"}),
+            ({"query": ONE, "variables": {"id": contact_id}},
+             {"Content-Type": "application/json", "Accept": "*/*", "Origin": "https://elsewhere.example"}),
+        ]
+        for body, headers in cases:
+            client.app.state.known_documents.documents.clear()
+            answers = [await client.post("/graphql", content=json.dumps(body), headers={**token, **headers})
+                       for _ in range(2)]
+            assert known(client.app) == {(body["query"], body.get("operationName"))}
+            first, known_way = answers
+            assert first.status_code == 200 and "errors" not in first.json()
+            assert (known_way.status_code, known_way.headers.raw, known_way.content) == (
+                first.status_code, first.headers.raw, first.content)
