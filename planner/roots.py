@@ -125,7 +125,7 @@ def me(compiler: Compiler, nodes: list[FieldNode]) -> RootField:
             await context.resolve_viewer(connection)
             if context.actor.kind is ActorKind.ANONYMOUS:
                 return None
-            repo = PrefetchRepository(connection, read_scope(context.actor))
+            repo = PrefetchRepository(connection, read_scope(context.actor), needs.row_columns())
             found = await repo.viewer(context.user_id, with_contact=context.actor.kind is ActorKind.OWNER)
             if found is None:
                 return None
@@ -238,7 +238,7 @@ def contacts(compiler: Compiler, nodes: list[FieldNode]) -> RootField:
             if context.actor.kind is not ActorKind.BUILDER:
                 raise Declined("contacts is for builders")
             account = context.actor.builder_account_id
-            repo = PrefetchRepository(connection, read_scope(context.actor))
+            repo = PrefetchRepository(connection, read_scope(context.actor), needs.row_columns())
             rows, has_more = await repo.contact_page(
                 page=page, with_emails=needs.emails, search=search, statuses=statuses, order_by=order
             )
@@ -298,7 +298,7 @@ async def read_contacts(env: Env, needs: ContactNeeds, ids: list[int | None]) ->
         await context.resolve_viewer(connection)
         if context.actor.kind is ActorKind.ANONYMOUS or not wanted:
             return [None] * len(ids)
-        repo = PrefetchRepository(connection, read_scope(context.actor))
+        repo = PrefetchRepository(connection, read_scope(context.actor), needs.row_columns())
         try:
             found = await repo.live_contacts(wanted)
         except MergeChainTooLong as error:

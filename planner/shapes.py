@@ -23,6 +23,7 @@ from domain.names import display_name
 from media.images import rendition_name
 from permissions.policy import Actor, ActorKind, PolicyContact, sees_invites, sees_leads, viewer_can
 from planner.selection import Collector
+from repository.prefetch import RowColumns, contacts_t, in_table_order, jobs_t
 
 Getter = Callable[[Any, "Env"], Any]
 
@@ -92,6 +93,27 @@ class ContactNeeds:
     # shape, by the key of Env.related their rows go under: each one statement for
     # all the contacts (contact_relations.read_relations runs them).
     relations: dict[str, Callable] = field(default_factory=dict)
+    # The columns the shapes read of the contacts, of their jobs and of the jobs'
+    # owners (Compiler.read); the id and, of a contact, its status are read always
+    # (the reads of relations beside the contacts ask for them).
+    contact_columns: set[str] = field(default_factory=lambda: {"id", "activation_status"})
+    job_columns: set[str] = field(default_factory=lambda: {"id"})
+    owner_columns: set[str] = field(default_factory=lambda: {"id", "activation_status"})
+    _row_columns: RowColumns | None = None
+
+    def row_columns(self) -> RowColumns:
+        """The columns to read, once the plan is compiled (its needs do not change after)."""
+        if self._row_columns is None:
+            self._row_columns = RowColumns(
+                in_table_order(contacts_t, self.contact_columns),
+                in_table_order(jobs_t, self.job_columns),
+                in_table_order(contacts_t, self.owner_columns),
+            )
+        return self._row_columns
+
+
+# Types shaped from the row of the object that holds them: their columns are that row's.
+SHAPED_FROM_HOLDER = {"Address", "ProfileImage"}
 
 
 class Compiler:
@@ -101,18 +123,34 @@ class Compiler:
         self.collector = collector
         self.needs = ContactNeeds()
         self.owner_level = False  # compiling the owners of a contact's jobs
+        self.row_columns: set[str] | None = None  # where `read` notes columns, while a row is shaped
+
+    def read(self, *names: str) -> None:
+        """Notes the columns a getter reads of the row being shaped (a contact's or a job's)."""
+        if self.row_columns is not None:
+            self.row_columns.update(names)
 
     def shape(self, type_name: str, nodes: list[FieldNode], table: dict[str, Callable]) -> ObjectShape:
-        fields = []
-        for key, field_nodes in self.collector.subfields(nodes, type_name).items():
-            name = field_nodes[0].name.value
-            if name == "__typename":
-                fields.append((key, _constant(type_name)))
-                continue
-            build = table.get(name)
-            if build is None:
-                raise NotCovered(f"{type_name}.{name}")
-            fields.append((key, build(self, field_nodes)))
+        holder = self.row_columns
+        if type_name == "Contact":
+            self.row_columns = self.needs.owner_columns if self.owner_level else self.needs.contact_columns
+        elif type_name == "Job":
+            self.row_columns = self.needs.job_columns
+        elif type_name not in SHAPED_FROM_HOLDER:
+            self.row_columns = None
+        try:
+            fields = []
+            for key, field_nodes in self.collector.subfields(nodes, type_name).items():
+                name = field_nodes[0].name.value
+                if name == "__typename":
+                    fields.append((key, _constant(type_name)))
+                    continue
+                build = table.get(name)
+                if build is None:
+                    raise NotCovered(f"{type_name}.{name}")
+                fields.append((key, build(self, field_nodes)))
+        finally:
+            self.row_columns = holder
         return ObjectShape(tuple(fields))
 
 
@@ -124,12 +162,22 @@ def leaf(getter: Getter) -> Callable[[Compiler, list[FieldNode]], Getter]:
     return lambda compiler, nodes: getter
 
 
+def reading(*names: str, getter: Getter) -> Callable[[Compiler, list[FieldNode]], Getter]:
+    """A field whose getter reads the columns `names` of the row being shaped."""
+
+    def build(compiler: Compiler, nodes: list[FieldNode]) -> Getter:
+        compiler.read(*names)
+        return getter
+
+    return build
+
+
 def column(name: str) -> Callable[[Compiler, list[FieldNode]], Getter]:
-    return leaf(lambda source, env: getattr(source, name))
+    return reading(name, getter=lambda source, env: getattr(source, name))
 
 
 def datetime_column(name: str) -> Callable[[Compiler, list[FieldNode]], Getter]:
-    return leaf(lambda source, env: isoformat(getattr(source, name)))
+    return reading(name, getter=lambda source, env: isoformat(getattr(source, name)))
 
 
 ADDRESS = {
@@ -148,6 +196,7 @@ def address_of(row_of: Callable[[Any], Any], hidden: Callable[[Any, Env], bool] 
     """`address` of the row `row_of(source)`: null when blank (and when hidden)."""
 
     def build(compiler: Compiler, nodes: list[FieldNode]) -> Getter:
+        compiler.read("street", "city", "state", "postal_code")  # has_address reads them all
         shape = compiler.shape("Address", nodes, ADDRESS)
 
         def get(source, env):
@@ -169,11 +218,12 @@ def _hidden(contact, env: Env) -> bool:
 
 def _detail(name: str) -> Callable[[Compiler, list[FieldNode]], Getter]:
     """A contact detail: null for a contact the viewer sees by name only."""
-    return leaf(lambda c, env: None if _hidden(c, env) else getattr(c.row, name))
+    return reading(name, getter=lambda c, env: None if _hidden(c, env) else getattr(c.row, name))
 
 
 def _emails(compiler: Compiler, nodes: list[FieldNode]) -> Getter:
     compiler.needs.__setattr__("owner_emails" if compiler.owner_level else "emails", True)
+    compiler.read("primary_email")
 
     def get(c, env):
         if _hidden(c, env):
@@ -208,6 +258,7 @@ def _image_url(compiler: Compiler, nodes: list[FieldNode]) -> Getter:
 
 
 def _profile_image(compiler: Compiler, nodes: list[FieldNode]) -> Getter:
+    compiler.read("profile_image_key")
     shape = compiler.shape("ProfileImage", nodes, {**PROFILE_IMAGE, "url": _image_url})
 
     def get(c, env):
@@ -320,9 +371,12 @@ def _timeline(compiler: Compiler, nodes: list[FieldNode]) -> Getter:
 
 CONTACT: dict[str, Callable[[Compiler, list[FieldNode]], Getter]] = {
     "id": leaf(lambda c, env: global_id("Contact", c.row.id)),
-    "firstName": leaf(lambda c, env: c.row.first_name),
-    "lastName": leaf(lambda c, env: c.row.last_name),
-    "displayName": leaf(lambda c, env: display_name(c.row.first_name, c.row.last_name, c.row.primary_email)),
+    "firstName": reading("first_name", getter=lambda c, env: c.row.first_name),
+    "lastName": reading("last_name", getter=lambda c, env: c.row.last_name),
+    "displayName": reading(
+        "first_name", "last_name", "primary_email",
+        getter=lambda c, env: display_name(c.row.first_name, c.row.last_name, c.row.primary_email),
+    ),
     "phone": _detail("phone"),
     "cellPhone": _detail("cell_phone"),
     "primaryEmail": _detail("primary_email"),
@@ -330,9 +384,9 @@ CONTACT: dict[str, Callable[[Compiler, list[FieldNode]], Getter]] = {
     "additionalEmails": _additional_emails,
     "emails": _emails,
     "activationStatus": leaf(lambda c, env: c.row.activation_status),
-    "smsOptIn": leaf(lambda c, env: False if _hidden(c, env) else c.row.sms_opt_in),
-    "createdAt": leaf(lambda c, env: isoformat(c.row.created_at)),
-    "updatedAt": leaf(lambda c, env: isoformat(c.row.updated_at)),
+    "smsOptIn": reading("sms_opt_in", getter=lambda c, env: False if _hidden(c, env) else c.row.sms_opt_in),
+    "createdAt": reading("created_at", getter=lambda c, env: isoformat(c.row.created_at)),
+    "updatedAt": reading("updated_at", getter=lambda c, env: isoformat(c.row.updated_at)),
     "profileImage": _profile_image,
     "viewerCan": _viewer_can,
     "jobs": _jobs,
@@ -369,9 +423,9 @@ def linked_contacts(contacts_of: Callable[[Any], list]) -> Callable[[Compiler, l
 
 JOB: dict[str, Callable[[Compiler, list[FieldNode]], Getter]] = {
     "id": leaf(lambda job, env: global_id("Job", job.row.id)),
-    "name": leaf(lambda job, env: job.row.name),
+    "name": reading("name", getter=lambda job, env: job.row.name),
     "address": address_of(lambda job: job.row),
-    "createdAt": leaf(lambda job, env: isoformat(job.row.created_at)),
-    "updatedAt": leaf(lambda job, env: isoformat(job.row.updated_at)),
+    "createdAt": reading("created_at", getter=lambda job, env: isoformat(job.row.created_at)),
+    "updatedAt": reading("updated_at", getter=lambda job, env: isoformat(job.row.updated_at)),
     "owners": linked_contacts(lambda job: job.owners),
 }

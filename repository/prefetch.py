@@ -51,6 +51,25 @@ class JobRows:
     owners: list[ContactRows] | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class RowColumns:
+    """The columns a read needs of its contacts, of their jobs and of the jobs'
+    owners, by name (None: every column). A planned read asks only for what its
+    selection shapes: a column not read is neither fetched nor converted."""
+
+    contact: tuple[str, ...] | None = None
+    job: tuple[str, ...] | None = None
+    owner: tuple[str, ...] | None = None
+
+
+EVERY_COLUMN = RowColumns()
+
+
+def in_table_order(table, names) -> tuple[str, ...]:
+    """`names` as a `RowColumns` entry: in the table's order, so the id comes first."""
+    return tuple(column.name for column in table.c if column.name in names)
+
+
 @dataclass
 class ViewerRows:
     username: str
@@ -74,13 +93,14 @@ def _group_contacts(rows: Sequence[Row], email_index: int | None) -> list[Contac
 
 
 class PrefetchRepository:
-    def __init__(self, connection: AsyncConnection, scope: ReadScope):
+    def __init__(self, connection: AsyncConnection, scope: ReadScope, columns: RowColumns = EVERY_COLUMN):
         # A plain connection, not an ORM session: the session's execute path
         # (events, identity map, result adaptation) is pure overhead for plain rows.
         self.connection = connection
         self.builder_account_id = scope.builder_account_id
         self.shape = shape_of(scope)
         self.scope_params = params(scope)
+        self.columns = columns
 
     async def _rows(self, statement: Select, values: dict) -> list[Row]:
         return (await self.connection.execute(statement, {**self.scope_params, **values})).all()
@@ -97,36 +117,38 @@ class PrefetchRepository:
         """A keyset page (the one `repository.contacts.page_query` reads) and, in the
         same statement, the additional emails of its contacts; and whether more
         contacts lie beyond it in the direction of reading."""
+        columns = _with_sort_column(self.columns.contact, order_by)
         if search or statuses or page.backward or page.before is not None:
             query = page_query(
                 self.builder_account_id, page=page, search=search, statuses=statuses, order_by=order_by
             )
-            query, values = _with_emails(query, order_by, with_emails, self.shape), {}
+            query, values = _with_emails(query, order_by, with_emails, self.shape, columns), {}
         else:
             # The plain forward page, the list screen's query, is built once per shape with
             # bound parameters: building a statement costs more than running it here.
             after_value = page.after[0] if page.after is not None else None
-            query = _plain_page(order_by, after_value is not None, with_emails, self.shape)
+            query = _plain_page(order_by, after_value is not None, with_emails, self.shape, columns)
             values = {"limit": page.size + 1}
             if after_value is not None:
                 values["after_value"], values["after_id"] = after_value, page.after[1]
         rows = await self._rows(query, values)
-        found = _group_contacts(rows, len(contacts_t.c) + 1 if with_emails else None)
+        found = _group_contacts(rows, _width(contacts_t, columns) + 1 if with_emails else None)
         # `_with_emails` orders the page again, in list order.
         return trim(found, page, reading_order=False)
 
     async def viewer(self, user_id: int, *, with_contact: bool) -> ViewerRows | None:
         """The signed-in user, their builder account's name and, for an owner, their
         contact with its additional emails: one statement."""
-        rows = await self._rows(_viewer_statement(with_contact, self.shape), {"user_id": user_id})
+        columns = self.columns.contact
+        rows = await self._rows(_viewer_statement(with_contact, self.shape, columns), {"user_id": user_id})
         if not rows:
             return None
         first = rows[0]
         contact = None
         if with_contact and first[4] is not None:
-            width = len(contacts_t.c)
+            width = _width(contacts_t, columns)
             contact = ContactRows(
-                _ContactView(first[4:4 + width]), bool(first[4 + width]),
+                _view(contacts_t, columns)(first[4:4 + width]), bool(first[4 + width]),
                 [row[5 + width] for row in rows if row[5 + width] is not None],
             )
         return ViewerRows(first.username, first.kind, first.role, first.name, contact)
@@ -136,15 +158,16 @@ class PrefetchRepository:
         `ContactRepository.resolve_id` follows them) with its additional emails, or
         None: one statement. Raises `MergeChainTooLong` for a chain of more than
         `MERGE_HOPS` merges, which this statement does not follow to its end."""
-        rows = await self._rows(_live_contacts_statement(self.shape), {"ids": list(contact_ids)})
+        columns = self.columns.contact
+        rows = await self._rows(_live_contacts_statement(self.shape, columns), {"ids": list(contact_ids)})
         found: dict[int, ContactRows | None] = dict.fromkeys(contact_ids)
-        width = len(contacts_t.c)
+        width, view = _width(contacts_t, columns), _view(contacts_t, columns)
         for row in rows:
             if row.next_id is not None:
                 raise MergeChainTooLong(row.start)
             contact = found[row.start]
             if contact is None:
-                contact = found[row.start] = ContactRows(_ContactView(row[3:3 + width]), bool(row[3 + width]))
+                contact = found[row.start] = ContactRows(view(row[3:3 + width]), bool(row[3 + width]))
             if row[4 + width] is not None:
                 contact.additional_emails.append(row[4 + width])
         return found
@@ -166,11 +189,14 @@ class PrefetchRepository:
     ) -> dict[int, list[JobRows]]:
         """The jobs of each contact (by job id) and, when asked, each job's owners in
         order, with their additional emails: one statement."""
+        job_columns, owner_columns = self.columns.job, self.columns.owner
         rows = await self._rows(
-            _jobs_statement(with_owners, with_owner_emails, self.shape), {"contact_ids": list(contact_ids)}
+            _jobs_statement(with_owners, with_owner_emails, self.shape, job_columns, owner_columns),
+            {"contact_ids": list(contact_ids)},
         )
 
-        job_width, contact_width = len(jobs_t.c), len(contacts_t.c)
+        job_width, contact_width = _width(jobs_t, job_columns), _width(contacts_t, owner_columns)
+        job_view, owner_view = _view(jobs_t, job_columns), _view(contacts_t, owner_columns)
         result: dict[int, list[JobRows]] = {contact_id: [] for contact_id in contact_ids}
         last_job: dict[int, JobRows] = {}
         last_owner: dict[tuple[int, int], ContactRows] = {}
@@ -178,7 +204,7 @@ class PrefetchRepository:
             contact_id, job_id = row[0], row[1]
             job = last_job.get(contact_id)
             if job is None or job.row.id != job_id:
-                job = last_job[contact_id] = JobRows(_JobView(row[1:1 + job_width]), [] if with_owners else None)
+                job = last_job[contact_id] = JobRows(job_view(row[1:1 + job_width]), [] if with_owners else None)
                 result[contact_id].append(job)
             if with_owners:
                 start = 1 + job_width
@@ -187,7 +213,7 @@ class PrefetchRepository:
                 owner_rows = last_owner.get(key)
                 if owner_rows is None or owner_rows.row.id != owner_id:
                     owner_rows = last_owner[key] = ContactRows(
-                        _ContactView(row[start:start + contact_width]), bool(row[start + contact_width])
+                        owner_view(row[start:start + contact_width]), bool(row[start + contact_width])
                     )
                     job.owners.append(owner_rows)
                 if with_owner_emails and row[start + contact_width + 1] is not None:
@@ -203,8 +229,28 @@ class MergeChainTooLong(Exception):
     """A merged contact id whose chain of merges is longer than `MERGE_HOPS`."""
 
 
-@functools.cache
-def _live_contacts_statement(shape: ScopeShape) -> Select:
+# Statements are built once per shape and set of columns; the sets come from the
+# selections of documents clients send, so their caches are bounded.
+STATEMENTS_CACHED = 256
+
+
+def _width(table, names: tuple[str, ...] | None) -> int:
+    return len(table.c) if names is None else len(names)
+
+
+def _selected(table, names: tuple[str, ...] | None) -> list:
+    """The columns `names` asks for of `table` (a table or an alias of one)."""
+    return list(table.c) if names is None else [table.c[name] for name in names]
+
+
+def _with_sort_column(names: tuple[str, ...] | None, order_by: str) -> tuple[str, ...] | None:
+    """A page's columns with the one it is ordered by (its cursor's and its ORDER BY's)."""
+    sort = {"LAST_NAME": "last_name", "FIRST_NAME": "first_name", "CREATED_AT": "created_at"}[order_by]
+    return names if names is None or sort in names else in_table_order(contacts_t, {sort, *names})
+
+
+@functools.lru_cache(maxsize=STATEMENTS_CACHED)
+def _live_contacts_statement(shape: ScopeShape, columns: tuple[str, ...] | None) -> Select:
     """Only a contact the viewer reads in full is found by id (a chain cut at
     `MERGE_HOPS` is answered whatever it reached, to be reported)."""
     start = (
@@ -220,7 +266,7 @@ def _live_contacts_statement(shape: ScopeShape) -> Select:
                start.c.hops < MERGE_HOPS)
     )
     return (
-        select(chain.c.start, chain.c.merged_into_id.label("next_id"), chain.c.hops, *contacts_t.c,
+        select(chain.c.start, chain.c.merged_into_id.label("next_id"), chain.c.hops, *_selected(contacts_t, columns),
                by_name_only(shape, contacts_t.c.id), emails_t.c.email)
         .select_from(chain.join(contacts_t, contacts_t.c.id == chain.c.id)
                      .outerjoin(emails_t, emails_t.c.contact_id == contacts_t.c.id))
@@ -231,8 +277,8 @@ def _live_contacts_statement(shape: ScopeShape) -> Select:
     )
 
 
-@functools.cache
-def _viewer_statement(with_contact: bool, shape: ScopeShape) -> Select:
+@functools.lru_cache(maxsize=STATEMENTS_CACHED)
+def _viewer_statement(with_contact: bool, shape: ScopeShape, columns: tuple[str, ...] | None) -> Select:
     query = (
         select(User.username, User.kind, User.role, BuilderAccount.name)
         .join(BuilderAccount, BuilderAccount.id == User.builder_account_id)
@@ -241,7 +287,7 @@ def _viewer_statement(with_contact: bool, shape: ScopeShape) -> Select:
     if not with_contact:
         return query
     return (
-        query.add_columns(*contacts_t.c, by_name_only(shape, contacts_t.c.id), emails_t.c.email)
+        query.add_columns(*_selected(contacts_t, columns), by_name_only(shape, contacts_t.c.id), emails_t.c.email)
         .outerjoin(contacts_t, (contacts_t.c.id == User.contact_id)
                    & (contacts_t.c.builder_account_id == bindparam("account"))
                    & contacts_t.c.merged_into_id.is_(None)
@@ -251,12 +297,18 @@ def _viewer_statement(with_contact: bool, shape: ScopeShape) -> Select:
     )
 
 
-@functools.cache
-def _jobs_statement(with_owners: bool, with_owner_emails: bool, shape: ScopeShape) -> Select:
+@functools.lru_cache(maxsize=STATEMENTS_CACHED)
+def _jobs_statement(
+    with_owners: bool,
+    with_owner_emails: bool,
+    shape: ScopeShape,
+    job_columns: tuple[str, ...] | None,
+    owner_columns: tuple[str, ...] | None,
+) -> Select:
     """The jobs the viewer finds of the contacts they read in full (none of a
     contact seen by name only), and their owners, each with `by_name_only`."""
     mine = aliased(job_owners_t)
-    columns: list[Any] = [mine.c.contact_id, *jobs_t.c]
+    columns: list[Any] = [mine.c.contact_id, *_selected(jobs_t, job_columns)]
     query = (
         select()
         .select_from(mine)
@@ -268,7 +320,7 @@ def _jobs_statement(with_owners: bool, with_owner_emails: bool, shape: ScopeShap
     order: list[Any] = [mine.c.contact_id, jobs_t.c.id]
     if with_owners:
         others, owner = aliased(job_owners_t), aliased(contacts_t)
-        columns += [*owner.c, by_name_only(shape, owner.c.id)]
+        columns += [*_selected(owner, owner_columns), by_name_only(shape, owner.c.id)]
         query = query.join(others, others.c.job_id == jobs_t.c.id).join(
             owner, (owner.c.id == others.c.contact_id) & (owner.c.builder_account_id == bindparam("account"))
         )
@@ -283,8 +335,10 @@ def _jobs_statement(with_owners: bool, with_owner_emails: bool, shape: ScopeShap
     return query.add_columns(*columns).order_by(*order)
 
 
-@functools.cache
-def _plain_page(order_by: str, keyset: bool, with_emails: bool, shape: ScopeShape) -> Select:
+@functools.lru_cache(maxsize=STATEMENTS_CACHED)
+def _plain_page(
+    order_by: str, keyset: bool, with_emails: bool, shape: ScopeShape, columns: tuple[str, ...] | None
+) -> Select:
     sort = ORDERINGS_OF[order_by](Contact)
     query = select(Contact).where(
         Contact.builder_account_id == bindparam("account"), Contact.merged_into_id.is_(None)
@@ -292,13 +346,21 @@ def _plain_page(order_by: str, keyset: bool, with_emails: bool, shape: ScopeShap
     if keyset:
         value = bindparam("after_value", type_=Contact.created_at.type if order_by == "CREATED_AT" else String())
         query = query.where(or_(sort > value, and_(sort == value, Contact.id > bindparam("after_id"))))
-    return _with_emails(query.order_by(sort, Contact.id).limit(bindparam("limit")), order_by, with_emails, shape)
+    return _with_emails(
+        query.order_by(sort, Contact.id).limit(bindparam("limit")), order_by, with_emails, shape, columns
+    )
 
 
-def _with_emails(page_query: Select, order_by: str, with_emails: bool, shape: ScopeShape) -> Select:
+def _with_emails(
+    page_query: Select, order_by: str, with_emails: bool, shape: ScopeShape, columns: tuple[str, ...] | None
+) -> Select:
     """The page (of the contacts the viewer reads in full), each with `by_name_only`
-    and, when asked, its additional emails."""
-    page = page_query.with_only_columns(*contacts_t.c).where(contact_in_full(shape, Contact.id)).subquery()
+    and, when asked, its additional emails; `columns` holds the page's ORDER BY column."""
+    page = (
+        page_query.with_only_columns(*_selected(contacts_t, columns))
+        .where(contact_in_full(shape, Contact.id))
+        .subquery()
+    )
     flag = by_name_only(shape, page.c.id)
     if not with_emails:
         return select(page, flag).order_by(ORDERINGS_OF[order_by](page.c), page.c.id)
@@ -323,11 +385,8 @@ class _View(tuple):
             raise AttributeError(name) from None
 
 
-class _ContactView(_View):
-    __slots__ = ()
-    _index = {column.name: i for i, column in enumerate(contacts_t.c)}
-
-
-class _JobView(_View):
-    __slots__ = ()
-    _index = {column.name: i for i, column in enumerate(jobs_t.c)}
+@functools.lru_cache(maxsize=STATEMENTS_CACHED)
+def _view(table, names: tuple[str, ...] | None) -> type[_View]:
+    """The view of a slice of `names` (every column of `table` when None)."""
+    names = tuple(column.name for column in table.c) if names is None else names
+    return type(f"_{table.name}_view", (_View,), {"__slots__": (), "_index": {n: i for i, n in enumerate(names)}})
