@@ -12,6 +12,7 @@ contact whether the viewer sees it by name only.
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -372,21 +373,11 @@ def _with_emails(
     )
 
 
-class _View(tuple):
-    """A slice of a joined row, read by column name like a Core row."""
-
-    __slots__ = ()
-    _index: dict[str, int] = {}
-
-    def __getattr__(self, name: str):
-        try:
-            return self[self._index[name]]
-        except KeyError:
-            raise AttributeError(name) from None
-
-
 @functools.lru_cache(maxsize=STATEMENTS_CACHED)
-def _view(table, names: tuple[str, ...] | None) -> type[_View]:
-    """The view of a slice of `names` (every column of `table` when None)."""
+def _view(table, names: tuple[str, ...] | None) -> type[tuple]:
+    """A class of slices of joined rows holding the columns `names` of `table` (every
+    column when None), read by column name like a Core row: each name a property
+    over its place in the tuple, so reading one runs no Python code."""
     names = tuple(column.name for column in table.c) if names is None else names
-    return type(f"_{table.name}_view", (_View,), {"__slots__": (), "_index": {n: i for i, n in enumerate(names)}})
+    places = {name: property(operator.itemgetter(i)) for i, name in enumerate(names)}
+    return type(f"{table.name}_columns", (tuple,), {"__slots__": (), **places})
