@@ -191,9 +191,10 @@ class PrefetchRepository:
         """The jobs of each contact (by job id) and, when asked, each job's owners in
         order, with their additional emails: one statement."""
         job_columns, owner_columns = self.columns.job, self.columns.owner
+        one = len(contact_ids) == 1
         rows = await self._rows(
-            _jobs_statement(with_owners, with_owner_emails, self.shape, job_columns, owner_columns),
-            {"contact_ids": list(contact_ids)},
+            _jobs_statement(with_owners, with_owner_emails, self.shape, job_columns, owner_columns, one),
+            {"contact_id": contact_ids[0]} if one else {"contact_ids": list(contact_ids)},
         )
 
         job_width, contact_width = _width(jobs_t, job_columns), _width(contacts_t, owner_columns)
@@ -305,16 +306,23 @@ def _jobs_statement(
     shape: ScopeShape,
     job_columns: tuple[str, ...] | None,
     owner_columns: tuple[str, ...] | None,
+    one: bool,
 ) -> Select:
     """The jobs the viewer finds of the contacts they read in full (none of a
-    contact seen by name only), and their owners, each with `by_name_only`."""
+    contact seen by name only), and their owners, each with `by_name_only`. Of
+    `one` contact (a profile), by a plain parameter: an expanding IN is rendered
+    again at every execution."""
     mine = aliased(job_owners_t)
     columns: list[Any] = [mine.c.contact_id, *_selected(jobs_t, job_columns)]
+    wanted = (
+        mine.c.contact_id == bindparam("contact_id") if one
+        else mine.c.contact_id.in_(bindparam("contact_ids", expanding=True))
+    )
     query = (
         select()
         .select_from(mine)
         .join(jobs_t, jobs_t.c.id == mine.c.job_id)
-        .where(mine.c.contact_id.in_(bindparam("contact_ids", expanding=True)),
+        .where(wanted,
                jobs_t.c.builder_account_id == bindparam("account"),
                contact_in_full(shape, mine.c.contact_id), job_found(shape, jobs_t.c.id))
     )
