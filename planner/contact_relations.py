@@ -133,10 +133,11 @@ def _kept(compiler: Compiler, nodes: list[FieldNode]) -> Getter:
 
 
 def _survivor(compiler: Compiler, nodes: list[FieldNode]) -> Getter:
-    """The contact the merges were read for: they are the merges into it, and it is
-    live (the survivor's id finds it again), so its rows are the ones read already."""
+    """The live contact the merge went into, read with the merge: for a contact's
+    merges the contact itself (the survivor's id finds it again), for a merge by id
+    the contact its survivor's id stands for now (planner/nodes.py), or None."""
     shape = contact_shape(compiler, nodes)
-    return lambda merge, env: shape(merge.survivor, env)
+    return lambda merge, env: None if merge.survivor is None else shape(merge.survivor, env)
 
 
 MERGE = {
@@ -151,19 +152,20 @@ MERGE = {
 }
 
 
-class _Merge:
-    """An audited merge (a row of `merges_by_survivor`) with the contact it went into."""
+class Merge:
+    """An audited merge (a row of `ContactRelationsRepository._merges`) with the
+    contact it went into (None: not found)."""
 
     __slots__ = ("row", "survivor")
 
-    def __init__(self, row, survivor: ContactRows):
+    def __init__(self, row, survivor: ContactRows | None):
         self.row, self.survivor = row, survivor
 
 
 async def _read_merges(env: Env, repo: ContactRelationsRepository, contacts: list[ContactRows]) -> None:
     if sees_merge_audit(env.actor):
         found = await repo.merges_by_survivor([c.row.id for c in contacts])
-        related(env, "merges").update({c.row.id: [_Merge(row, c) for row in found.get(c.row.id, ())] for c in contacts})
+        related(env, "merges").update({c.row.id: [Merge(row, c) for row in found.get(c.row.id, ())] for c in contacts})
 
 
 def merges(compiler: Compiler, nodes: list[FieldNode]) -> Getter:

@@ -2,11 +2,11 @@
 their global ids, as the types' `resolve_nodes` read them (reads/nodes.py).
 
 The selection is compiled once for each Node type; a type whose selection the
-planner does not shape (or whose reads it does not make: CustomField,
-ContactMerge) leaves its ids to graphql-core (declined when one is asked). The
-ids are grouped by type and each type is read once, in a fixed number of
-statements (the ones of its root: planner/roots.py, planner/jobs_leads.py), so a
-request costs the same whatever the number of ids."""
+planner does not shape leaves its ids to graphql-core (declined when one is
+asked). The ids are grouped by type and each type is read once, in a fixed number
+of statements (the ones of its root: planner/roots.py, planner/jobs_leads.py; one
+for custom fields; one for merges, and their survivors' when asked), so a request
+costs the same whatever the number of ids."""
 
 from __future__ import annotations
 
@@ -18,10 +18,12 @@ from graphql import FieldNode, ListValueNode, StringValueNode, VariableNode
 
 from domain.ids import record_id
 from domain.paging import MAX_NODES
-from permissions.policy import ActorKind, sees_account, sees_user
+from permissions.policy import ActorKind, read_scope, sees_account, sees_merge_audit, sees_user
+from planner.contact_relations import CUSTOM_FIELD, MERGE, Merge
 from planner.jobs_leads import KINDS, read_by_id
 from planner.roots import ACCOUNT, BUILDER_USER, OWNER_USER, RootField, ViewerSource, decode_global_id, id_argument, read_contacts
 from planner.shapes import CONTACT, Compiler, ContactNeeds, Declined, Env, NotCovered, ObjectShape
+from repository.contact_relations import ContactRelationsRepository
 from repository.prefetch_accounts import builder_name, users_of_account
 
 Read = Callable[[Env, list[int | None]], Awaitable[list[Any]]]
@@ -101,6 +103,48 @@ def _account_type(compiler: Compiler, nodes: list[FieldNode]) -> tuple[ObjectSha
     return compiler.shape("BuilderAccount", nodes, ACCOUNT), _accounts
 
 
+async def _custom_fields(env: Env, ids: list[int | None]) -> list[Any]:
+    """The custom fields the viewer reads (reads/nodes.custom_fields): an owner only
+    those marked visibleToOwner, the anonymous none."""
+    context = env.context
+    async with context.read_connection() as connection:
+        await context.resolve_viewer(connection)
+        scope = read_scope(context.actor)
+        wanted = [i for i in ids if i is not None]
+        found = await ContactRelationsRepository(connection, scope).definitions_by_id(wanted) if scope and wanted else {}
+    return [found.get(i) if i is not None else None for i in ids]
+
+
+def _custom_field_type(compiler: Compiler, nodes: list[FieldNode]) -> tuple[ObjectShape, Read]:
+    return compiler.shape("CustomField", nodes, CUSTOM_FIELD), _custom_fields
+
+
+def _merges(needs: ContactNeeds, with_survivors: bool) -> Read:
+    """Audited merges, builders only (reads/nodes.merges), each with the contact its
+    survivor's id stands for now, read as `contact(id:)` reads it, when asked."""
+
+    async def read(env: Env, ids: list[int | None]) -> list[Merge | None]:
+        context = env.context
+        async with context.read_connection() as connection:
+            await context.resolve_viewer(connection)
+            wanted = [i for i in ids if i is not None]
+            if not sees_merge_audit(context.actor) or not wanted:
+                return [None] * len(ids)
+            rows = await ContactRelationsRepository(connection, read_scope(context.actor)).merges_by_id(wanted)
+        survivor_ids = [row.survivor_id for row in rows.values()]
+        survivors = await read_contacts(env, needs, survivor_ids) if with_survivors and rows else [None] * len(rows)
+        found = {row.id: Merge(row, survivor) for row, survivor in zip(rows.values(), survivors)}
+        return [found.get(i) if i is not None else None for i in ids]
+
+    return read
+
+
+def _merge_type(compiler: Compiler, nodes: list[FieldNode]) -> tuple[ObjectShape, Read]:
+    shape = compiler.shape("ContactMerge", nodes, MERGE)
+    fields = compiler.collector.subfields(nodes, "ContactMerge").values()
+    return shape, _merges(compiler.needs, with_survivors=any(f[0].name.value == "survivor" for f in fields))
+
+
 # The Node types the planner reads, each compiled to its shape and its read by ids.
 NODE_TYPES: dict[str, Callable[[Compiler, list[FieldNode]], tuple[ObjectShape, Read]]] = {
     "Contact": _with_needs("Contact", CONTACT, _contacts),
@@ -109,6 +153,8 @@ NODE_TYPES: dict[str, Callable[[Compiler, list[FieldNode]], tuple[ObjectShape, R
     "BuilderAccount": _account_type,
     "BuilderUser": _with_needs("BuilderUser", BUILDER_USER, _users("BUILDER")),
     "OwnerUser": _with_needs("OwnerUser", OWNER_USER, _users("OWNER")),
+    "CustomField": _custom_field_type,
+    "ContactMerge": _merge_type,
 }
 
 

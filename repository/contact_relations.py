@@ -1,10 +1,10 @@
 """Reads for planned queries (planner/contact_relations.py, issue 15): a contact's
 relations beside its rows, each one statement for every contact of the answer,
-scoped to the viewer's read scope inside the statement (repository/read_scope.py).
-The rows are the ones the read layer's repositories answer
-(repository/custom_fields.py, repository/merges.py, repository/email_changes.py),
-as plain Core rows on the plan's connection rather than ORM objects on a session
-of their own.
+scoped to the viewer's read scope inside the statement (repository/read_scope.py),
+and custom fields and merges by id (`node(id:)`). The rows are the ones the read
+layer's repositories answer (repository/custom_fields.py, repository/merges.py,
+repository/email_changes.py), as plain Core rows on the plan's connection rather
+than ORM objects on a session of their own.
 
 Also the one read of `inviteDetails`: the token is the credential, so that read is
 scoped by the token (as repository/tokens.py reads it), not by a viewer."""
@@ -56,6 +56,11 @@ class ContactRelationsRepository:
         """The account's custom fields the viewer reads, in order."""
         return await self._rows(self._definitions().order_by(definitions_t.c.id))
 
+    async def definitions_by_id(self, field_ids: Sequence[int]) -> dict[int, Row]:
+        """The custom fields of these ids the viewer reads, by id."""
+        query = self._definitions().where(definitions_t.c.id.in_(field_ids))
+        return {row.id: row for row in await self._rows(query)}
+
     async def custom_values(self, contact_ids: Sequence[int]) -> dict[int, list[Row]]:
         """Each contact's set values the viewer reads (none of a contact seen by name
         only), each row its field's columns with `contact_id` and `value`, in field order."""
@@ -68,19 +73,29 @@ class ContactRelationsRepository:
         )
         return _grouped(await self._rows(query), "contact_id")
 
-    async def merges_by_survivor(self, survivor_ids: Sequence[int]) -> dict[int, list[Row]]:
-        """The audited merges into each contact, newest first, with the usernames of
-        who merged (`merged_by`) and who undid (`undone_by`); null once deleted."""
+    def _merges(self) -> Select:
+        """The account's audited merges with the usernames of who merged (`merged_by`)
+        and who undid (`undone_by`); null once deleted."""
         merger, undoer = aliased(User.__table__), aliased(User.__table__)
-        query = (
+        return (
             select(merges_t, merger.c.username.label("merged_by"), undoer.c.username.label("undone_by"))
             .outerjoin(merger, merger.c.id == merges_t.c.performed_by_user_id)
             .outerjoin(undoer, undoer.c.id == merges_t.c.undone_by_user_id)
-            .where(merges_t.c.builder_account_id == self.builder_account_id,
-                   merges_t.c.survivor_id.in_(survivor_ids))
+            .where(merges_t.c.builder_account_id == self.builder_account_id)
+        )
+
+    async def merges_by_survivor(self, survivor_ids: Sequence[int]) -> dict[int, list[Row]]:
+        """The audited merges into each contact, newest first."""
+        query = (
+            self._merges()
+            .where(merges_t.c.survivor_id.in_(survivor_ids))
             .order_by(merges_t.c.survivor_id, merges_t.c.merged_at.desc(), merges_t.c.id.desc())
         )
         return _grouped(await self._rows(query), "survivor_id")
+
+    async def merges_by_id(self, merge_ids: Sequence[int]) -> dict[int, Row]:
+        """The audited merges of these ids, by id."""
+        return {row.id: row for row in await self._rows(self._merges().where(merges_t.c.id.in_(merge_ids)))}
 
     async def open_email_changes(self, contact_ids: Sequence[int], now: datetime) -> dict[int, Row]:
         """The open, unexpired primary email change of each contact (at most one is open)."""

@@ -4,6 +4,7 @@ Prometheus metrics, through the ASGI app over HTTP."""
 from __future__ import annotations
 
 import json
+import logging
 import re
 
 import httpx
@@ -12,6 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from conftest import TEST_HASHING
 from fleet_support import free_port
+from observability.logging import HANDLER_NAME
 from repository import outbox
 from repository.uow import UnitOfWork
 from server import create_app
@@ -96,6 +98,32 @@ async def test_a_well_formed_request_id_is_echoed_and_logged_with_the_request(cl
         "timestamp": None, "duration_ms": None,
     }
     assert builder.token not in json.dumps(lines), "tokens never reach the log"
+
+
+async def test_the_request_line_written_directly_is_the_line_of_the_logging_way(client, builder, capsys):
+    """A served process's one handler gets the access line written to it directly
+    (observability/logging.py); with any other handler in the way (here pytest's log
+    capture) a record carries it. Both write the same line."""
+    headers = {"Authorization": f"Bearer {builder.token}", "X-Request-ID": "lb-direct-0001"}
+    root = logging.getLogger()
+    others = [handler for handler in root.handlers if handler.get_name() != HANDLER_NAME]
+    capsys.readouterr()
+    await client.post("/graphql", json={"query": "{ __typename }"}, headers=headers)  # the logging way
+    for handler in others:
+        root.removeHandler(handler)
+    try:
+        await client.post("/graphql", json={"query": "{ __typename }"}, headers=headers)  # directly
+    finally:
+        for handler in others:
+            root.addHandler(handler)
+    assert others, "pytest's log capture is a handler of its own"
+    lines = [line for line in capsys.readouterr().err.splitlines() if '"lb-direct-0001"' in line]
+    assert len(lines) == 2
+    logged, direct = (re.sub(r'"(timestamp|duration_ms)": [^,}]+', r'"\1": -', line) for line in lines)
+    assert direct == logged
+    assert list(json.loads(lines[1])) == [
+        "method", "path", "status", "duration_ms", "operation", "outcome", "event", "request_id", "level", "logger",
+        "timestamp"]
 
 
 @pytest.mark.parametrize("incoming", [None, "short", "has spaces in it", "x" * 129, "inject\\nline"])

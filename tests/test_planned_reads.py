@@ -114,9 +114,10 @@ async def bench_data(database_url, app, client):
             {"fieldId": field_id, "value": value} for field_id, value in zip(fields, values)]}}, BUILDER_TOKEN)
     await _changed(client, UPDATE_INFO, {"input": {"contactId": c0, "phone": "555-0100"}}, BUILDER_TOKEN)
     await _changed(client, queries.SEND_INVITE, {"input": {"contactId": invited}}, BUILDER_TOKEN)
-    for merged, survivor in ((c0, c1), (c1, c2), (undone_merged, undone_survivor)):
-        assert (await merge(builder, survivor, [merged]))["userErrors"] == []
-    assert (await undo(builder, (await merge_ids(client, undone_survivor))[0]))["userErrors"] == []
+    merges = [await merge(builder, survivor, [merged])
+              for merged, survivor in ((c0, c1), (c1, c2), (undone_merged, undone_survivor))]
+    assert [payload["userErrors"] for payload in merges] == [[], [], []]
+    assert (await undo(builder, merges[2]["merge"]["id"]))["userErrors"] == []
     await _changed(client, UPDATE_INFO, {"input": {"contactId": own, "primaryEmail": "new.owner1@example.com"}},
                    OWNER_TOKEN)
     async with app.state.engine.connect() as connection:
@@ -137,8 +138,10 @@ async def bench_data(database_url, app, client):
         "a job not a number": global_id("Job", "x"), "a builder user": global_id("BuilderUser", 1),
         "another account's builder user": global_id("BuilderUser", 2), "the owner user": global_id("OwnerUser", 3),
         "a builder as an owner user": global_id("OwnerUser", 1), "the account": global_id("BuilderAccount", 1),
-        "another account": global_id("BuilderAccount", 2), "a custom field": global_id("CustomField", 1),
-        "a merge": global_id("ContactMerge", 1), "an unknown type": global_id("Nothing", 1),
+        "another account": global_id("BuilderAccount", 2), "a custom field": fields[0],
+        "a hidden custom field": fields[1], "a missing custom field": global_id("CustomField", 999_999),
+        "a merge": merges[0]["merge"]["id"], "an undone merge": merges[2]["merge"]["id"],
+        "a missing merge": global_id("ContactMerge", 999_999), "an unknown type": global_id("Nothing", 1),
         "not a node type": global_id("PageInfo", 1),
         "merged twice": c0, "merged once": c1, "survivor": c2, "invited": invited,
         "undone survivor": undone_survivor, "undone merged": undone_merged, "the owner's": own,
@@ -147,12 +150,6 @@ async def bench_data(database_url, app, client):
         "malformed": "not base64!", "no colon": base64.b64encode(b"Contact").decode(),
         "live token": re.search(r"token=([\w-]+)", invite_mail).group(1), "dead token": "no-such-token",
     }
-
-
-async def merge_ids(client, contact_id: str) -> list[str]:
-    answer = (await post(client, "query($id: ID!) { contact(id: $id) { merges { id } } }", {"id": contact_id},
-                         token=BUILDER_TOKEN)).json()
-    return [entry["id"] for entry in answer["data"]["contact"]["merges"]]
 
 
 @pytest.fixture
@@ -515,10 +512,12 @@ def with_ids(bench_data: dict, variables: dict) -> dict:
 
 JOB_CARD = "{ id name createdAt updatedAt address { street city state postalCode } owners { id displayName emails phone } }"
 LEAD_CARD = "{ id title createdAt updatedAt contacts { id displayName additionalEmails primaryEmail } }"
+MERGE_CARD = "{ mergedAt mergedBy mergedContactIds undoneAt undoneBy kept { primaryEmail filledFields } survivor { id } }"
 NODE_CARD = f"""{{ __typename id ... on Job {JOB_CARD} ... on Lead {LEAD_CARD}
   ... on Contact {{ displayName jobs {{ name }} }} ... on BuilderAccount {{ name }}
   ... on BuilderUser {{ username role builderAccount {{ id name }} }}
-  ... on OwnerUser {{ username builderAccount {{ name }} contact {{ id emails }} }} }}"""
+  ... on OwnerUser {{ username builderAccount {{ name }} contact {{ id emails }} }}
+  ... on CustomField {{ name type options visibleToOwner }} ... on ContactMerge {MERGE_CARD} }}"""
 JOBS_LEADS = f"""query($first: Int, $last: Int, $after: String) {{
   jobs(first: $first, last: $last, after: $after, orderBy: CREATED_AT) {{
     totalCount pageInfo {{ hasNextPage hasPreviousPage startCursor endCursor }} edges {{ cursor node {JOB_CARD} }}
@@ -528,11 +527,13 @@ JOBS_LEADS = f"""query($first: Int, $last: Int, $after: String) {{
 }}"""
 BY_ID = f"""query($id: ID!) {{ job(id: $id) {JOB_CARD} lead(id: $id) {LEAD_CARD} node(id: $id) {NODE_CARD} }}"""
 NODES = f"""query($ids: [ID!]!) {{ nodes(ids: $ids) {NODE_CARD} }}"""
-# Ids each planned whatever the viewer (a custom field's or a merge's id is graphql-core's).
+# Ids each planned whatever the viewer.
 PLANNED_IDS = [
     "the owner's job", "another account's job", "a job's", "a lead", "another account's lead", "a missing lead",
     "a job not a number", "a builder user", "another account's builder user", "the owner user",
     "a builder as an owner user", "the account", "another account", "survivor", "the owner's", "missing",
+    "a custom field", "a hidden custom field", "a missing custom field", "a merge", "an undone merge",
+    "a missing merge",
 ]
 
 
@@ -548,7 +549,7 @@ async def test_nodes_of_every_type_run_by_their_plan(bench_data, client, graphql
     assert await same_answer(client, graphql_core, NODES, {"ids": ids}, TOKENS[actor])
 
 
-@pytest.mark.parametrize("which", ["a custom field", "a merge", "not a node type", "malformed"])
+@pytest.mark.parametrize("which", ["not a node type", "malformed"])
 async def test_ids_the_plan_does_not_read_are_left_to_graphql_core(bench_data, client, graphql_core, which):
     variables = {"id": bench_data[which]}
     assert not await same_answer(client, graphql_core, BY_ID, variables, BUILDER_TOKEN)
@@ -578,7 +579,7 @@ async def test_an_owner_pages_their_own_jobs_by_the_plan(bench_data, client, gra
 
 LEAD_LEAVES = ["id", "title", "createdAt", "updatedAt", "__typename"]
 leads = selection(LEAD_LEAVES, {"contacts": owners}, depth=1)
-NODE_IDS = IDS + PLANNED_IDS + ["a custom field", "a merge", "an unknown type", "not a node type"]
+NODE_IDS = IDS + PLANNED_IDS + ["an unknown type", "not a node type"]
 
 
 @st.composite
@@ -601,7 +602,8 @@ def jobs_leads_document(draw) -> tuple[str, dict]:
         fragments = " ".join(draw(st.lists(st.sampled_from([
             f"... on Job {job}", f"... on Lead {lead}", f"... on Contact {card}", "... on BuilderAccount { name }",
             "... on BuilderUser { username role builderAccount { id } }", "... on OwnerUser { username contact { id } }",
-            "... on CustomField { name }",
+            "... on CustomField { name }", "... on CustomField { id type options visibleToOwner __typename }",
+            f"... on ContactMerge {draw(merges)}",
         ]), max_size=4)))
         root = draw(st.sampled_from(["node(id: $id)", "nodes(ids: $ids)"]))
         roots.append(f"{root} {{ __typename id {fragments} }}")
@@ -623,6 +625,33 @@ async def test_generated_selections_answer_the_same_through_the_plan(
 ):
     query, variables = request
     await same_answer(client, graphql_core, query, with_ids(bench_data, variables), TOKENS[actor])
+
+
+CUSTOM_FIELDS_AND_MERGES = """query($ids: [ID!]!) { nodes(ids: $ids) { id ... on CustomField { name visibleToOwner }
+  ... on ContactMerge { mergedBy undoneAt survivor { id displayName emails jobs { name } merges { id } customFields { value } } }
+} }"""
+SOME_CUSTOM_FIELDS_AND_MERGES = [
+    "a custom field", "a hidden custom field", "a missing custom field", "a merge", "an undone merge", "a missing merge",
+]
+
+
+@pytest.mark.parametrize("actor", ["builder", "owner", "anonymous"])
+async def test_custom_fields_and_merges_by_id_run_by_their_plan(bench_data, client, graphql_core, actor):
+    """The survivor of a merge is the contact its id stands for now (merged again: the last survivor)."""
+    ids = [bench_data[which] for which in SOME_CUSTOM_FIELDS_AND_MERGES]
+    assert await same_answer(client, graphql_core, CUSTOM_FIELDS_AND_MERGES, {"ids": ids}, TOKENS[actor])
+
+
+@pytest.mark.parametrize("which", [["a custom field", "a merge"], SOME_CUSTOM_FIELDS_AND_MERGES],
+                         ids=["one-of-each", "several"])
+async def test_custom_fields_and_merges_by_id_cost_a_fixed_number_of_statements(bench_data, client, sql_counter, which):
+    with sql_counter:
+        body = (await post(client, CUSTOM_FIELDS_AND_MERGES, {"ids": [bench_data[name] for name in which]},
+                           token=BUILDER_TOKEN)).json()
+    assert body["data"]["nodes"][1 if len(which) == 2 else 3]["survivor"]["id"] == bench_data["survivor"]
+    # The session lookup; the custom fields; the merges; their survivors with their emails;
+    # the survivors' jobs; their merges; their custom values.
+    assert sql_counter.count == 7, sql_counter.statements
 
 
 async def test_ids_written_in_the_document_run_by_their_plan(bench_data, client, graphql_core):
