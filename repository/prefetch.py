@@ -12,6 +12,7 @@ contact whether the viewer sees it by name only.
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -191,9 +192,10 @@ class PrefetchRepository:
         """The jobs of each contact (by job id) and, when asked, each job's owners in
         order, with their additional emails: one statement."""
         job_columns, owner_columns = self.columns.job, self.columns.owner
+        one = len(contact_ids) == 1
         rows = await self._rows(
-            _jobs_statement(with_owners, with_owner_emails, self.shape, job_columns, owner_columns),
-            {"contact_ids": list(contact_ids)},
+            _jobs_statement(with_owners, with_owner_emails, self.shape, job_columns, owner_columns, one),
+            {"contact_id": contact_ids[0]} if one else {"contact_ids": list(contact_ids)},
         )
 
         job_width, contact_width = _width(jobs_t, job_columns), _width(contacts_t, owner_columns)
@@ -305,16 +307,23 @@ def _jobs_statement(
     shape: ScopeShape,
     job_columns: tuple[str, ...] | None,
     owner_columns: tuple[str, ...] | None,
+    one: bool,
 ) -> Select:
     """The jobs the viewer finds of the contacts they read in full (none of a
-    contact seen by name only), and their owners, each with `by_name_only`."""
+    contact seen by name only), and their owners, each with `by_name_only`. Of
+    `one` contact (a profile), by a plain parameter: an expanding IN is rendered
+    again at every execution."""
     mine = aliased(job_owners_t)
     columns: list[Any] = [mine.c.contact_id, *_selected(jobs_t, job_columns)]
+    wanted = (
+        mine.c.contact_id == bindparam("contact_id") if one
+        else mine.c.contact_id.in_(bindparam("contact_ids", expanding=True))
+    )
     query = (
         select()
         .select_from(mine)
         .join(jobs_t, jobs_t.c.id == mine.c.job_id)
-        .where(mine.c.contact_id.in_(bindparam("contact_ids", expanding=True)),
+        .where(wanted,
                jobs_t.c.builder_account_id == bindparam("account"),
                contact_in_full(shape, mine.c.contact_id), job_found(shape, jobs_t.c.id))
     )
@@ -373,21 +382,11 @@ def _with_emails(
     )
 
 
-class _View(tuple):
-    """A slice of a joined row, read by column name like a Core row."""
-
-    __slots__ = ()
-    _index: dict[str, int] = {}
-
-    def __getattr__(self, name: str):
-        try:
-            return self[self._index[name]]
-        except KeyError:
-            raise AttributeError(name) from None
-
-
 @functools.lru_cache(maxsize=STATEMENTS_CACHED)
-def _view(table, names: tuple[str, ...] | None) -> type[_View]:
-    """The view of a slice of `names` (every column of `table` when None)."""
+def _view(table, names: tuple[str, ...] | None) -> type[tuple]:
+    """A class of slices of joined rows holding the columns `names` of `table` (every
+    column when None), read by column name like a Core row: each name a property
+    over its place in the tuple, so reading one runs no Python code."""
     names = tuple(column.name for column in table.c) if names is None else names
-    return type(f"_{table.name}_view", (_View,), {"__slots__": (), "_index": {n: i for i, n in enumerate(names)}})
+    places = {name: property(operator.itemgetter(i)) for i, name in enumerate(names)}
+    return type(f"{table.name}_columns", (tuple,), {"__slots__": (), **places})
