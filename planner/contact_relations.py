@@ -8,7 +8,8 @@ each one statement for all of them (repository/contact_relations.py), on the
 plan's connection, and leaves the rows in `Env.related` by contact id. Who sees
 what is asked of permissions/policy.py as reads/relations.py asks it: the same
 rows, so the same answer as the resolvers'. The relations are read for the
-contacts a root field answers, not for a job's owners (those run on graphql-core)."""
+contacts a root field answers, not for the contacts of a job or a lead (those run
+on graphql-core)."""
 
 from __future__ import annotations
 
@@ -42,8 +43,8 @@ RelationRead = Callable[[Env, ContactRelationsRepository, list[ContactRows]], Aw
 
 def relation(compiler: Compiler, key: str, read: RelationRead) -> None:
     """Registers the read of a relation of the root field's contacts."""
-    if compiler.owner_level:
-        raise NotCovered(f"the {key} of a job's owners")
+    if compiler.linked_level:
+        raise NotCovered(f"the {key} of the contacts of a job or a lead")
     compiler.needs.relations[key] = read
 
 

@@ -20,26 +20,11 @@ from graphql import FieldNode
 from domain.ids import record_id
 from models import Job, Lead
 from permissions.policy import ActorKind, read_scope
-from planner.roots import PAGE_INFO, PageSource, RootField, decode_global_id, id_argument, page_request
-from planner.shapes import JOB, Compiler, Declined, Env, Getter, global_id, isoformat, leaf, linked_contacts
+from planner.roots import PAGE_INFO, PageSource, RootField, decode_global_id, fetch_linked, id_argument, page_request
+from planner.shapes import JOB, LEAD, Compiler, ContactNeeds, Declined, Env, Getter, LeadRows, leaf
 from repository.contacts import encode_cursor
 from repository.prefetch import JobRows
 from repository.prefetch_jobs_leads import JobsLeadsRows
-
-
-@dataclass(frozen=True, slots=True)
-class LeadRows:
-    row: Any
-    contacts: list
-
-
-LEAD_FIELDS: dict[str, Callable[[Compiler, list[FieldNode]], Getter]] = {
-    "id": leaf(lambda lead, env: global_id("Lead", lead.row.id)),
-    "title": leaf(lambda lead, env: lead.row.title),
-    "createdAt": leaf(lambda lead, env: isoformat(lead.row.created_at)),
-    "updatedAt": leaf(lambda lead, env: isoformat(lead.row.updated_at)),
-    "contacts": linked_contacts(lambda lead: lead.contacts),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,28 +36,24 @@ class Kind:
     table: dict
     label: str  # the column of the default order
     wrap: Callable[[Any, list], Any]
+    linked: str  # the ContactNeeds of the contacts linked to a row (its owners, its contacts)
 
 
 KINDS = {
-    "Job": Kind(Job, "Job", JOB, "name", lambda row, contacts: JobRows(row, contacts)),
-    "Lead": Kind(Lead, "Lead", LEAD_FIELDS, "title", lambda row, contacts: LeadRows(row, contacts)),
+    "Job": Kind(Job, "Job", JOB, "name", lambda row, contacts: JobRows(row, contacts), "job_owners"),
+    "Lead": Kind(Lead, "Lead", LEAD, "title", lambda row, contacts: LeadRows(row, contacts), "lead_contacts"),
 }
 
 
-# What the linked contacts of the rows are read with: (at all, with their emails).
-Linked = tuple[bool, bool]
+def linked_needs(compiler: Compiler, kind: Kind) -> ContactNeeds | None:
+    """After compiling a Job or Lead shape: what its linked contacts are read with (None: not asked)."""
+    return getattr(compiler.needs, kind.linked)
 
 
-def _linked(compiler: Compiler) -> Linked:
-    """After compiling a Job or Lead shape: whether it asked for the linked contacts, and their emails."""
-    return compiler.needs.owners, compiler.needs.owner_emails
-
-
-async def _wrap(repo: JobsLeadsRows, kind: Kind, rows: list, linked: Linked) -> list:
-    """The rows wrapped with their linked contacts (one statement, when asked)."""
-    contacts: dict[int, list] = {}
-    if linked[0] and rows:
-        contacts = await repo.linked_contacts(kind.model, [row.id for row in rows], with_emails=linked[1])
+async def _wrap(repo: JobsLeadsRows, kind: Kind, rows: list, linked: ContactNeeds | None) -> list:
+    """The rows wrapped with their linked contacts (when asked: one statement, and one
+    a level below for the jobs those are asked for)."""
+    contacts = await fetch_linked(repo.connection, repo.scope, kind.model, linked, [row.id for row in rows])
     return [kind.wrap(row, contacts.get(row.id, [])) for row in rows]
 
 
@@ -82,7 +63,7 @@ def by_id(kind: Kind) -> Callable[[Compiler, list[FieldNode]], RootField]:
 
     def build(compiler: Compiler, nodes: list[FieldNode]) -> RootField:
         shape = compiler.shape(kind.type_name, nodes, kind.table)
-        linked = _linked(compiler)
+        linked = linked_needs(compiler, kind)
         id_of = id_argument(nodes)
 
         async def run(env: Env) -> dict | None:
@@ -97,9 +78,10 @@ def by_id(kind: Kind) -> Callable[[Compiler, list[FieldNode]], RootField]:
     return build
 
 
-async def read_by_id(env: Env, kind: Kind, ids: list[int | None], linked: Linked) -> list:
+async def read_by_id(env: Env, kind: Kind, ids: list[int | None], linked: ContactNeeds | None) -> list:
     """Jobs or leads by id as the viewer finds them, each wrapped with its linked
-    contacts, or None; one connection, two statements at most."""
+    contacts, or None; one connection, two statements (and one a level below the
+    linked contacts, for their jobs) at most."""
     context = env.context
     async with context.read_connection() as connection:
         await context.resolve_viewer(connection)
@@ -143,7 +125,7 @@ def listing(kind: Kind, builders_only: bool) -> Callable[[Compiler, list[FieldNo
             "pageInfo": lambda compiler, nodes: _page_info(compiler.shape("PageInfo", nodes, PAGE_INFO)),
             "totalCount": _total,
         })
-        linked, total = _linked(compiler), compiler.needs.total
+        linked, total = linked_needs(compiler, kind), compiler.needs.total
         node = nodes[0]
 
         async def run(env: Env) -> dict:

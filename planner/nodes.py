@@ -20,7 +20,7 @@ from domain.ids import record_id
 from domain.paging import MAX_NODES
 from permissions.policy import ActorKind, read_scope, sees_account, sees_merge_audit, sees_user
 from planner.contact_relations import CUSTOM_FIELD, MERGE, Merge
-from planner.jobs_leads import KINDS, read_by_id
+from planner.jobs_leads import KINDS, linked_needs, read_by_id
 from planner.roots import ACCOUNT, BUILDER_USER, OWNER_USER, RootField, ViewerSource, decode_global_id, id_argument, read_contacts
 from planner.shapes import CONTACT, Compiler, ContactNeeds, Declined, Env, NotCovered, ObjectShape
 from repository.contact_relations import ContactRelationsRepository
@@ -85,7 +85,7 @@ def _jobs_or_leads(type_name: str) -> Callable[[Compiler, list[FieldNode]], tupl
 
     def compile_type(compiler: Compiler, nodes: list[FieldNode]) -> tuple[ObjectShape, Read]:
         shape = compiler.shape(type_name, nodes, kind.table)
-        linked = compiler.needs.owners, compiler.needs.owner_emails
+        linked = linked_needs(compiler, kind)
         return shape, lambda env, ids: read_by_id(env, kind, ids, linked)
 
     return compile_type

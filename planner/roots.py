@@ -15,10 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql import FieldNode, StringValueNode, VariableNode
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.activation import ActivationStatus
 from domain.ids import record_id
 from domain.paging import PageRefused, page_size
+from domain.read_scope import ReadScope
+from models import Lead
 from permissions.policy import ActorKind, read_scope, sees_invites, sees_leads
 from planner.contact_relations import custom_field_definitions, read_relations
 from planner.invite_details import invite_details
@@ -27,6 +30,7 @@ from planner.shapes import (
     ContactNeeds,
     Declined,
     Env,
+    LeadRows,
     NotCovered,
     ObjectShape,
     column,
@@ -39,30 +43,54 @@ from repository.invites import InviteRepository
 from repository.jobs_leads import JobsLeadsRepository
 from repository.keyset import PageRequest, keyset_key
 from repository.prefetch import ContactRows, MergeChainTooLong, PrefetchRepository
+from repository.prefetch_jobs_leads import JobsLeadsRows
 
 RootField = Callable[[Env], Awaitable[Any]]
 
 
 
 async def fetch_jobs(repo: PrefetchRepository, needs: ContactNeeds, contacts: list[ContactRows]) -> None:
-    if needs.jobs:
-        await repo.attach_jobs(contacts, with_owners=needs.owners, with_owner_emails=needs.owner_emails)
+    """The contacts' jobs when asked, with their owners when asked, and then what the
+    owners are asked for, level by level: one statement a level. `repo` reads the
+    columns of `needs` (`ContactNeeds.row_columns`)."""
+    if not (needs.jobs and contacts):
+        return
+    owners = needs.job_owners
+    await repo.attach_jobs(contacts, with_owners=owners is not None, with_owner_emails=owners is not None and owners.emails)
+    if owners is not None:
+        below = PrefetchRepository(repo.connection, repo.scope, owners.row_columns())
+        await fetch_jobs(below, owners, [owner for c in contacts for job in c.jobs for owner in job.owners])
+
+
+async def fetch_linked(
+    connection: AsyncConnection, scope: ReadScope, model: type, needs: ContactNeeds | None, ids: list[int]
+) -> dict[int, list[ContactRows]]:
+    """The contacts linked to the jobs (their owners) or the leads `ids`, by job or
+    lead, read with what their level asks for (`needs`; None: not asked, none read)."""
+    if needs is None or not ids:
+        return {}
+    found = await JobsLeadsRows(connection, scope).linked_contacts(model, ids, with_emails=needs.emails)
+    repo = PrefetchRepository(connection, scope, needs.row_columns())
+    await fetch_jobs(repo, needs, [contact for linked in found.values() for contact in linked])
+    return found
 
 
 async def fetch_beside(env: Env, needs: ContactNeeds, contacts: list[ContactRows]) -> None:
-    """The builder's relations of the contacts (leads, live invites), each one statement
-    when asked and visible to the viewer (reads/loaders.py reads the same)."""
+    """The builder's relations of the contacts (leads with their contacts when asked,
+    live invites), each one statement when asked and visible to the viewer
+    (reads/loaders.py reads the same)."""
     context = env.context
     leads, invites = needs.leads and sees_leads(context.actor), needs.invites and sees_invites(context.actor)
     if not contacts or not (leads or invites):
         return
-    account = context.actor.builder_account_id
+    account, scope = context.actor.builder_account_id, read_scope(context.actor)
     async with context.session_factory() as session:
         if leads:
-            ids = [c.row.id for c in contacts]
-            env.related["leads"] = await JobsLeadsRepository(session, account).leads_by_contact(
-                ids, read_scope(context.actor)
-            )
+            found = await JobsLeadsRepository(session, account).leads_by_contact([c.row.id for c in contacts], scope)
+            lead_ids = sorted({lead.id for rows in found.values() for lead in rows})
+            linked = await fetch_linked(await session.connection(), scope, Lead, needs.lead_contacts, lead_ids)
+            env.related["leads"] = {contact_id: [LeadRows(lead, linked.get(lead.id, [])) for lead in rows]
+                                    for contact_id, rows in found.items()}
         pending = [c.row.id for c in contacts if c.row.activation_status == ActivationStatus.PENDING]
         if invites:
             env.related["invites"] = await InviteRepository(session, account).live_by_contact(pending)

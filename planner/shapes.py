@@ -80,34 +80,40 @@ class ObjectShape:
 
 @dataclass
 class ContactNeeds:
-    """What the contacts of one root field must be read with."""
+    """What the contacts of one level of a root field must be read with: the root's
+    contacts, or the contacts linked to the jobs or leads of the level above, each
+    level with its own needs, read in a fixed number of statements for all its contacts."""
 
     emails: bool = False
     jobs: bool = False
-    owners: bool = False
-    owner_emails: bool = False
     total: bool = False
     leads: bool = False
     invites: bool = False
+    # The owners of the contacts' jobs (or of a Job root's jobs) and the contacts of
+    # their leads (or of a Lead root's leads): the needs of the level below, None
+    # when not asked.
+    job_owners: ContactNeeds | None = None
+    lead_contacts: ContactNeeds | None = None
     # The reads of the relations planner/contact_relations.py and planner/timeline.py
     # shape, by the key of Env.related their rows go under: each one statement for
     # all the contacts (contact_relations.read_relations runs them).
     relations: dict[str, Callable] = field(default_factory=dict)
-    # The columns the shapes read of the contacts, of their jobs and of the jobs'
-    # owners (Compiler.read); the id and, of a contact, its status are read always
-    # (the reads of relations beside the contacts ask for them).
+    # The columns the shapes read of the contacts and of their jobs (Compiler.read);
+    # the id and, of a contact, its status are read always (the reads of relations
+    # beside the contacts ask for them).
     contact_columns: set[str] = field(default_factory=lambda: {"id", "activation_status"})
     job_columns: set[str] = field(default_factory=lambda: {"id"})
-    owner_columns: set[str] = field(default_factory=lambda: {"id", "activation_status"})
     _row_columns: RowColumns | None = None
 
     def row_columns(self) -> RowColumns:
-        """The columns to read, once the plan is compiled (its needs do not change after)."""
+        """The columns to read of the contacts, their jobs and the jobs' owners (the
+        level below's contacts), once the plan is compiled (its needs do not change after)."""
         if self._row_columns is None:
+            owners = self.job_owners.contact_columns if self.job_owners is not None else {"id"}
             self._row_columns = RowColumns(
                 in_table_order(contacts_t, self.contact_columns),
                 in_table_order(jobs_t, self.job_columns),
-                in_table_order(contacts_t, self.owner_columns),
+                in_table_order(contacts_t, owners),
             )
         return self._row_columns
 
@@ -122,7 +128,7 @@ class Compiler:
     def __init__(self, collector: Collector):
         self.collector = collector
         self.needs = ContactNeeds()
-        self.owner_level = False  # compiling the owners of a contact's jobs
+        self.linked_level = False  # compiling the contacts linked to a job or a lead
         self.row_columns: set[str] | None = None  # where `read` notes columns, while a row is shaped
 
     def read(self, *names: str) -> None:
@@ -133,7 +139,7 @@ class Compiler:
     def shape(self, type_name: str, nodes: list[FieldNode], table: dict[str, Callable]) -> ObjectShape:
         holder = self.row_columns
         if type_name == "Contact":
-            self.row_columns = self.needs.owner_columns if self.owner_level else self.needs.contact_columns
+            self.row_columns = self.needs.contact_columns
         elif type_name == "Job":
             self.row_columns = self.needs.job_columns
         elif type_name not in SHAPED_FROM_HOLDER:
@@ -222,7 +228,7 @@ def _detail(name: str) -> Callable[[Compiler, list[FieldNode]], Getter]:
 
 
 def _emails(compiler: Compiler, nodes: list[FieldNode]) -> Getter:
-    compiler.needs.__setattr__("owner_emails" if compiler.owner_level else "emails", True)
+    compiler.needs.emails = True
     compiler.read("primary_email")
 
     def get(c, env):
@@ -235,7 +241,7 @@ def _emails(compiler: Compiler, nodes: list[FieldNode]) -> Getter:
 
 
 def _additional_emails(compiler: Compiler, nodes: list[FieldNode]) -> Getter:
-    compiler.needs.__setattr__("owner_emails" if compiler.owner_level else "emails", True)
+    compiler.needs.emails = True
     return lambda c, env: [] if _hidden(c, env) else list(c.additional_emails)
 
 
@@ -286,24 +292,19 @@ def _viewer_can(compiler: Compiler, nodes: list[FieldNode]) -> Getter:
 
 
 def _top_level(compiler: Compiler, relation: str) -> None:
-    """A relation read for the contacts of the root field only, not for a job's owners."""
-    if compiler.owner_level:
-        raise NotCovered(f"the {relation} of a job's owners")
+    """A relation read for the contacts of the root field only, not for the contacts
+    linked to a job or a lead."""
+    if compiler.linked_level:
+        raise NotCovered(f"the {relation} of the contacts of a job or a lead")
     setattr(compiler.needs, relation, True)
 
 
 def _jobs(compiler: Compiler, nodes: list[FieldNode]) -> Getter:
-    _top_level(compiler, "jobs")
+    """The contact's jobs, at any level (the jobs of a job's owners or of a lead's
+    contacts: one statement more for each level)."""
+    compiler.needs.jobs = True
     shape = compiler.shape("Job", nodes, JOB)
     return lambda c, env: [] if _hidden(c, env) else [shape(job, env) for job in c.jobs]
-
-
-LEAD = {
-    "id": leaf(lambda lead, env: global_id("Lead", lead.id)),
-    "title": column("title"),
-    "createdAt": datetime_column("created_at"),
-    "updatedAt": datetime_column("updated_at"),
-}
 
 
 def _leads(compiler: Compiler, nodes: list[FieldNode]) -> Getter:
@@ -403,19 +404,31 @@ def contact_shape(compiler: Compiler, nodes: list[FieldNode]) -> ObjectShape:
     return compiler.shape("Contact", nodes, CONTACT)
 
 
-# --- Job (source: repository.prefetch.JobRows) -------------------------------------------
+# --- Job and Lead (sources: repository.prefetch.JobRows, LeadRows) ----------------------
 
-def linked_contacts(contacts_of: Callable[[Any], list]) -> Callable[[Compiler, list[FieldNode]], Getter]:
-    """The contacts linked to a job (its owners) or a lead (its contacts), in order:
-    read with their emails when asked; their own relations are not covered."""
+@dataclass(frozen=True, slots=True)
+class LeadRows:
+    """A lead's row with its contacts (read when asked)."""
+
+    row: Any
+    contacts: list
+
+
+def linked_contacts(level: str, contacts_of: Callable[[Any], list]) -> Callable[[Compiler, list[FieldNode]], Getter]:
+    """The contacts linked to a job (its owners) or a lead (its contacts), in order,
+    compiled with the needs of their own level (`ContactNeeds.job_owners` or
+    `lead_contacts` of the level above): their emails, their jobs and so on down;
+    the relations read beside a root's contacts are not covered for them."""
 
     def build(compiler: Compiler, nodes: list[FieldNode]) -> Getter:
-        compiler.needs.owners = True
-        compiler.owner_level = True
+        above, was_linked = compiler.needs, compiler.linked_level
+        needs = getattr(above, level) or ContactNeeds()
+        setattr(above, level, needs)
+        compiler.needs, compiler.linked_level = needs, True
         try:
             shape = contact_shape(compiler, nodes)
         finally:
-            compiler.owner_level = False
+            compiler.needs, compiler.linked_level = above, was_linked
         return lambda source, env: [shape(contact, env) for contact in contacts_of(source)]
 
     return build
@@ -427,5 +440,12 @@ JOB: dict[str, Callable[[Compiler, list[FieldNode]], Getter]] = {
     "address": address_of(lambda job: job.row),
     "createdAt": reading("created_at", getter=lambda job, env: isoformat(job.row.created_at)),
     "updatedAt": reading("updated_at", getter=lambda job, env: isoformat(job.row.updated_at)),
-    "owners": linked_contacts(lambda job: job.owners),
+    "owners": linked_contacts("job_owners", lambda job: job.owners),
+}
+LEAD: dict[str, Callable[[Compiler, list[FieldNode]], Getter]] = {
+    "id": leaf(lambda lead, env: global_id("Lead", lead.row.id)),
+    "title": leaf(lambda lead, env: lead.row.title),
+    "createdAt": leaf(lambda lead, env: isoformat(lead.row.created_at)),
+    "updatedAt": leaf(lambda lead, env: isoformat(lead.row.updated_at)),
+    "contacts": linked_contacts("lead_contacts", lambda lead: lead.contacts),
 }

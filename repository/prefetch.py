@@ -98,6 +98,7 @@ class PrefetchRepository:
         # A plain connection, not an ORM session: the session's execute path
         # (events, identity map, result adaptation) is pure overhead for plain rows.
         self.connection = connection
+        self.scope = scope
         self.builder_account_id = scope.builder_account_id
         self.shape = shape_of(scope)
         self.scope_params = params(scope)

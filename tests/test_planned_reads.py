@@ -355,6 +355,59 @@ async def test_the_owners_profile_with_its_relations_costs_a_fixed_number_of_sta
     assert sql_counter.count == 7, sql_counter.statements
 
 
+# --- the contacts of a contact's jobs and leads, and their jobs -----------------------------
+
+LINKED = """jobs { name owners { id displayName emails jobs { name owners { displayName primaryEmail } } } }
+  leads { title contacts { id displayName emails jobs { name address { city } } } }"""
+LIST_WITH_LINKED = f"""query($first: Int = 2) {{
+  contacts(first: $first, orderBy: CREATED_AT) {{ edges {{ node {{ id {LINKED} }} }} }}
+}}"""
+JOBS_LEADS_WITH_LINKED = """query($first: Int = 2) {
+  jobs(first: $first) { edges { node { name owners { displayName emails jobs { name owners { id } } } } } }
+  leads(first: $first) { edges { node { title contacts { primaryEmail additionalEmails jobs { id name } } } } }
+}"""
+LINKED_BY_ID = f"""query($id: ID!) {{
+  contact(id: $id) {{ {LINKED} }}
+  node(id: $id) {{ ... on Contact {{ {LINKED} }} ... on Job {{ owners {{ jobs {{ name owners {{ emails }} }} }} }}
+    ... on Lead {{ contacts {{ emails jobs {{ name }} }} }} }}
+  me {{ ... on OwnerUser {{ contact {{ {LINKED} }} }} }}
+}}"""
+
+
+@pytest.mark.parametrize("actor", ["builder", "owner", "anonymous"])
+@pytest.mark.parametrize("which", ["survivor", "the owner's", "a job's", "the owner's job", "a lead", "merged twice"])
+async def test_the_contacts_of_jobs_and_leads_run_by_their_plan(bench_data, client, graphql_core, which, actor):
+    """A job's owners and a lead's contacts, their emails, their jobs and those jobs' owners."""
+    planned = await same_answer(client, graphql_core, LINKED_BY_ID, {"id": bench_data[which]}, TOKENS[actor])
+    assert planned or actor == "anonymous"
+
+
+@pytest.mark.parametrize("first", [5, 100])
+@pytest.mark.parametrize("actor", ["builder", "owner"])
+async def test_jobs_and_leads_with_the_contacts_of_theirs_run_by_their_plan(bench_data, client, graphql_core, actor, first):
+    assert await same_answer(client, graphql_core, LIST_WITH_LINKED, {"first": first}, TOKENS[actor]) is (
+        actor == "builder")
+    assert await same_answer(client, graphql_core, JOBS_LEADS_WITH_LINKED, {"first": first}, TOKENS[actor]) is (
+        actor == "builder")
+
+
+@pytest.mark.parametrize("first", [30, 100])
+async def test_the_contacts_of_jobs_and_leads_cost_a_fixed_number_of_statements(bench_data, client, sql_counter, first):
+    with sql_counter:
+        body = (await post(client, LIST_WITH_LINKED, {"first": first}, token=BUILDER_TOKEN)).json()
+    edges = body["data"]["contacts"]["edges"]
+    assert len(edges) == 30 if first == 30 else len(edges) > 40
+    assert any(lead["contacts"] for edge in edges for lead in edge["node"]["leads"])
+    # The session lookup; the page; its jobs with their owners; the owners' jobs with
+    # theirs; the leads; their contacts with their emails; those contacts' jobs.
+    assert sql_counter.count == 7, sql_counter.statements
+    with sql_counter:
+        body = (await post(client, JOBS_LEADS_WITH_LINKED, {"first": first}, token=BUILDER_TOKEN)).json()
+    assert all(job["node"]["owners"] for job in body["data"]["jobs"]["edges"])
+    # The session lookup; then for jobs and for leads alike: the page, its contacts, their jobs.
+    assert sql_counter.count == 7, sql_counter.statements
+
+
 # --- generated selections -----------------------------------------------------------------
 
 ADDRESS = "{ street city state postalCode }"
@@ -365,7 +418,8 @@ CONTACT_LEAVES = [
     "viewerCan { editInfo invite cancelInvite deactivate merge delete lockedReason __typename }",
     "leads { id title createdAt updatedAt __typename }", "pendingInvite { sentAt expiresAt expired sentTo __typename }",
 ]
-# A job's owners' relations run on graphql-core (the plan reads relations of the root's contacts).
+# The relations of a job's owners and a lead's contacts other than their jobs run on graphql-core
+# (the plan reads them for the root's contacts).
 NOT_COVERED = ["customFields { value }", "timeline { totalCount }", "merges { id }"]
 JOB_LEAVES = ["id", "name", "createdAt", "updatedAt", "__typename", f"address {ADDRESS}"]
 DIRECTIVES = ["", "", "", " @include(if: $yes)", " @skip(if: $yes)", " @include(if: $no)", " @skip(if: $no)"]
@@ -398,8 +452,13 @@ def selection(
 
 IDS = ["merged twice", "merged once", "survivor", "invited", "undone survivor", "undone merged", "the owner's",
        "another account's", "a job's", "missing", "not a number", "malformed", "no colon"]
-owners = selection(CONTACT_LEAVES + NOT_COVERED, depth=2)
+# A job's owners and a lead's contacts, with their jobs and those jobs' owners.
+owners = selection(CONTACT_LEAVES + NOT_COVERED, {"jobs": selection(JOB_LEAVES, {
+    "owners": selection(CONTACT_LEAVES[:14] + ["jobs { id }"], depth=4),
+}, depth=3)}, depth=2)
 jobs = selection(JOB_LEAVES, {"owners": owners}, depth=1)
+LEAD_LEAVES = ["id", "title", "createdAt", "updatedAt", "__typename"]
+leads = selection(LEAD_LEAVES, {"contacts": owners}, depth=1)
 custom_fields = selection(["value", "__typename"], {
     "field": selection(["id", "name", "type", "options", "visibleToOwner", "__typename"], depth=3),
 }, depth=2, node=False)
@@ -429,7 +488,7 @@ def timeline(draw) -> str:
 
 
 contact = selection(CONTACT_LEAVES * 4, {
-    "jobs": jobs, "customFields": custom_fields, "merges": merges, "timeline": timeline(),
+    "jobs": jobs, "leads": leads, "customFields": custom_fields, "merges": merges, "timeline": timeline(),
     "pendingPrimaryEmail": st.sampled_from(["{ email expiresAt __typename }", "{ email }"]),
 })
 OTHER_ROOTS = [
@@ -577,8 +636,6 @@ async def test_an_owner_pages_their_own_jobs_by_the_plan(bench_data, client, gra
         after = edges[0]["cursor"]
 
 
-LEAD_LEAVES = ["id", "title", "createdAt", "updatedAt", "__typename"]
-leads = selection(LEAD_LEAVES, {"contacts": owners}, depth=1)
 NODE_IDS = IDS + PLANNED_IDS + ["an unknown type", "not a node type"]
 
 
