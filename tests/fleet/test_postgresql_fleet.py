@@ -223,10 +223,10 @@ async def test_two_sender_processes_deliver_every_message_once_also_when_one_is_
     messages = 60
     async with UnitOfWork(session_factory) as uow:
         ids = [
-            (await outbox.enqueue_email(
+            await outbox.enqueue_email(
                 uow.session, builder_account_id=account_id, to=f"owner{n}@example.com",
                 subject=f"Update {n}", text=f"Message {n}", html=None,
-            )).id
+            )
             for n in range(messages)
         ]
         await uow.commit()
