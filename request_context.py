@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.background import BackgroundTasks
 
-from db.engine import one_statement
+from db.engine import ReadConnection
 from domain.passwords import PRODUCTION_PARAMETERS, HashParameters
 from domain.timeline import SYSTEM, ActorKind, EventActor
 from models import utcnow
@@ -25,7 +25,7 @@ from settings import Settings
 class RequestContext:
     settings: Settings
     session_factory: async_sessionmaker[AsyncSession]
-    # For reads of plain rows (the viewer lookup, prefetch plans): a connection
+    # For reads of plain rows (the viewer lookup, planned reads): a connection
     # costs less than an ORM session around one.
     engine: AsyncEngine
     actor: Actor = ANONYMOUS
@@ -82,7 +82,7 @@ class RequestContext:
 
         if connection is None:
             async with self.read_connection() as own:
-                viewer = await viewer_for_token(await one_statement(own), self.bearer_token)
+                viewer = await viewer_for_token(own, self.bearer_token)
         else:
             viewer = await viewer_for_token(connection, self.bearer_token)
         if viewer is not None:
@@ -108,9 +108,10 @@ class RequestContext:
             return EventActor(ActorKind.OWNER, self.user_id)
         return SYSTEM
 
-    def read_connection(self) -> AsyncConnection:
-        """A connection for a read of plain rows; use as `async with`."""
-        return self.engine.connect()
+    def read_connection(self) -> ReadConnection:
+        """A connection for a read of plain rows (each statement a transaction of
+        its own: db/engine.ReadConnection); use as `async with`."""
+        return ReadConnection(self.engine)
 
 
 def after_response(context: RequestContext, func: Callable[..., Any], *args: Any) -> None:

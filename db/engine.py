@@ -20,8 +20,8 @@ from settings import DEFAULT_DATABASE_URL
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Execution option a unit of work sets on its connection: "this transaction writes".
 WRITE_OPTION = "ownerhub_write"
-# Execution option of a read of one statement on SQLite (`one_statement`).
-ONE_STATEMENT_OPTION = "ownerhub_one_statement"
+# Execution option of the read engine's connections on SQLite (`ReadConnection`).
+AUTOCOMMIT_READS_OPTION = "ownerhub_autocommit_reads"
 
 
 def is_sqlite(url: str) -> bool:
@@ -44,19 +44,43 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     def _on_begin(connection):
         # Readers use a deferred BEGIN so they never wait for writers (WAL).
         options = connection.get_execution_options()
-        if options.get(ONE_STATEMENT_OPTION, False):
-            return  # the statement is a transaction of its own (see `one_statement`)
+        if options.get(AUTOCOMMIT_READS_OPTION, False):
+            return  # each statement is a transaction of its own (see `ReadConnection`)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE_OPTION, False) else "BEGIN")
 
 
-async def one_statement(connection: AsyncConnection) -> AsyncConnection:
-    """`connection` for a read of one statement, which is consistent by itself and
-    needs no transaction around it (the viewer lookup of every request): on SQLite
-    without the BEGIN (the driver runs it in a transaction of its own), on
-    PostgreSQL in autocommit (no BEGIN and ROLLBACK round trips)."""
-    if connection.dialect.name == "sqlite":
-        return await connection.execution_options(**{ONE_STATEMENT_OPTION: True})
-    return await connection.execution_options(isolation_level="AUTOCOMMIT")
+# The execution options of `ReadConnection`, by dialect.
+_AUTOCOMMIT_READS = {"sqlite": {AUTOCOMMIT_READS_OPTION: True}, "postgresql": {"isolation_level": "AUTOCOMMIT"}}
+
+
+class ReadConnection:
+    """`async with ReadConnection(engine) as connection:` a connection for reads of
+    plain rows, where each statement is a transaction of its own, with no BEGIN and
+    ROLLBACK around a request's reads: on SQLite the driver runs each statement in
+    an implicit transaction; on PostgreSQL the connection is in autocommit.
+
+    A read's statements see each other's commits as they land, as they would in a
+    PostgreSQL transaction at READ COMMITTED (where every statement takes its own
+    snapshot): a transaction around them bought no consistency on PostgreSQL, and
+    on SQLite it held one snapshot for the whole request. Every statement applies
+    the viewer's read scope by itself (repository/read_scope.py), so who may read
+    a row never rests on what an earlier statement answered. Writes do not come
+    here: they go through a unit of work (repository/uow.py).
+
+    The options are set on the connection (not an `Engine.execution_options` copy,
+    whose joined event dispatch costs more per statement than it saves)."""
+
+    __slots__ = ("_connection",)
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._connection = engine.connect()
+
+    async def __aenter__(self) -> AsyncConnection:
+        connection = await self._connection.__aenter__()
+        return await connection.execution_options(**_AUTOCOMMIT_READS[connection.dialect.name])
+
+    async def __aexit__(self, *exc_info) -> None:
+        await self._connection.__aexit__(*exc_info)  # closes it, shielded from cancellation
 
 
 def create_engine(url: str) -> AsyncEngine:

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from db.engine import ReadConnection
 from media.transport import CSRF_HEADERS, AllowedOrigins, origin_of
 from services.accounts import viewer_for_token
 from settings import Settings
@@ -69,7 +70,7 @@ def session_endpoint(settings: Settings, allowed_origins: AllowedOrigins):
         token = await _token_of(request)
         if token is None:
             return _error(400, 'Send {"token": "<session token>"} as application/json.')
-        async with request.app.state.engine.connect() as connection:
+        async with ReadConnection(request.app.state.engine) as connection:
             viewer = await viewer_for_token(connection, token)
         if viewer is None:
             return _error(401, "This session has ended. Sign in again.")
