@@ -212,13 +212,21 @@ def load_manifest(path: str | os.PathLike) -> Manifest:
     return manifest
 
 
+def registered_document(settings, digest: str | None, query: str | None) -> str | None:
+    """In `registered` mode, the manifest's document (as it is now: the file is
+    re-read when it changes) that a request names by its hash or by its text; None
+    when the manifest holds no such document, or holds it with another text."""
+    key = digest if digest is not None else (sha256_hex(query) if query else None)
+    registered = load_manifest(settings.PERSISTED_QUERIES_MANIFEST).documents.get(key) if key else None
+    if registered is None or (query and query != registered):
+        return None
+    return registered
+
+
 def runs_as_sent(settings, query: str) -> bool:
     """Whether the persisted-query mode lets a plain-text document run: in
-    `registered` mode only a document of the manifest as it is now (the file is
-    re-read when it changes), in the other modes any."""
-    if settings.PERSISTED_QUERIES != "registered":
-        return True
-    return load_manifest(settings.PERSISTED_QUERIES_MANIFEST).documents.get(sha256_hex(query)) == query
+    `registered` mode only a document of the manifest, in the other modes any."""
+    return settings.PERSISTED_QUERIES != "registered" or registered_document(settings, None, query) is not None
 
 
 def build_manifest(documents: Iterable[str]) -> dict:
@@ -296,10 +304,8 @@ class PersistedQueries(SchemaExtension):
         digest = _persisted_hash(execution_context.operation_extensions)
         query = execution_context.query
         if mode == "registered":
-            manifest = load_manifest(settings.PERSISTED_QUERIES_MANIFEST)
-            key = digest if digest is not None else (sha256_hex(query) if query else None)
-            registered = manifest.documents.get(key) if key else None
-            if registered is None or (query and query != registered):
+            registered = registered_document(settings, digest, query)
+            if registered is None:
                 raise PersistedQueryError(
                     "This server runs only registered operations.", TopLevelErrorCode.PERSISTED_QUERY_NOT_ALLOWED
                 )

@@ -183,7 +183,7 @@ _contacts = Contact.__table__
 # One contact row written with plain statements: a new row, and a change whose SET
 # clause is the values given (so its compiled form is cached per set of columns),
 # checked against the version the caller read.
-_INSERT = insert(_contacts).returning(_contacts.c.id)
+_INSERT = insert(_contacts).returning(*_contacts.c)
 _WRITE = update(_contacts).where(
     _contacts.c.id == bindparam("row_id"), _contacts.c.version == bindparam("row_version")
 )
@@ -320,15 +320,13 @@ class ContactRepository:
         self.session.add(contact)
 
     async def insert(self, values: dict) -> Contact:
-        """A new INACTIVE contact of this account with `values` (columns), in one
-        INSERT. The Contact returned holds the row as written and is not in the
-        session: a later change of it is written with `write`, not by a flush."""
-        now = utcnow()
-        row = {
-            "activation_status": ActivationStatus.INACTIVE, "sms_opt_in": False, "version": 1,
-            "created_at": now, "updated_at": now, **values, "builder_account_id": self.builder_account_id,
-        }
-        return Contact(id=(await self.session.execute(_INSERT, row)).scalar_one(), **row)
+        """A new contact of this account with `values` (columns), in one INSERT; the
+        columns it leaves out take the model's defaults (INACTIVE, version 1, the
+        times), which SQLAlchemy applies to a Core INSERT as to a flush. The Contact
+        returned holds the row as written (RETURNING) and is not in the session: a
+        later change of it is written with `write`, not by a flush."""
+        written = await self.session.execute(_INSERT, {**values, "builder_account_id": self.builder_account_id})
+        return Contact(**written.mappings().one())
 
     async def write(self, contact: Contact, **values: object) -> None:
         """Writes `values` (columns), a new version and `updated_at` to the contact's
