@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,6 +19,10 @@ from permissions.policy import ANONYMOUS, Actor
 from permissions.policy import ActorKind as ViewerKind
 from repository.uow import UnitOfWork
 from settings import Settings
+
+
+# (connection, bearer token) -> the viewer (a repository.accounts.SessionViewer) or None.
+ViewerLookUp = Callable[[AsyncConnection, str], Awaitable[Any]]
 
 
 @dataclass
@@ -63,28 +67,32 @@ class RequestContext:
     # runs (two `me` under different aliases) wait for it rather than see anonymous.
     _viewer_lookup: asyncio.Future | None = None
 
-    async def resolve_viewer(self, connection: AsyncConnection | None = None) -> None:
+    async def resolve_viewer(self, connection: AsyncConnection | None = None, look_up: ViewerLookUp | None = None) -> None:
         """Sets `actor` from the bearer token (by its hash); once per request. On
-        `connection` when given (the caller's read goes on with it), else on its own."""
+        `connection` when given (the caller's read goes on with it), else on its own.
+        `look_up(connection, token)` finds the viewer when the lookup runs now
+        (services.accounts.viewer_for_token unless given: a planned `me` reads
+        more of the viewer in the same statement)."""
         if self._viewer_lookup is not None:
             await self._viewer_lookup
             return
         self._viewer_lookup = asyncio.get_running_loop().create_future()
         try:
-            await self._look_up_viewer(connection)
+            await self._look_up_viewer(connection, look_up)
         finally:
             self._viewer_lookup.set_result(None)
 
-    async def _look_up_viewer(self, connection: AsyncConnection | None) -> None:
+    async def _look_up_viewer(self, connection: AsyncConnection | None, look_up: ViewerLookUp | None) -> None:
         if not self.bearer_token:
             return
         from services.accounts import actor_for_user_row, viewer_for_token
 
+        look_up = look_up or viewer_for_token
         if connection is None:
             async with self.read_connection() as own:
-                viewer = await viewer_for_token(own, self.bearer_token)
+                viewer = await look_up(own, self.bearer_token)
         else:
-            viewer = await viewer_for_token(connection, self.bearer_token)
+            viewer = await look_up(connection, self.bearer_token)
         if viewer is not None:
             self.actor = actor_for_user_row(viewer)
             self.user_id = viewer.user_id

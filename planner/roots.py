@@ -21,7 +21,8 @@ from domain.activation import ActivationStatus
 from domain.ids import record_id
 from domain.paging import PageRefused, page_size
 from domain.read_scope import ReadScope
-from models import Lead
+from domain.tokens import hash_token
+from models import Lead, utcnow
 from permissions.policy import ActorKind, read_scope, sees_invites, sees_leads
 from planner.contact_relations import custom_field_definitions, read_relations
 from planner.invite_details import invite_details
@@ -42,7 +43,7 @@ from repository.contacts import ContactRepository, decode_cursor, encode_cursor
 from repository.invites import InviteRepository
 from repository.jobs_leads import JobsLeadsRepository
 from repository.keyset import PageRequest, keyset_key
-from repository.prefetch import ContactRows, MergeChainTooLong, PrefetchRepository
+from repository.prefetch import ContactRows, MergeChainTooLong, PrefetchRepository, viewer_by_token
 from repository.prefetch_jobs_leads import JobsLeadsRows
 
 RootField = Callable[[Env], Awaitable[Any]]
@@ -139,8 +140,10 @@ OWNER_USER = {
 
 
 def me(compiler: Compiler, nodes: list[FieldNode]) -> RootField:
-    """`me`, as reads/prefetch.viewer reads it: the viewer lookup (unless done
-    before execution), the user with their account and own contact, its jobs."""
+    """`me`, as reads/prefetch.viewer reads it: the viewer lookup, which reads the
+    user with their account and own contact in the same statement (when the viewer
+    was looked up before, by another `me` of the request, these are read after it),
+    then the contact's jobs."""
     builder = compiler.shape("BuilderUser", nodes, BUILDER_USER)
     owner = compiler.shape("OwnerUser", nodes, OWNER_USER)
     needs = compiler.needs
@@ -149,14 +152,26 @@ def me(compiler: Compiler, nodes: list[FieldNode]) -> RootField:
         context = env.context
         if context.actor.kind is ActorKind.ANONYMOUS and not context.viewer_pending:
             return None
+        columns = needs.row_columns()
+        found = None
+
+        async def look_up(connection: AsyncConnection, token: str):
+            nonlocal found
+            read = await viewer_by_token(connection, hash_token(token), utcnow(), columns.contact)
+            if read is None:
+                return None
+            viewer, found = read
+            return viewer
+
         async with context.read_connection() as connection:
-            await context.resolve_viewer(connection)
+            await context.resolve_viewer(connection, look_up)
             if context.actor.kind is ActorKind.ANONYMOUS:
                 return None
-            repo = PrefetchRepository(connection, read_scope(context.actor), needs.row_columns())
-            found = await repo.viewer(context.user_id, with_contact=context.actor.kind is ActorKind.OWNER)
-            if found is None:
-                return None
+            repo = PrefetchRepository(connection, read_scope(context.actor), columns)
+            if found is None:  # looked up before (another `me` of the request): read now
+                found = await repo.viewer(context.user_id, with_contact=context.actor.kind is ActorKind.OWNER)
+                if found is None:
+                    return None
             if found.contact is not None:
                 await fetch_jobs(repo, needs, [found.contact])
                 await read_relations(env, connection, needs, [found.contact])

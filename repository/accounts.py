@@ -55,6 +55,7 @@ LIVE_SESSION = (
         User.is_enabled.is_(True),
     )
 )
+LIVE_SESSION_WIDTH = 8
 
 
 async def live_session(connection: AsyncConnection, token_hash: str, now: datetime) -> SessionViewer | None:
@@ -62,9 +63,13 @@ async def live_session(connection: AsyncConnection, token_hash: str, now: dateti
     enabled and, for an owner, whose contact is ACTIVE. Every authenticated
     request runs this first: one statement, built once, on a plain connection."""
     row = (await connection.execute(LIVE_SESSION, {"token_hash": token_hash, "now": now})).first()
-    if row is None:
-        return None
-    session_id, user_id, account_id, kind, role, contact_id, username, status = row
+    return None if row is None else session_viewer(row)
+
+
+def session_viewer(row) -> SessionViewer | None:
+    """The viewer of a row that starts with `LIVE_SESSION`'s columns; None for an
+    owner whose contact is not ACTIVE."""
+    session_id, user_id, account_id, kind, role, contact_id, username, status = row[:LIVE_SESSION_WIDTH]
     if kind == "OWNER" and status != ActivationStatus.ACTIVE:
         return None
     return SessionViewer(session_id, user_id, account_id, kind, role, contact_id, username)

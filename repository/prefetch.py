@@ -15,6 +15,7 @@ import functools
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, Select, String, and_, bindparam, literal, or_, select
@@ -24,6 +25,7 @@ from sqlalchemy.orm import aliased
 from domain.activation import ActivationStatus
 from domain.read_scope import ReadScope
 from models import BuilderAccount, Contact, ContactEmail, Job, JobOwner, User
+from repository.accounts import LIVE_SESSION, LIVE_SESSION_WIDTH, SessionViewer, session_viewer
 from repository.contacts import ORDERINGS_OF, page_query
 from repository.keyset import PageRequest, trim
 from repository.read_scope import ScopeShape, by_name_only, contact_in_full, job_found, params, shape_of
@@ -91,6 +93,33 @@ def _group_contacts(rows: Sequence[Row], email_index: int | None) -> list[Contac
         if email_index is not None and row[email_index] is not None:
             contact.additional_emails.append(row[email_index])
     return list(grouped.values())
+
+
+async def viewer_by_token(
+    connection: AsyncConnection, token_hash: str, now: datetime, columns: tuple[str, ...] | None
+) -> tuple[SessionViewer, ViewerRows] | None:
+    """The viewer of a live session (`repository.accounts.live_session`'s answer)
+    and, in the same statement, what `PrefetchRepository.viewer` reads of them, with
+    the columns `columns` of an owner's contact: a planned `me` reads the user once.
+
+    An owner's own contact is the one contact their read scope reads in full
+    (permissions/policy.read_scope: `contact_id` is the user's), and it is not seen
+    by name only; the scope is known only from this row, so the statement finds the
+    contact by the user's own contact id, of the user's account and not merged away,
+    as `_viewer_statement` finds it with the scope's parameters."""
+    rows = (await connection.execute(_viewer_by_token_statement(columns), {"token_hash": token_hash, "now": now})).all()
+    viewer = session_viewer(rows[0]) if rows else None
+    if viewer is None:
+        return None
+    first, start = rows[0], LIVE_SESSION_WIDTH + 1
+    contact = None
+    if first[start] is not None:
+        width = _width(contacts_t, columns)
+        contact = ContactRows(
+            _view(contacts_t, columns)(first[start:start + width]), False,
+            [row[start + width] for row in rows if row[start + width] is not None],
+        )
+    return viewer, ViewerRows(viewer.username, viewer.kind, viewer.role, first[LIVE_SESSION_WIDTH], contact)
 
 
 class PrefetchRepository:
@@ -296,6 +325,20 @@ def _viewer_statement(with_contact: bool, shape: ScopeShape, columns: tuple[str,
                    & contacts_t.c.merged_into_id.is_(None)
                    & contact_in_full(shape, contacts_t.c.id))
         .outerjoin(emails_t, emails_t.c.contact_id == contacts_t.c.id)
+        .order_by(emails_t.c.position)
+    )
+
+
+@functools.lru_cache(maxsize=STATEMENTS_CACHED)
+def _viewer_by_token_statement(columns: tuple[str, ...] | None) -> Select:
+    own = aliased(contacts_t, name="own_contact")
+    return (
+        LIVE_SESSION.add_columns(BuilderAccount.name, *_selected(own, columns), emails_t.c.email)
+        .join(BuilderAccount, BuilderAccount.id == User.builder_account_id)
+        .outerjoin(own, (own.c.id == User.contact_id)
+                   & (own.c.builder_account_id == User.builder_account_id)
+                   & own.c.merged_into_id.is_(None))
+        .outerjoin(emails_t, emails_t.c.contact_id == own.c.id)
         .order_by(emails_t.c.position)
     )
 

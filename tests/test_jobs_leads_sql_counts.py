@@ -28,9 +28,9 @@ PROFILE = """
 
 JOBS_WITH_OWNERS = "{ jobs(first: 50) { edges { node { owners { emails } } } } }"
 
-# The session lookup, the prefetch of the viewer's contact with its emails, jobs and
-# co-owners (reads/prefetch.py), and the batch of custom field values.
-PROFILE_STATEMENTS = 4
+# The session lookup with the viewer's contact and its emails (planner/roots.me), the
+# contact's jobs with their co-owners, and the custom field values.
+PROFILE_STATEMENTS = 3
 # Planned (planner/jobs_leads.py): the session lookup, the page of jobs, their owners with their emails.
 JOB_LIST_STATEMENTS = 3
 # Planned: the session lookup, the page of leads, their contacts with their emails, the total count.

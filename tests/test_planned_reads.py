@@ -357,13 +357,32 @@ async def test_relations_of_a_page_cost_a_fixed_number_of_statements(bench_data,
     assert sql_counter.count == 6, sql_counter.statements
 
 
+TWO_ME = """{
+  first: me { __typename ... on OwnerUser { username contact { id displayName emails jobs { name } } }
+              ... on BuilderUser { username role builderAccount { name } } }
+  second: me { ... on OwnerUser { contact { primaryEmail additionalEmails } } ... on BuilderUser { id } }
+}"""
+
+
+@pytest.mark.parametrize("actor", ["builder", "owner", "anonymous"])
+async def test_a_second_me_reads_the_viewer_the_first_one_looked_up(bench_data, client, graphql_core, actor, sql_counter):
+    """The first `me` reads the viewer with the session lookup; the second finds the
+    viewer looked up and reads the user and contact itself."""
+    with sql_counter:
+        planned = await same_answer(client, graphql_core, TWO_ME, None, TOKENS[actor])
+    assert planned
+    # The session lookup with the user (and contact); the owner's jobs; the second
+    # `me`'s user (and contact), read again.
+    assert sql_counter.count == {"builder": 2, "owner": 3, "anonymous": 0}[actor], sql_counter.statements
+
+
 async def test_the_owners_profile_with_its_relations_costs_a_fixed_number_of_statements(bench_data, client, sql_counter):
     with sql_counter:
         body = (await post(client, PROFILE_WITH_RELATIONS, token=OWNER_TOKEN)).json()
     assert body["data"]["me"]["contact"]["pendingPrimaryEmail"]["email"] == "new.owner1@example.com"
-    # The session lookup; the owner's contact; custom values; the pending email; the
-    # timeline's page; its count; the definitions.
-    assert sql_counter.count == 7, sql_counter.statements
+    # The session lookup with the owner's contact; custom values; the pending email;
+    # the timeline's page; its count; the definitions.
+    assert sql_counter.count == 6, sql_counter.statements
 
 
 # --- the contacts of a contact's jobs and leads, and their jobs -----------------------------
