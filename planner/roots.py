@@ -140,10 +140,10 @@ OWNER_USER = {
 
 
 def me(compiler: Compiler, nodes: list[FieldNode]) -> RootField:
-    """`me`, as reads/prefetch.viewer reads it: the viewer lookup, which reads the
-    user with their account and own contact in the same statement (when the viewer
-    was looked up before, by another `me` of the request, these are read after it),
-    then the contact's jobs."""
+    """`me`: the rows reads/prefetch.viewer reads (the user, their account, an
+    owner's own contact), read by the viewer lookup's own statement (when another
+    `me` of the request looked the viewer up before, read after it as reads/prefetch
+    reads them), then the contact's jobs."""
     builder = compiler.shape("BuilderUser", nodes, BUILDER_USER)
     owner = compiler.shape("OwnerUser", nodes, OWNER_USER)
     needs = compiler.needs
