@@ -218,7 +218,7 @@ async def _send_outbox(forever: bool):
     settings = get_settings()
     tracing.start()
     engine = create_engine(settings.DATABASE_URL)
-    tracing.instrument_engine(engine)
+    tracing.instrument_engines(engine)
     sender = OutboxSender(create_session_factory(engine), *transports_from_settings(settings))
     try:
         if forever:

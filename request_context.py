@@ -29,8 +29,8 @@ ViewerLookUp = Callable[[AsyncConnection, str], Awaitable[Any]]
 class RequestContext:
     settings: Settings
     session_factory: async_sessionmaker[AsyncSession]
-    # For reads of plain rows (the viewer lookup, planned reads): a connection
-    # costs less than an ORM session around one.
+    # The read engine (db/engine.create_read_engine), for reads of plain rows (the
+    # viewer lookup, planned reads): a connection costs less than an ORM session.
     engine: AsyncEngine
     actor: Actor = ANONYMOUS
     user_id: int | None = None

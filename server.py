@@ -19,7 +19,7 @@ from starlette.responses import Response
 from strawberry.types.unset import UNSET
 from starlette.routing import Route
 
-from db.engine import create_engine, create_session_factory
+from db.engine import create_engine, create_read_engine, create_session_factory
 from db.revision import schema_state
 from domain.passwords import PRODUCTION_PARAMETERS, HashParameters
 from hardening.graphiql import graphiql_routes
@@ -150,7 +150,7 @@ class OwnerHubGraphQL(HardenedGraphQL):  # GraphQL over HTTP, CSRF, limits: hard
         context = RequestContext(
             settings=self.settings,
             session_factory=self.session_factory,
-            engine=request.app.state.engine,
+            engine=request.app.state.read_engine,
             client_ip=request.client.host if request.client else "unknown",
             request=request,
             response=response,
@@ -184,6 +184,13 @@ def _bearer_token(request: Request) -> str | None:
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
     return None
+
+
+async def dispose_engines(app: Starlette) -> None:
+    """Closes the pools of the app's engines (the read engine's too, where it is one of its own)."""
+    await app.state.engine.dispose()
+    if app.state.read_engine is not app.state.engine:
+        await app.state.read_engine.dispose()
 
 
 def tracing_middleware() -> list[Middleware]:
@@ -229,7 +236,8 @@ def create_app(
     configure_logging(settings.LOG_FORMAT)
     tracing.start(tracer_provider)
     engine = create_engine(settings.DATABASE_URL)
-    tracing.instrument_engine(engine)
+    read_engine = create_read_engine(engine)
+    tracing.instrument_engines(engine, read_engine)
     session_factory = create_session_factory(engine)
     media_storage = storage_from_settings(
         settings.MEDIA_DIR,
@@ -267,7 +275,7 @@ def create_app(
             await rate_limiter.aclose()
             if hasattr(apq_store, "aclose"):
                 await apq_store.aclose()
-            await engine.dispose()
+            await dispose_engines(_app)
             aclose = getattr(media_storage, "aclose", None)
             if aclose is not None:
                 await aclose()
@@ -291,6 +299,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.read_engine = read_engine
     app.state.session_factory = session_factory
     app.state.now = utcnow
     app.state.rate_limiter = rate_limiter

@@ -219,8 +219,10 @@ async def statements_per_request(url: str) -> dict[tuple[str, str], float]:
             if statement.split(None, 1)[0].upper() not in {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "PRAGMA"}:
                 statements.append(statement)
 
-        engine = app.state.engine.sync_engine
-        event.listen(engine, "before_cursor_execute", record)
+        # The server reads through a second engine on PostgreSQL (db/engine.create_read_engine).
+        engines = list(dict.fromkeys((app.state.engine, getattr(app.state, "read_engine", app.state.engine))))
+        for engine in engines:
+            event.listen(engine.sync_engine, "before_cursor_execute", record)
         try:
             async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
                 # The server's one-time look at the schema's migrations (a served app
@@ -247,8 +249,9 @@ async def statements_per_request(url: str) -> dict[tuple[str, str], float]:
                 if invited.json()["data"]["sendInvite"]["userErrors"]:
                     raise SystemExit(f"{kind} refused the write mix's invite: {invited.text}")
         finally:
-            event.remove(engine, "before_cursor_execute", record)
-            await app.state.engine.dispose()
+            for engine in engines:
+                event.remove(engine.sync_engine, "before_cursor_execute", record)
+                await engine.dispose()
     for query in ("profile", "list"):
         if answers[query, "graphql"] != answers[query, "baseline"]:
             raise SystemExit(f"the baseline's answer to {query} differs from the GraphQL server's")

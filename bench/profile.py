@@ -154,7 +154,8 @@ async def run(args, url: str) -> None:
         for _ in range(args.requests):
             await requests.send(client)
         profiler.disable()
-    await app.state.engine.dispose()
+    for engine in {app.state.engine, getattr(app.state, "read_engine", app.state.engine)}:
+        await engine.dispose()
     report(args, pstats.Stats(profiler), main_thread / args.requests, other_threads / args.requests)
 
 

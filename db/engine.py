@@ -24,6 +24,11 @@ WRITE_OPTION = "ownerhub_write"
 AUTOCOMMIT_READS_OPTION = "ownerhub_autocommit_reads"
 
 
+# Statement parameters carry outbox bodies (with invite and reset links), token
+# hashes and personal data: never put them in logs or error messages (on SQLite too).
+_POSTGRESQL_OPTIONS = {"pool_size": 10, "max_overflow": 10, "pool_pre_ping": True, "hide_parameters": True}
+
+
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
@@ -49,8 +54,9 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE_OPTION, False) else "BEGIN")
 
 
-# The execution options of `ReadConnection`, by dialect.
-_AUTOCOMMIT_READS = {"sqlite": {AUTOCOMMIT_READS_OPTION: True}, "postgresql": {"isolation_level": "AUTOCOMMIT"}}
+# The execution options `ReadConnection` sets, by dialect (PostgreSQL's read engine
+# is in autocommit already: `create_read_engine`).
+_AUTOCOMMIT_READS = {"sqlite": {AUTOCOMMIT_READS_OPTION: True}, "postgresql": {}}
 
 
 class ReadConnection:
@@ -67,8 +73,9 @@ class ReadConnection:
     a row never rests on what an earlier statement answered. Writes do not come
     here: they go through a unit of work (repository/uow.py).
 
-    The options are set on the connection (not an `Engine.execution_options` copy,
-    whose joined event dispatch costs more per statement than it saves)."""
+    `engine` is the read engine (`create_read_engine`). On SQLite the option is set
+    on the connection (not on an `Engine.execution_options` copy, whose joined event
+    dispatch costs more per statement than the BEGIN it saves)."""
 
     __slots__ = ("_connection",)
 
@@ -77,16 +84,28 @@ class ReadConnection:
 
     async def __aenter__(self) -> AsyncConnection:
         connection = await self._connection.__aenter__()
-        return await connection.execution_options(**_AUTOCOMMIT_READS[connection.dialect.name])
+        options = _AUTOCOMMIT_READS[connection.dialect.name]
+        return await connection.execution_options(**options) if options else connection
 
     async def __aexit__(self, *exc_info) -> None:
         await self._connection.__aexit__(*exc_info)  # closes it, shielded from cancellation
 
 
+def create_read_engine(engine: AsyncEngine) -> AsyncEngine:
+    """The engine `ReadConnection` reads on. On SQLite, `engine` itself. On PostgreSQL,
+    an engine of its own whose connections are always in autocommit: its pool's
+    pre-ping is one round trip (SQLAlchemy's asyncpg ping wraps its `;` in BEGIN and
+    ROLLBACK on a connection that is not in autocommit, and the pool gives a
+    connection back to the engine's default isolation on return), and no isolation
+    level is set and reset per request. Its pool is a second one beside `engine`'s:
+    an API process holds up to twice as many connections (docs/deploy.md)."""
+    if engine.dialect.name == "sqlite":
+        return engine
+    return create_async_engine(engine.url, isolation_level="AUTOCOMMIT", **_POSTGRESQL_OPTIONS)
+
+
 def create_engine(url: str) -> AsyncEngine:
-    # Statement parameters carry outbox bodies (with invite and reset links),
-    # token hashes and personal data: never put them in logs or error messages.
-    options = {"hide_parameters": True}
+    options = {"hide_parameters": True}  # as `_POSTGRESQL_OPTIONS` says
     if is_sqlite(url):
         if url == DEFAULT_DATABASE_URL:
             # The embedded default's folder (var/) is made on first use, as `make run`
@@ -95,7 +114,7 @@ def create_engine(url: str) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **options)
         _configure_sqlite(engine)
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True, **options)
+    return create_async_engine(url, **_POSTGRESQL_OPTIONS)
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker:

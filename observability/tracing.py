@@ -116,15 +116,16 @@ def tracer():
     return _tracer
 
 
-def instrument_engine(engine) -> None:
-    """A span per SQL statement of `engine` (an AsyncEngine), while tracing is on."""
+def instrument_engines(*engines) -> None:
+    """A span per SQL statement of `engines` (AsyncEngines; one given twice counts once), while tracing is on."""
     if _tracer is None:
         return
     from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 
     # Its declared range stops below SQLAlchemy 2.1, which only adds to the event API
     # it uses (tests/test_tracing.py checks the statement spans on the version installed).
-    SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine, tracer_provider=_provider, skip_dep_check=True)
+    distinct = list(dict.fromkeys(engine.sync_engine for engine in engines))
+    SQLAlchemyInstrumentor().instrument(engines=distinct, tracer_provider=_provider, skip_dep_check=True)
 
 
 def instrument_asgi(app):

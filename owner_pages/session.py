@@ -70,7 +70,7 @@ def session_endpoint(settings: Settings, allowed_origins: AllowedOrigins):
         token = await _token_of(request)
         if token is None:
             return _error(400, 'Send {"token": "<session token>"} as application/json.')
-        async with ReadConnection(request.app.state.engine) as connection:
+        async with ReadConnection(request.app.state.read_engine) as connection:
             viewer = await viewer_for_token(connection, token)
         if viewer is None:
             return _error(401, "This session has ended. Sign in again.")

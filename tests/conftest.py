@@ -38,7 +38,7 @@ from domain.activation import ActivationStatus
 from domain.passwords import HashParameters
 from models import Base
 from repository.uow import UnitOfWork
-from server import create_app
+from server import create_app, dispose_engines
 from services.accounts import create_builder
 from settings import Settings
 
@@ -121,7 +121,7 @@ async def app(settings):
     if not is_sqlite(settings.DATABASE_URL):
         _commits_without_flush_wait(application.state.engine)
     yield application
-    await application.state.engine.dispose()
+    await dispose_engines(application)
 
 
 async def empty_tables(engine) -> None:
@@ -212,11 +212,12 @@ async def client(app):
 
 
 class SqlCounter:
-    """Counts the SQL statements the app sends (transaction control excluded)."""
+    """Counts the SQL statements sent through `engines` (transaction control
+    excluded): an app's are its engine and its read engine (`counted_engines`)."""
 
-    def __init__(self, engine):
+    def __init__(self, *engines):
         self.statements: list[str] = []
-        self._engine = engine.sync_engine
+        self._engines = list(dict.fromkeys(engine.sync_engine for engine in engines))
 
     def _record(self, conn, cursor, statement, *args):
         if statement.split(None, 1)[0].upper() not in {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "PRAGMA"}:
@@ -224,20 +225,27 @@ class SqlCounter:
 
     def __enter__(self):
         self.statements.clear()
-        event.listen(self._engine, "before_cursor_execute", self._record)
+        for engine in self._engines:
+            event.listen(engine, "before_cursor_execute", self._record)
         return self
 
     def __exit__(self, *exc):
-        event.remove(self._engine, "before_cursor_execute", self._record)
+        for engine in self._engines:
+            event.remove(engine, "before_cursor_execute", self._record)
 
     @property
     def count(self) -> int:
         return len(self.statements)
 
 
+def counted_engines(app) -> tuple:
+    """The engines an app of ours sends SQL through (one on SQLite, two on PostgreSQL)."""
+    return app.state.engine, app.state.read_engine
+
+
 @pytest.fixture
 def sql_counter(app):
-    return SqlCounter(app.state.engine)
+    return SqlCounter(*counted_engines(app))
 
 
 @dataclass

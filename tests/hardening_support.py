@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 
 from conftest import TEST_HASHING
-from server import create_app
+from server import create_app, dispose_engines
 from settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +41,7 @@ async def app_client(settings: Settings, **changes):
             http.app = application
             yield http
     finally:
-        await application.state.engine.dispose()
+        await dispose_engines(application)
 
 
 async def post(client, query: str, variables=None, *, token=None, headers=None, extensions=None) -> httpx.Response:

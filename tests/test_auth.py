@@ -13,7 +13,7 @@ from domain.tokens import hash_token
 from models import AuthSession, User, utcnow
 from repository.accounts import AccountRepository
 from repository.uow import UnitOfWork
-from server import create_app
+from server import create_app, dispose_engines
 
 # Parameters other than the suite's, as after an operator's change of them.
 OTHER_HASHING = HashParameters(time_cost=2, memory_kib=16, parallelism=1)
@@ -95,7 +95,7 @@ async def test_a_server_built_with_the_defaults_hashes_with_rfc_9106_low_memory(
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             body = await gql(client, LOGIN, {"input": {"username": builder.username, "password": ADMIN_PASSWORD}})
     finally:
-        await production.state.engine.dispose()
+        await dispose_engines(production)
     assert body["data"]["login"]["token"]
     stored = await _stored_hash(app)
     assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")

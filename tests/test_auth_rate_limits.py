@@ -20,7 +20,7 @@ from activation_support import (  # noqa: F401 - fixtures
 )
 from conftest import ADMIN_PASSWORD, LOGIN, TEST_HASHING, gql
 from models import OutboxMessage
-from server import create_app
+from server import create_app, dispose_engines
 
 WRONG = "not the password at all"
 
@@ -116,7 +116,7 @@ async def test_with_redis_two_server_processes_share_the_counts(settings, builde
     finally:
         for application in (first, second):
             await application.state.rate_limiter.aclose()
-            await application.state.engine.dispose()
+            await dispose_engines(application)
 
 
 async def _aliased_calls_then_one_more(app, address: str, already: int) -> list[str]:

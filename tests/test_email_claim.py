@@ -21,7 +21,7 @@ from activation_support import (  # noqa: F401 - fixtures
 from conftest import TEST_HASHING, gql, wait_until_ready
 from domain.activation import ActivationStatus
 from models import Contact, Invite, OutboxMessage
-from server import create_app
+from server import create_app, dispose_engines
 
 SHARED = "household@example.com"
 
@@ -66,7 +66,7 @@ async def test_twenty_concurrent_invites_at_two_contacts_sharing_an_email(app, b
                 for n in range(20)
             ))
     finally:
-        await other_app.state.engine.dispose()
+        await dispose_engines(other_app)
 
     assert all("errors" not in answer for answer in answers), answers
     payloads = [answer["data"]["sendInvite"] for answer in answers]

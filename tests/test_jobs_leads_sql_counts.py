@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event
 
-from conftest import gql
+from conftest import counted_engines, gql
 from jobs_leads_support import SET_VALUES, add_owner, contact_gid, define_field, new_contact, new_job, new_lead
 
 PROFILE = """
@@ -98,21 +98,23 @@ async def test_lead_list_with_contacts_costs_a_fixed_number_of_statements(builde
 
 
 class CheckoutCounter:
-    """Counts the connections the app takes from its pool."""
+    """Counts the connections the app takes from its pools."""
 
-    def __init__(self, engine):
+    def __init__(self, app):
         self.count = 0
-        self._pool = engine.sync_engine.pool
+        self._pools = list(dict.fromkeys(engine.sync_engine.pool for engine in counted_engines(app)))
 
     def _checkout(self, *_args):
         self.count += 1
 
     def __enter__(self):
-        event.listen(self._pool, "checkout", self._checkout)
+        for pool in self._pools:
+            event.listen(pool, "checkout", self._checkout)
         return self
 
     def __exit__(self, *exc):
-        event.remove(self._pool, "checkout", self._checkout)
+        for pool in self._pools:
+            event.remove(pool, "checkout", self._checkout)
 
 
 ME_ONLY = "{ __typename me { ... on OwnerUser { username contact { jobs { owners { displayName phone } } } } } }"
@@ -123,7 +125,7 @@ async def test_a_query_of_me_alone_reads_on_one_connection(app, builder, owner):
     other root field brings the lookup back before execution, on its own connection."""
     co_owner = await new_contact(builder, "Ben", primaryEmail="ben@example.com", phone="555-0100")
     await _jobs(builder, 1, [contact_gid(owner.contact_id), co_owner])
-    with CheckoutCounter(app.state.engine) as checkouts:
+    with CheckoutCounter(app) as checkouts:
         body = await owner.gql(ME_ONLY)
     assert checkouts.count == 1
     contact = body["data"]["me"]["contact"]
@@ -131,11 +133,11 @@ async def test_a_query_of_me_alone_reads_on_one_connection(app, builder, owner):
     assert {"displayName": "Ben Client", "phone": None} in contact["jobs"][0]["owners"]
 
     # Planned, each root field reads on its own connection, the first with the session lookup.
-    with CheckoutCounter(app.state.engine) as checkouts:
+    with CheckoutCounter(app) as checkouts:
         both = await builder.gql("{ me { ... on BuilderUser { username } } jobs(first: 1) { edges { node { name } } } }")
     assert both["data"]["me"]["username"] == builder.username and checkouts.count == 2
 
-    with CheckoutCounter(app.state.engine) as checkouts:
+    with CheckoutCounter(app) as checkouts:
         anonymous = await gql(owner.client, "{ me { __typename } }")
     assert anonymous["data"]["me"] is None and checkouts.count == 0
 

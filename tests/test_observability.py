@@ -16,7 +16,7 @@ from fleet_support import free_port
 from observability.logging import HANDLER_NAME
 from repository import outbox
 from repository.uow import UnitOfWork
-from server import create_app
+from server import create_app, dispose_engines
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 CREATE = """
@@ -43,7 +43,7 @@ async def app_with(settings):
 
     yield build
     for app in built:
-        await app.state.engine.dispose()
+        await dispose_engines(app)
 
 
 def samples(text: str, name: str) -> dict[tuple, float]:

@@ -23,6 +23,7 @@ from conftest import TEST_HASHING, make_active_owner
 from domain.activation import ActivationStatus
 from media.images import MAX_UPLOAD_BYTES
 from models import Contact
+from server import create_app, dispose_engines
 
 SET_IMAGE = """
 mutation($input: SetProfileImageInput!) {
@@ -558,13 +559,11 @@ async def test_an_upload_from_the_app_origin_is_accepted(owner):
 @pytest.fixture
 async def cors_client(settings):
     """A second app on the same database, with CORS_ORIGINS set."""
-    from server import create_app
-
     cors_settings = settings.model_copy(update={"CORS_ORIGINS": ["https://mobile.example.com"]})
     cors_app = create_app(cors_settings, password_hashing=TEST_HASHING)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=cors_app), base_url="http://testserver") as http:
         yield http
-    await cors_app.state.engine.dispose()
+    await dispose_engines(cors_app)
 
 
 async def test_an_upload_from_an_origin_in_cors_origins_is_accepted(owner, cors_client, settings):

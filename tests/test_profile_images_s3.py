@@ -14,7 +14,7 @@ from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from PIL import Image
 
 from conftest import TEST_HASHING
-from server import create_app
+from server import create_app, dispose_engines
 from test_profile_images import (
     REMOVE_IMAGE,
     SVG,
@@ -66,7 +66,7 @@ async def s3_client(settings, s3_server, bucket):
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=s3_app), base_url="http://testserver") as http:
         yield http
     await s3_app.state.media_storage.aclose()
-    await s3_app.state.engine.dispose()
+    await dispose_engines(s3_app)
 
 
 def objects(bucket) -> dict[str, dict]:

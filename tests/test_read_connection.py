@@ -23,14 +23,14 @@ async def in_transaction(connection) -> bool:
 
 
 async def test_a_read_holds_no_transaction_between_its_statements(app):
-    async with ReadConnection(app.state.engine) as connection:
+    async with ReadConnection(app.state.read_engine) as connection:
         await connection.execute(select(func.count()).select_from(BuilderAccount))
         assert not await in_transaction(connection)
 
 
 async def test_each_statement_of_a_read_sees_what_was_committed_before_it(app):
     count = select(func.count()).select_from(BuilderAccount)
-    async with ReadConnection(app.state.engine) as connection:
+    async with ReadConnection(app.state.read_engine) as connection:
         before = (await connection.execute(count)).scalar_one()
         async with app.state.engine.begin() as writer:
             await writer.execute(BuilderAccount.__table__.insert().values(name="Committed meanwhile"))

@@ -20,7 +20,7 @@ from db.engine import create_engine
 from db.migrate import alembic_config, upgrade_to_head
 from fleet_support import ServerProcess, base_env
 from operations_support import fresh_database_url  # noqa: F401 (fixture)
-from server import create_app
+from server import create_app, dispose_engines
 
 LOGIN = """
 mutation Login($input: LoginInput!) {
@@ -41,7 +41,7 @@ async def app_on(settings):
 
     yield build
     for app in built:
-        await app.state.engine.dispose()
+        await dispose_engines(app)
 
 
 async def _client(app) -> httpx.AsyncClient:

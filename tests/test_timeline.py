@@ -24,7 +24,7 @@ from activation_support import (  # noqa: F401 - fixtures
     send_invite,
     smtp,
 )
-from conftest import SqlCounter, gql
+from conftest import SqlCounter, counted_engines, gql
 from hardening_support import app_client
 from mail.sender import OutboxSender
 from mail.transports import FileSmsTransport
@@ -375,7 +375,7 @@ async def test_a_page_of_the_timeline_costs_two_statements_whatever_its_size(bui
     # Counted on graphql-core's executor, where the timeline runs (planner/ does not
     # cover it), so that the contact alone is read the same way as with its page.
     async with app_client(settings, PLANNED_READS=False) as http:
-        sql_counter = SqlCounter(http.app.state.engine)
+        sql_counter = SqlCounter(*counted_engines(http.app))
         await gql(http, CONTACT_ALONE, {"id": dana}, token=builder.token)  # a new app's first request checks the migration
         for query in (CONTACT_ALONE, CONTACT_WITH_PAGE, CONTACT_WITH_PAGE_AND_TOTAL):
             with sql_counter:

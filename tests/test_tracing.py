@@ -23,7 +23,7 @@ from mail.transports import FileEmailTransport
 from observability import tracing
 from repository import outbox
 from repository.uow import UnitOfWork
-from server import create_app
+from server import create_app, dispose_engines
 
 CREATE = """
 mutation CreateNamedContact($input: CreateContactInput!) {
@@ -44,7 +44,7 @@ async def traced(settings):
         yield app, exporter
     finally:
         tracing.stop()
-        await app.state.engine.dispose()
+        await dispose_engines(app)
 
 
 @pytest.fixture
