@@ -54,11 +54,6 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE_OPTION, False) else "BEGIN")
 
 
-# The execution options `ReadConnection` sets, by dialect (PostgreSQL's read engine
-# is in autocommit already: `create_read_engine`).
-_AUTOCOMMIT_READS = {"sqlite": {AUTOCOMMIT_READS_OPTION: True}, "postgresql": {}}
-
-
 class ReadConnection:
     """`async with ReadConnection(engine) as connection:` a connection for reads of
     plain rows, where each statement is a transaction of its own, with no BEGIN and
@@ -84,8 +79,9 @@ class ReadConnection:
 
     async def __aenter__(self) -> AsyncConnection:
         connection = await self._connection.__aenter__()
-        options = _AUTOCOMMIT_READS[connection.dialect.name]
-        return await connection.execution_options(**options) if options else connection
+        if connection.dialect.name == "sqlite":
+            return await connection.execution_options(**{AUTOCOMMIT_READS_OPTION: True})
+        return connection  # PostgreSQL's read engine is in autocommit already
 
     async def __aexit__(self, *exc_info) -> None:
         await self._connection.__aexit__(*exc_info)  # closes it, shielded from cancellation

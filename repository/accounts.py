@@ -55,7 +55,7 @@ LIVE_SESSION = (
         User.is_enabled.is_(True),
     )
 )
-LIVE_SESSION_WIDTH = 8
+LIVE_SESSION_WIDTH = len(LIVE_SESSION.selected_columns)
 
 
 async def live_session(connection: AsyncConnection, token_hash: str, now: datetime) -> SessionViewer | None:

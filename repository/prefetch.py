@@ -111,15 +111,20 @@ async def viewer_by_token(
     viewer = session_viewer(rows[0]) if rows else None
     if viewer is None:
         return None
-    first, start = rows[0], LIVE_SESSION_WIDTH + 1
-    contact = None
-    if first[start] is not None:
-        width = _width(contacts_t, columns)
-        contact = ContactRows(
-            _view(contacts_t, columns)(first[start:start + width]), False,
-            [row[start + width] for row in rows if row[start + width] is not None],
-        )
-    return viewer, ViewerRows(viewer.username, viewer.kind, viewer.role, first[LIVE_SESSION_WIDTH], contact)
+    contact = _contact_of_viewer(rows, LIVE_SESSION_WIDTH + 1, columns)
+    return viewer, ViewerRows(viewer.username, viewer.kind, viewer.role, rows[0][LIVE_SESSION_WIDTH], contact)
+
+
+def _contact_of_viewer(rows: Sequence[Row], start: int, columns: tuple[str, ...] | None) -> ContactRows | None:
+    """The contact of a viewer statement's rows, whose columns from `start` are the
+    contact's `columns`, `by_name_only` and one additional email a row (None when
+    the user has no contact the statement found)."""
+    first = rows[0]
+    if first[start] is None:
+        return None
+    width = _width(contacts_t, columns)
+    emails = [row[start + width + 1] for row in rows if row[start + width + 1] is not None]
+    return ContactRows(_view(contacts_t, columns)(first[start:start + width]), bool(first[start + width]), emails)
 
 
 class PrefetchRepository:
@@ -175,13 +180,7 @@ class PrefetchRepository:
         if not rows:
             return None
         first = rows[0]
-        contact = None
-        if with_contact and first[4] is not None:
-            width = _width(contacts_t, columns)
-            contact = ContactRows(
-                _view(contacts_t, columns)(first[4:4 + width]), bool(first[4 + width]),
-                [row[5 + width] for row in rows if row[5 + width] is not None],
-            )
+        contact = _contact_of_viewer(rows, 4, columns) if with_contact else None
         return ViewerRows(first.username, first.kind, first.role, first.name, contact)
 
     async def live_contacts(self, contact_ids: Sequence[int]) -> dict[int, ContactRows | None]:
@@ -333,7 +332,10 @@ def _viewer_statement(with_contact: bool, shape: ScopeShape, columns: tuple[str,
 def _viewer_by_token_statement(columns: tuple[str, ...] | None) -> Select:
     own = aliased(contacts_t, name="own_contact")
     return (
-        LIVE_SESSION.add_columns(BuilderAccount.name, *_selected(own, columns), emails_t.c.email)
+        LIVE_SESSION.add_columns(
+            # The own contact is never seen by name only (ReadScope.by_name_only of the scope's own contact).
+            BuilderAccount.name, *_selected(own, columns), literal(False).label("by_name_only"), emails_t.c.email
+        )
         .join(BuilderAccount, BuilderAccount.id == User.builder_account_id)
         .outerjoin(own, (own.c.id == User.contact_id)
                    & (own.c.builder_account_id == User.builder_account_id)
